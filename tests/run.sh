@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): installs what the tests need, then runs them.
+# System packages come from Debian; Playwright drives Debian's chromium (its own browser
+# download does not work offline), espeak-ng makes the Vietnamese voice, libzbar0 decodes
+# QR codes printed as images.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+ldconfig -p | grep -q libzbar.so.0 || need+=(libzbar0)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+python3 -m pip install -q -e '.[test]'
+exec python3 -m pytest "$@"

@@ -1,0 +1,227 @@
+"""The HTTP API (documented in docs/api.md, described at /api/openapi.json).
+
+Public: health, services, the public state, taking a ticket, a ticket's status. Officers:
+sign-in, and every action of the officer action table. All answers are JSON; a refusal is
+{"error": {"code", "message", "message_en"}} with a 4xx status and changes nothing.
+"""
+from flask import Blueprint, current_app, g, jsonify, request, session
+
+from . import actions, auth, clock
+from .engine import Refused
+from .engine.commands import IssueTicket
+from .payload import Payload, bad_input
+from .views import counter_view, public_view, ticket_view
+
+bp = Blueprint("api", __name__)
+
+
+def runtime():
+    return current_app.extensions["qms.runtime"]
+
+
+def base_url():
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+
+
+def body():
+    """The request's JSON object; anything else is refused before it reaches the engine."""
+    if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise bad_input("Dữ liệu quá lớn.", "Request body too large.", "too_large", 413)
+    if not request.get_data(cache=True):
+        return Payload({})
+    if not request.is_json:
+        raise bad_input("Cần gửi dữ liệu JSON (Content-Type: application/json).",
+                        "Send JSON with Content-Type: application/json.", "not_json", 415)
+    data = request.get_json(silent=True)
+    if data is None:
+        raise bad_input("JSON không hợp lệ.", "Malformed JSON.", "bad_json")
+    return Payload(data)
+
+
+def _filter(name, convert):
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return {convert(part) for part in raw.split(",") if part}
+    except ValueError:
+        raise bad_input(f"Tham số «{name}» không hợp lệ.", f"Bad query parameter {name!r}.")
+
+
+# -- public ----------------------------------------------------------------------------
+@bp.get("/healthz")
+def healthz():
+    rt = runtime()
+    rt.refresh()
+    return jsonify(ok=True, site=rt.site.id, seq=rt.state.seq, day=rt.state.day,
+                   day_open=rt.state.day_open)
+
+
+@bp.get("/api/services")
+def services():
+    rt = runtime()
+    site = rt.site
+    return jsonify(
+        services=public_view(rt.state)["services"],
+        priority_groups=[{"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}
+                         for p in site.priority_groups],
+    )
+
+
+@bp.get("/api/state")
+def state():
+    rt = runtime()
+    rt.refresh()
+    return jsonify(public_view(rt.state, services=_filter("services", str),
+                               counters=_filter("counters", int)))
+
+
+@bp.post("/api/tickets")
+def take_ticket():
+    rt = runtime()
+    p = body()
+    service = p.str("service", max_length=32)
+    priority = p.str("priority", required=False, max_length=32)
+    request_id = p.str("request_id", max_length=64)
+    kiosk = p.str("kiosk", required=False, max_length=32)
+    if not request_id.strip():
+        raise bad_input("request_id không được để trống.", "request_id must not be blank.")
+    rt.refresh()
+    existing = rt.ticket_for_request(request_id)
+    if existing is not None:
+        return jsonify(ticket=ticket_view(rt.state, existing, base_url())), 200
+    limiter = current_app.extensions["qms.ticket_limiter"]
+    at = clock.now()
+    if not limiter.allow(request.remote_addr, at):
+        response = jsonify(error=Refused(
+            "rate_limited", "Bạn đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
+            "Too many tickets from this device; try again later.", 429).as_dict())
+        response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
+        return response, 429
+    if rt.store.request_known(rt.site.id, request_id):
+        raise Refused("request_id_used", "request_id này đã được dùng vào ngày trước.",
+                      "This request_id was used on an earlier day.", 409)
+    ensure_day_open(rt, at)
+    try:
+        events = rt.execute(IssueTicket(service, priority, request_id, at, kiosk))
+    except Refused as refusal:
+        # Another process took this request_id a moment ago: answer its ticket.
+        if refusal.code != "duplicate_request":
+            raise
+        return jsonify(ticket=ticket_view(rt.state, rt.ticket_for_request(request_id),
+                                          base_url())), 200
+    ticket = rt.state.tickets[events[-1]["ticket_id"]]
+    return jsonify(ticket=ticket_view(rt.state, ticket, base_url())), 201
+
+
+def ensure_day_open(rt, at):
+    """With auto_open_day, the first ticket of a new date opens that business day."""
+    if not rt.site.policy.auto_open_day:
+        return
+    today = clock.business_day(rt.site, at)
+    if rt.state.day_open and rt.state.day == today:
+        return
+    from .engine.commands import OpenDay
+    try:
+        rt.execute(OpenDay(today, at))
+    except Refused as refusal:
+        if refusal.code != "day_already_open":  # another process opened it first
+            raise
+
+
+@bp.get("/api/tickets/<int:ticket_id>")
+def ticket(ticket_id):
+    rt = runtime()
+    rt.refresh()
+    found = rt.state.tickets.get(ticket_id)
+    if found is None:
+        raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
+                      f"No ticket {ticket_id} today.", 404)
+    return jsonify(ticket=ticket_view(rt.state, found, base_url()))
+
+
+# -- officers --------------------------------------------------------------------------
+@bp.post("/api/login")
+def login():
+    p = body()
+    officer = auth.check_login(runtime().store, p.str("username", max_length=64),
+                               p.str("password", max_length=200))
+    auth.sign_in(officer)
+    return jsonify(officer=_me(), csrf_token=session["csrf"])
+
+
+@bp.post("/api/logout")
+def logout():
+    session.clear()
+    return jsonify(ok=True)
+
+
+def _me():
+    return {"username": session["officer"], "display_name": session["officer_name"],
+            "role": session["role"]}
+
+
+@bp.get("/api/me")
+@auth.officer_required()
+def me():
+    return jsonify(officer=_me(), csrf_token=session["csrf"])
+
+
+@bp.get("/api/counters/<int:counter>/view")
+@auth.officer_required()
+def counter_page_view(counter):
+    rt = runtime()
+    if rt.site.counter(counter) is None:
+        raise Refused("unknown_counter", f"Không có quầy số {counter}.", f"No counter {counter}.", 404)
+    rt.refresh()
+    return jsonify(counter_view(rt.state, counter))
+
+
+def _act(name, **from_path):
+    p = body()
+    p.data.update(from_path)
+    return jsonify(actions.perform(runtime(), name, p, g.officer, base_url()))
+
+
+COUNTER_ROUTES = {"call-next": "call_next", "call": "call_ticket", "open": "open_counter",
+                  "close": "close_counter", "pause": "pause_counter", "resume": "resume_counter"}
+TICKET_ROUTES = {"recall": "recall", "start": "start", "no-show": "no_show",
+                 "transfer": "transfer", "complete": "complete", "cancel": "cancel",
+                 "reprint": "reprint"}
+
+
+@bp.post("/api/counters/<int:counter>/<verb>")
+@auth.officer_required()
+def counter_action(counter, verb):
+    if verb not in COUNTER_ROUTES:
+        raise Refused("not_found", "Không có thao tác này.", f"No counter action {verb!r}.", 404)
+    return _act(COUNTER_ROUTES[verb], counter=counter)
+
+
+@bp.post("/api/tickets/<int:ticket_id>/<verb>")
+@auth.officer_required()
+def ticket_action(ticket_id, verb):
+    if verb not in TICKET_ROUTES:
+        raise Refused("not_found", "Không có thao tác này.", f"No ticket action {verb!r}.", 404)
+    return _act(TICKET_ROUTES[verb], ticket_id=ticket_id)
+
+
+@bp.post("/api/day/open")
+@auth.officer_required()
+def open_day():
+    return _act("open_day")
+
+
+@bp.post("/api/day/close")
+@auth.officer_required()
+def close_day():
+    return _act("close_day")
+
+
+@bp.post("/api/devices")
+@auth.officer_required(role="admin")
+def add_device():
+    p = body()
+    kiosk = p.str("kiosk", max_length=32)
+    token = auth.issue_device_token(runtime().store, kiosk, clock.now())
+    return jsonify(kiosk=kiosk, token=token), 201

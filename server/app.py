@@ -1,0 +1,96 @@
+"""The Flask app factory: one site, its store, its runtime, its HTTP and Socket.IO doors."""
+import os
+import tomllib
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .engine import Refused, site_from_dict
+from .ratelimit import RateLimiter
+from .store import StoreUnavailable, open_store
+
+DEMO_SITE = os.path.join(os.path.dirname(__file__), "sites", "demo.toml")
+
+DEFAULTS = {
+    "SITE_FILE": DEMO_SITE,
+    "STORE_URL": None,  # default: sqlite:///<instance>/qms.sqlite3
+    "SQLITE_SYNCHRONOUS": "FULL",
+    "MAX_CONTENT_LENGTH": 16 * 1024,
+    "TICKET_RATE_LIMIT": "5/300",
+    # A kiosk serves a whole hall from one address; loopback is the kiosk of a one-box site.
+    "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],
+    "PUBLIC_BASE_URL": "",
+    "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 when several processes serve a site
+    "ASYNC_MODE": None,
+}
+
+
+def load_site(path):
+    with open(path, "rb") as fh:
+        return site_from_dict(tomllib.load(fh))
+
+
+def create_app(config=None, instance_path=None):
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("QMS")
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Vietnamese as UTF-8: readable, and a third of the size
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["STORE_URL"]:
+        app.config["STORE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "qms.sqlite3")
+
+    from . import auth
+    auth.configure_sessions(app)
+
+    from .runtime import SiteRuntime
+    site = load_site(app.config["SITE_FILE"])
+    options = {"sqlite_synchronous": app.config["SQLITE_SYNCHRONOUS"]} \
+        if app.config["STORE_URL"].startswith("sqlite") else {}
+    store = open_store(app.config["STORE_URL"], **options)
+    runtime = SiteRuntime(site, store)
+    app.extensions["qms.runtime"] = runtime
+    app.extensions["qms.ticket_limiter"] = RateLimiter(app.config["TICKET_RATE_LIMIT"],
+                                                       app.config["KIOSK_ADDRESSES"])
+
+    from .api import bp as api_bp
+    from .openapi import bp as openapi_bp
+    from .pages import register_pages
+    app.register_blueprint(api_bp)
+    app.register_blueprint(openapi_bp)
+    register_pages(app)
+
+    from .realtime import init_realtime
+    init_realtime(app, runtime)
+
+    _register_errors(app)
+    return app
+
+
+def _register_errors(app):
+    @app.errorhandler(Refused)
+    def refused(exc):
+        return jsonify(error=exc.as_dict()), exc.status
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc):
+        app.logger.error("store unavailable: %s", exc)
+        return jsonify(error={"code": "store_unavailable",
+                              "message": "Hệ thống tạm thời không ghi được dữ liệu. Vui lòng thử lại.",
+                              "message_en": "The store cannot be written right now; try again."}), 503
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        return jsonify(error={"code": exc.name.lower().replace(" ", "_"),
+                              "message": _HTTP_VI.get(exc.code, exc.name),
+                              "message_en": exc.description}), exc.code
+
+
+_HTTP_VI = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được phép.",
+    413: "Dữ liệu quá lớn.",
+    415: "Kiểu dữ liệu không được hỗ trợ.",
+}

@@ -1,0 +1,173 @@
+"""The `qms` command for operators: serve a site, manage officers, devices and the day.
+
+Imports stay light at the top: `qms serve` must monkey-patch for eventlet/gevent before the
+app (and with it threading, sockets and the database driver) is imported.
+"""
+import sys
+
+import click
+
+DEMO_OFFICERS = (("canbo", "canbo123", "Cán bộ tiếp dân", "officer"),
+                 ("admin", "admin123", "Quản trị điểm cấp", "admin"))
+
+
+def _config(site, store, instance):
+    config = {}
+    if site:
+        config["SITE_FILE"] = site
+    if store:
+        config["STORE_URL"] = store
+    return config, instance
+
+
+def _make_app(config, instance=None, **extra):
+    from .app import create_app
+    return create_app(dict(config, **extra), instance_path=instance)
+
+
+site_option = click.option("--site", "site", type=click.Path(exists=True, dir_okay=False),
+                           help="Site file (TOML); default: the demo site.")
+store_option = click.option("--store", "store", help="Store URL; default: SQLite in the instance folder.")
+instance_option = click.option("--instance", "instance", type=click.Path(file_okay=False),
+                               help="Instance folder (store, secret key, caches).")
+
+
+@click.group()
+def main():
+    """Hàng đợi CCCD / VNeID — site server."""
+
+
+@main.command()
+@site_option
+@store_option
+@instance_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 to serve the site's LAN.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]),
+              default="eventlet", show_default=True)
+@click.option("--demo", is_flag=True, help="Seed the demo officers, open today, print the URLs.")
+@click.option("--message-queue", default=None, help="e.g. redis://127.0.0.1:6379/0")
+def serve(site, store, instance, host, port, async_mode, demo, message_queue):
+    """Run the site server."""
+    if async_mode == "eventlet":
+        import warnings
+        # Eventlet is in bugfix-only mode upstream; it is still the customer's chosen server.
+        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+        import eventlet
+        eventlet.monkey_patch()
+    elif async_mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+    config, instance = _config(site, store, instance)
+    config["ASYNC_MODE"] = async_mode
+    if message_queue:
+        config["MESSAGE_QUEUE"] = message_queue
+    app = _make_app(config, instance)
+    if demo:
+        _seed_demo(app)
+    shown = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host
+    base = f"http://{shown}:{port}"
+    runtime = app.extensions["qms.runtime"]
+    click.echo(f"Site «{runtime.site.name}» — store {app.config['STORE_URL']}")
+    click.echo(f"  Kiosk (lấy số):        {base}/kiosk")
+    click.echo(f"  Display (màn hình):    {base}/display")
+    click.echo(f"  Counter (quầy):        {base}/counter")
+    click.echo(f"  API:                   {base}/api/openapi.json")
+    if demo:
+        click.echo("  Demo sign-in: canbo / canbo123 (officer), admin / admin123 (admin)")
+    sys.stdout.flush()
+    socketio = app.extensions["socketio"]
+    run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
+    if async_mode == "threading":
+        run_options["allow_unsafe_werkzeug"] = True
+    socketio.run(app, **run_options)
+
+
+def _seed_demo(app):
+    from . import auth, clock
+    from .engine import Refused
+    from .engine.commands import OpenDay
+    runtime = app.extensions["qms.runtime"]
+    for username, password, name, role in DEMO_OFFICERS:
+        if runtime.store.officer(username) is None:
+            auth.create_officer(runtime.store, username, password, name, role)
+    at = clock.now()
+    try:
+        runtime.execute(OpenDay(clock.business_day(runtime.site, at), at))
+    except Refused:
+        pass  # today is already open
+
+
+@main.command("create-officer")
+@click.argument("username")
+@click.option("--name", default=None, help="Name shown on the counter tablet.")
+@click.option("--role", type=click.Choice(["officer", "admin"]), default="officer", show_default=True)
+@click.password_option()
+@site_option
+@store_option
+@instance_option
+def create_officer(username, name, role, password, site, store, instance):
+    """Create (or reset) an officer account."""
+    from . import auth
+    config, instance = _config(site, store, instance)
+    app = _make_app(config, instance)
+    try:
+        auth.create_officer(app.extensions["qms.runtime"].store, username, password, name, role)
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+    click.echo(f"Officer {username} ({role}) saved.")
+
+
+@main.command("add-device")
+@click.argument("kiosk")
+@site_option
+@store_option
+@instance_option
+def add_device(kiosk, site, store, instance):
+    """Issue a device token for the print agent of kiosk KIOSK (shown once)."""
+    from . import auth, clock
+    config, instance = _config(site, store, instance)
+    app = _make_app(config, instance)
+    token = auth.issue_device_token(app.extensions["qms.runtime"].store, kiosk, clock.now())
+    click.echo(token)
+
+
+def _day_command(make_command):
+    def run(site, store, instance):
+        from . import clock
+        from .engine import Refused
+        config, instance = _config(site, store, instance)
+        app = _make_app(config, instance)
+        runtime = app.extensions["qms.runtime"]
+        try:
+            events = runtime.execute(make_command(runtime.site, clock.now()))
+        except Refused as exc:
+            raise click.ClickException(f"{exc.message_vi} ({exc.message_en})")
+        for event in events:
+            if event["type"] == "day_closed":
+                import json
+                click.echo(json.dumps(event["summary"], ensure_ascii=False, indent=2))
+            elif event["type"] == "day_opened":
+                click.echo(f"Day {event['day']} is open.")
+    return run
+
+
+def _open(site, at):
+    from . import clock
+    from .engine.commands import OpenDay
+    return OpenDay(clock.business_day(site, at), at)
+
+
+def _close(site, at):
+    from .engine.commands import CloseDay
+    return CloseDay(at)
+
+
+for _name, _make, _help in (("open-day", _open, "Open today's business day."),
+                            ("close-day", _close, "Close the day: end open tickets, print the summary.")):
+    main.command(_name, help=_help)(site_option(store_option(instance_option(_day_command(_make)))))
+
+
+if __name__ == "__main__":
+    main()

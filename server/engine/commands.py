@@ -1,0 +1,130 @@
+"""The commands the engine understands. Plain data; the time of the command comes with it.
+
+`at` is seconds since the epoch (a float), given by the caller: the engine reads no clock.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OpenDay:
+    day: str  # business day, YYYY-MM-DD, in the site's time zone
+    at: float
+
+
+@dataclass(frozen=True)
+class CloseDay:
+    at: float
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    service: str
+    priority: str | None
+    request_id: str
+    at: float
+    kiosk: str | None = None  # which kiosk printed it, if any
+
+
+@dataclass(frozen=True)
+class OpenCounter:
+    counter: int
+    at: float
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseCounter:
+    counter: int
+    at: float
+
+
+@dataclass(frozen=True)
+class PauseCounter:
+    counter: int
+    at: float
+
+
+@dataclass(frozen=True)
+class ResumeCounter:
+    counter: int
+    at: float
+
+
+@dataclass(frozen=True)
+class CallNext:
+    counter: int
+    at: float
+
+
+@dataclass(frozen=True)
+class CallTicket:
+    counter: int
+    ticket_id: int
+    at: float
+
+
+@dataclass(frozen=True)
+class Recall:
+    ticket_id: int
+    at: float
+
+
+@dataclass(frozen=True)
+class StartServing:
+    ticket_id: int
+    at: float
+
+
+@dataclass(frozen=True)
+class NoShow:
+    ticket_id: int
+    at: float
+
+
+@dataclass(frozen=True)
+class Transfer:
+    ticket_id: int
+    at: float
+    to_service: str | None = None
+    to_counter: int | None = None
+
+
+@dataclass(frozen=True)
+class Complete:
+    ticket_id: int
+    outcome: str
+    at: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    ticket_id: int
+    at: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RequestPrint:
+    """An officer asks the kiosk to print a ticket again (paper jam, lost slip)."""
+    ticket_id: int
+    at: float
+
+
+@dataclass(frozen=True)
+class ReportPrint:
+    """The print agent says how a print job went: printed, or failed with a reason."""
+    ticket_id: int
+    job: int
+    printed: bool
+    at: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReportPrinter:
+    """A kiosk's printer health: ok / paper_low / paper_out / offline / unknown."""
+    kiosk: str
+    status: str
+    message: str
+    at: float

@@ -1,0 +1,406 @@
+"""Commands in, events out: the queue engine's decisions.
+
+`decide(state, command)` reads the state, never changes it, and returns the events that
+follow from the command (plain JSON-ready dicts, each with the site id and its per-site
+sequence number), or raises `Refused`. The caller appends the events to the store and then
+applies them with `SiteState.apply`. A new ticket's id is the sequence number of the event
+that creates it, so ids are unique per site without a counter of their own.
+"""
+import re
+from functools import singledispatch
+
+from . import commands as c
+from .lifecycle import (CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, OUTCOMES, SERVING,
+                        TRANSFERRED, WAITING, Refused, check_move)
+from .queue import pick_next
+from .state import CLOSED, OPEN, PAUSED
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Events:
+    """Collects the events of one decision, numbering them after the state's sequence."""
+
+    def __init__(self, state, at):
+        self.state, self.at, self.items = state, at, []
+
+    def next_seq(self):
+        return self.state.seq + len(self.items) + 1
+
+    def add(self, type_, **data):
+        event = {"site_id": self.state.site.id, "seq": self.next_seq(), "type": type_, "at": self.at}
+        event.update(data)
+        self.items.append(event)
+        return event
+
+
+def decide(state, command):
+    return _decide(command, state)
+
+
+def run(state, command):
+    """Decide and apply at once: for tests, simulations and the staffing planner."""
+    events = decide(state, command)
+    for event in events:
+        state.apply(event)
+    return events
+
+
+@singledispatch
+def _decide(command, state):
+    raise TypeError(f"not a command: {command!r}")
+
+
+# -- the day ---------------------------------------------------------------------------
+def _require_open_day(state):
+    if not state.day_open:
+        raise Refused("day_closed", "Ngày làm việc chưa mở.", "The business day is not open.")
+
+
+@_decide.register
+def _(cmd: c.OpenDay, state):
+    if not DAY.match(cmd.day or ""):
+        raise Refused("bad_day", "Ngày không hợp lệ (YYYY-MM-DD).", "Day must be YYYY-MM-DD.", 400)
+    if state.day_open and state.day == cmd.day:
+        raise Refused("day_already_open", f"Ngày {cmd.day} đã mở.", f"Day {cmd.day} is already open.")
+    if state.day is not None and cmd.day < state.day:
+        raise Refused("day_in_past", "Không thể mở lại một ngày đã qua.", "Cannot reopen a past day.")
+    events = _Events(state, cmd.at)
+    if state.day_open:
+        _close_day(state, events)
+    events.add("day_opened", day=cmd.day)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.CloseDay, state):
+    _require_open_day(state)
+    events = _Events(state, cmd.at)
+    _close_day(state, events)
+    return events.items
+
+
+def _close_day(state, events):
+    """Every open ticket ends, cancelled with reason day_closed; then the day's summary."""
+    for ticket in sorted(state.open_tickets(), key=lambda t: t.id):
+        check_move(ticket, "close_day")
+        events.add("ticket_cancelled", ticket_id=ticket.id, reason="day_closed")
+    events.add("day_closed", day=state.day, summary=day_summary(state, events.at))
+
+
+def day_summary(state, at):
+    """Counts and times per service for the day, with open tickets counted as cancelled."""
+    per_service = {}
+    for service in state.site.services:
+        per_service[service.code] = {
+            "issued": 0, "done": 0, "no_show": 0, "cancelled": 0, "transferred": 0,
+            "outcomes": {o: 0 for o in OUTCOMES}, "priority": 0,
+            "avg_wait_minutes": None, "avg_service_minutes": None,
+        }
+    waits, services = {}, {}
+    for ticket in state.tickets.values():
+        row = per_service[ticket.service]
+        if ticket.transferred_from is None:
+            row["issued"] += 1
+            row["priority"] += bool(ticket.priority)
+        status = CANCELLED if ticket.status in OPEN_STATUSES else ticket.status
+        row[{DONE: "done", NO_SHOW: "no_show", CANCELLED: "cancelled",
+             TRANSFERRED: "transferred"}[status]] += 1
+        if ticket.status == DONE:
+            row["outcomes"][ticket.outcome] += 1
+            start = ticket.serving_at or ticket.called_at
+            services.setdefault(ticket.service, []).append((ticket.ended_at - start) / 60.0)
+        if ticket.called_at is not None:
+            waits.setdefault(ticket.service, []).append((ticket.called_at - ticket.enqueued_at) / 60.0)
+    for code, row in per_service.items():
+        if waits.get(code):
+            row["avg_wait_minutes"] = round(sum(waits[code]) / len(waits[code]), 2)
+        if services.get(code):
+            row["avg_service_minutes"] = round(sum(services[code]) / len(services[code]), 2)
+    totals = {k: sum(r[k] for r in per_service.values())
+              for k in ("issued", "done", "no_show", "cancelled", "transferred", "priority")}
+    return {"day": state.day, "closed_at": at, "services": per_service, "totals": totals}
+
+
+# -- tickets ---------------------------------------------------------------------------
+@_decide.register
+def _(cmd: c.IssueTicket, state):
+    service = state.site.service(cmd.service)
+    if service is None:
+        raise Refused("unknown_service", f"Không có dịch vụ «{cmd.service}».",
+                      f"Unknown service {cmd.service!r}.", 404)
+    if cmd.priority is not None and state.site.priority_group(cmd.priority) is None:
+        raise Refused("unknown_priority", f"Không có nhóm ưu tiên «{cmd.priority}».",
+                      f"Unknown priority group {cmd.priority!r}.", 422)
+    if not cmd.request_id or len(cmd.request_id) > 64:
+        raise Refused("bad_request_id", "Thiếu mã yêu cầu (request_id, tối đa 64 ký tự).",
+                      "request_id is required (at most 64 characters).", 400)
+    if cmd.request_id in state.requests:
+        raise Refused("duplicate_request", "Yêu cầu này đã được cấp số.",
+                      "This request_id already has a ticket.", 409)
+    _require_open_day(state)
+    if service.daily_cap is not None and state.issued_today.get(service.code, 0) >= service.daily_cap:
+        raise Refused("daily_cap_reached",
+                      f"Dịch vụ «{service.name_vi}» đã hết lượt hôm nay ({service.daily_cap} số).",
+                      f"{service.name_en}: today's {service.daily_cap} tickets are all taken.")
+    number = _free_number(state, service)
+    following = number + 1
+    if following > service.number_end:
+        following = service.number_start if service.wrap else following
+    events = _Events(state, cmd.at)
+    events.add("ticket_issued", ticket_id=events.next_seq(), service=service.code, number=number,
+               label=service.label(number), priority=cmd.priority, request_id=cmd.request_id,
+               order=events.next_seq(), kiosk=cmd.kiosk, next_number=following)
+    return events.items
+
+
+def _free_number(state, service):
+    """The next number of the service, skipping labels still in use after a wrap."""
+    number = state.next_number.get(service.code, service.number_start)
+    in_use = state.live_labels()
+    span = service.number_end - service.number_start + 1
+    for _ in range(span):
+        if number > service.number_end:
+            if not service.wrap:
+                break
+            number = service.number_start
+        if service.label(number) not in in_use:
+            return number
+        number += 1
+    raise Refused("numbers_exhausted", f"Dịch vụ «{service.name_vi}» đã hết số trong ngày.",
+                  f"{service.name_en}: no free ticket numbers left today.")
+
+
+def _ticket(state, ticket_id):
+    ticket = state.tickets.get(ticket_id)
+    if ticket is None:
+        raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày.",
+                      f"No ticket {ticket_id} today.", 404)
+    return ticket
+
+
+def _counter(state, number, want_open=True):
+    cfg = state.site.counter(number)
+    if cfg is None:
+        raise Refused("unknown_counter", f"Không có quầy số {number}.", f"No counter {number}.", 404)
+    counter = state.counters[number]
+    if want_open and counter.state != OPEN:
+        word = {CLOSED: "đang đóng", PAUSED: "đang tạm dừng"}[counter.state]
+        raise Refused("counter_not_open", f"Quầy {number} {word}.",
+                      f"Counter {number} is {counter.state}.")
+    return counter
+
+
+def _counter_free(state, counter):
+    if counter.current is not None:
+        busy = state.tickets[counter.current]
+        raise Refused("counter_busy",
+                      f"Quầy {counter.number} đang phục vụ số {busy.label}; hãy hoàn tất, "
+                      "chuyển hoặc báo vắng trước.",
+                      f"Counter {counter.number} still has ticket {busy.label}.")
+
+
+@_decide.register
+def _(cmd: c.CallNext, state):
+    _require_open_day(state)
+    counter = _counter(state, cmd.counter)
+    _counter_free(state, counter)
+    ticket, streak = pick_next(state, cmd.counter, cmd.at)
+    if ticket is None:
+        raise Refused("nobody_waiting", "Không còn công dân nào đang chờ ở quầy này.",
+                      "Nobody is waiting for this counter.")
+    events = _Events(state, cmd.at)
+    events.add("ticket_called", ticket_id=ticket.id, counter=cmd.counter, priority_streak=streak)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.CallTicket, state):
+    _require_open_day(state)
+    counter = _counter(state, cmd.counter)
+    _counter_free(state, counter)
+    ticket = _ticket(state, cmd.ticket_id)
+    if ticket.status == CALLED or ticket.status == SERVING:
+        raise Refused("ticket_taken", f"Số {ticket.label} đã được quầy {ticket.counter} gọi.",
+                      f"Ticket {ticket.label} is already with counter {ticket.counter}.")
+    check_move(ticket, "call")
+    if ticket.reserved_counter not in (None, cmd.counter):
+        raise Refused("reserved_elsewhere", f"Số {ticket.label} được chuyển riêng cho quầy "
+                      f"{ticket.reserved_counter}.",
+                      f"Ticket {ticket.label} is reserved for counter {ticket.reserved_counter}.")
+    # A hand-picked call does not count towards the priority streak: it is the officer's choice.
+    events = _Events(state, cmd.at)
+    events.add("ticket_called", ticket_id=ticket.id, counter=cmd.counter,
+               priority_streak=counter.priority_streak)
+    return events.items
+
+
+def _own_ticket(state, ticket_id, action):
+    _require_open_day(state)
+    ticket = _ticket(state, ticket_id)
+    return ticket, check_move(ticket, action)
+
+
+@_decide.register
+def _(cmd: c.Recall, state):
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "recall")
+    events = _Events(state, cmd.at)
+    events.add("ticket_recalled", ticket_id=ticket.id, counter=ticket.counter)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.StartServing, state):
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "start")
+    events = _Events(state, cmd.at)
+    events.add("ticket_serving", ticket_id=ticket.id, counter=ticket.counter)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.NoShow, state):
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "no_show")
+    requeue = state.site.policy.no_show == "requeue_once" and ticket.no_shows == 0
+    events = _Events(state, cmd.at)
+    # A requeued ticket goes to the end of its class: it takes a fresh place in line.
+    events.add("ticket_no_show", ticket_id=ticket.id, counter=ticket.counter, requeued=requeue,
+               order=events.next_seq())
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.Transfer, state):
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "transfer")
+    if (cmd.to_service is None) == (cmd.to_counter is None):
+        raise Refused("bad_transfer", "Chọn chuyển đến một dịch vụ hoặc một quầy.",
+                      "Give exactly one of to_service or to_counter.", 400)
+    to_service = cmd.to_service
+    if cmd.to_counter is not None:
+        target = _counter(state, cmd.to_counter, want_open=False)
+        if cmd.to_counter == ticket.counter:
+            raise Refused("same_counter", "Không thể chuyển đến chính quầy đang phục vụ.",
+                          "Cannot transfer to the same counter.", 422)
+        cfg = state.site.counter(target.number)
+        # Keep the ticket's service if the counter serves it; else the counter's first service.
+        to_service = ticket.service if ticket.service in cfg.services else cfg.services[0]
+    elif state.site.service(to_service) is None:
+        raise Refused("unknown_service", f"Không có dịch vụ «{to_service}».",
+                      f"Unknown service {to_service!r}.", 404)
+    elif to_service == ticket.service:
+        raise Refused("same_service", "Số này đã thuộc dịch vụ đó.",
+                      "The ticket is already in that service.", 422)
+    events = _Events(state, cmd.at)
+    # The successor keeps the citizen's number and original place (`order`): they were
+    # already in line, so they wait behind only those who came before them.
+    events.add("ticket_transferred", ticket_id=ticket.id, counter=ticket.counter,
+               to_service=to_service, to_counter=cmd.to_counter, new_ticket_id=events.next_seq())
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.Complete, state):
+    if cmd.outcome not in OUTCOMES:
+        raise Refused("bad_outcome", "Kết quả không hợp lệ.",
+                      f"outcome must be one of {', '.join(OUTCOMES)}.", 422)
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "complete")
+    events = _Events(state, cmd.at)
+    events.add("ticket_completed", ticket_id=ticket.id, counter=ticket.counter,
+               outcome=cmd.outcome, note=cmd.note[:500])
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.Cancel, state):
+    ticket, _ = _own_ticket(state, cmd.ticket_id, "cancel")
+    events = _Events(state, cmd.at)
+    events.add("ticket_cancelled", ticket_id=ticket.id, reason=(cmd.reason or "cancelled")[:200])
+    return events.items
+
+
+# -- counters --------------------------------------------------------------------------
+@_decide.register
+def _(cmd: c.OpenCounter, state):
+    _require_open_day(state)
+    counter = _counter(state, cmd.counter, want_open=False)
+    if counter.state != CLOSED:
+        raise Refused("counter_already_open", f"Quầy {cmd.counter} đã mở.",
+                      f"Counter {cmd.counter} is already open.")
+    events = _Events(state, cmd.at)
+    events.add("counter_opened", counter=cmd.counter, officer=cmd.officer)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.CloseCounter, state):
+    counter = _counter(state, cmd.counter, want_open=False)
+    if counter.state == CLOSED:
+        raise Refused("counter_not_open", f"Quầy {cmd.counter} đang đóng.",
+                      f"Counter {cmd.counter} is closed.")
+    _counter_free(state, counter)
+    events = _Events(state, cmd.at)
+    events.add("counter_closed", counter=cmd.counter)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.PauseCounter, state):
+    _counter(state, cmd.counter)  # only an open counter can pause
+    events = _Events(state, cmd.at)
+    events.add("counter_paused", counter=cmd.counter)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.ResumeCounter, state):
+    counter = _counter(state, cmd.counter, want_open=False)
+    if counter.state != PAUSED:
+        raise Refused("counter_not_paused", f"Quầy {cmd.counter} không tạm dừng.",
+                      f"Counter {cmd.counter} is not paused.")
+    events = _Events(state, cmd.at)
+    events.add("counter_resumed", counter=cmd.counter)
+    return events.items
+
+
+# -- printing --------------------------------------------------------------------------
+@_decide.register
+def _(cmd: c.RequestPrint, state):
+    ticket = _ticket(state, cmd.ticket_id)
+    if ticket.kiosk is None:
+        raise Refused("not_from_kiosk", f"Số {ticket.label} không được lấy tại kiosk.",
+                      f"Ticket {ticket.label} was not taken at a kiosk.", 422)
+    events = _Events(state, cmd.at)
+    events.add("print_requested", ticket_id=ticket.id, kiosk=ticket.kiosk, job=ticket.print_job + 1)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.ReportPrint, state):
+    ticket = _ticket(state, cmd.ticket_id)
+    if cmd.job < 1 or cmd.job > ticket.print_job:
+        raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
+    if cmd.job <= ticket.printed_job:
+        raise Refused("already_printed", f"Số {ticket.label} đã được in.",
+                      f"Job {cmd.job} of ticket {ticket.label} is already printed.")
+    events = _Events(state, cmd.at)
+    if cmd.printed:
+        events.add("ticket_printed", ticket_id=ticket.id, kiosk=ticket.kiosk, job=cmd.job)
+    else:
+        events.add("print_failed", ticket_id=ticket.id, kiosk=ticket.kiosk, job=cmd.job,
+                   reason=(cmd.reason or "")[:200])
+    return events.items
+
+
+PRINTER_STATUSES = ("ok", "paper_low", "paper_out", "offline", "unknown")
+
+
+@_decide.register
+def _(cmd: c.ReportPrinter, state):
+    if cmd.status not in PRINTER_STATUSES:
+        raise Refused("bad_printer_status", "Trạng thái máy in không hợp lệ.",
+                      f"status must be one of {', '.join(PRINTER_STATUSES)}.", 422)
+    known = state.printers.get(cmd.kiosk)
+    if known and known["status"] == cmd.status and known["message"] == cmd.message:
+        return []  # nothing changed: no event, no push
+    events = _Events(state, cmd.at)
+    events.add("printer_status", kiosk=cmd.kiosk, status=cmd.status, message=cmd.message[:200])
+    return events.items

@@ -1,0 +1,218 @@
+"""The state of one site's business day, and how each event changes it.
+
+`SiteState.apply(event)` is the only way state changes, both when a command is decided and
+when state is rebuilt from the store after a restart, so both paths cannot disagree.
+Only the current business day is held: a new day starts from empty queues, and past days
+live on in the store for reports.
+"""
+from collections import deque
+from dataclasses import dataclass, field
+
+from .lifecycle import CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, SERVING, TRANSFERRED, WAITING
+
+CLOSED, OPEN, PAUSED = "closed", "open", "paused"
+RECENT_CALLS = 10
+
+
+@dataclass
+class Ticket:
+    id: int
+    day: str
+    service: str
+    number: int
+    label: str
+    priority: str | None
+    order: int  # place in its class: lower is called first (FIFO within a class)
+    issued_at: float
+    request_id: str
+    status: str = WAITING
+    kiosk: str | None = None
+    counter: int | None = None  # the counter that called it, while called/serving
+    reserved_counter: int | None = None  # only this counter may call it (transfer to a counter)
+    enqueued_at: float = 0.0  # when it last started waiting (issue, requeue, transfer)
+    called_at: float | None = None
+    serving_at: float | None = None
+    ended_at: float | None = None
+    no_shows: int = 0
+    recalls: int = 0
+    outcome: str | None = None
+    end_reason: str = ""
+    transferred_from: int | None = None
+    transferred_to: int | None = None
+    print_job: int = 0  # the newest print job number asked for this ticket (0: none)
+    printed_job: int = 0  # the newest job the kiosk confirmed
+    print_error: str = ""
+
+
+@dataclass
+class CounterState:
+    number: int
+    state: str = CLOSED
+    current: int | None = None  # ticket id being called or served
+    priority_streak: int = 0
+    officer: str | None = None
+
+
+@dataclass
+class SiteState:
+    site: object
+    seq: int = 0
+    day: str | None = None
+    day_open: bool = False
+    tickets: dict = field(default_factory=dict)
+    next_number: dict = field(default_factory=dict)
+    issued_today: dict = field(default_factory=dict)
+    counters: dict = field(default_factory=dict)
+    service_minutes: dict = field(default_factory=dict)
+    requests: dict = field(default_factory=dict)
+    recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
+    printers: dict = field(default_factory=dict)
+    last_summary: dict | None = None
+
+    def __post_init__(self):
+        for counter in self.site.counters:
+            self.counters.setdefault(counter.number, CounterState(counter.number))
+        for service in self.site.services:
+            self.service_minutes.setdefault(service.code, float(service.expected_service_minutes))
+
+    # -- reading -----------------------------------------------------------------------
+    def open_tickets(self):
+        return [t for t in self.tickets.values() if t.status in OPEN_STATUSES]
+
+    def waiting(self):
+        return [t for t in self.tickets.values() if t.status == WAITING]
+
+    def live_labels(self):
+        return {t.label for t in self.tickets.values() if t.status in OPEN_STATUSES}
+
+    # -- changing ----------------------------------------------------------------------
+    def apply(self, event):
+        handler = getattr(self, "_on_" + event["type"], None)
+        if handler is None:
+            raise ValueError(f"unknown event type {event['type']!r}")
+        handler(event)
+        self.seq = event["seq"]
+
+    def _on_day_opened(self, e):
+        self.day = e["day"]
+        self.day_open = True
+        self.tickets = {}
+        self.requests = {}
+        self.recent_calls.clear()
+        self.issued_today = {s.code: 0 for s in self.site.services}
+        self.next_number = {s.code: s.number_start for s in self.site.services}
+        for counter in self.counters.values():
+            counter.state, counter.current, counter.priority_streak, counter.officer = CLOSED, None, 0, None
+
+    def _on_day_closed(self, e):
+        self.day_open = False
+        self.last_summary = e["summary"]
+        for counter in self.counters.values():
+            counter.state, counter.current, counter.priority_streak = CLOSED, None, 0
+
+    def _on_ticket_issued(self, e):
+        ticket = Ticket(
+            id=e["ticket_id"], day=self.day, service=e["service"], number=e["number"],
+            label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
+            request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
+            print_job=1 if e.get("kiosk") else 0,
+        )
+        self.tickets[ticket.id] = ticket
+        self.requests[ticket.request_id] = ticket.id
+        self.issued_today[ticket.service] = self.issued_today.get(ticket.service, 0) + 1
+        self.next_number[ticket.service] = e["next_number"]
+
+    def _on_ticket_called(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        counter = self.counters[e["counter"]]
+        ticket.status, ticket.counter, ticket.called_at = CALLED, counter.number, e["at"]
+        ticket.reserved_counter = None
+        counter.current = ticket.id
+        counter.priority_streak = e["priority_streak"]
+        self.recent_calls.appendleft({"ticket_id": ticket.id, "label": ticket.label,
+                                      "counter": counter.number, "at": e["at"], "seq": e["seq"]})
+
+    def _on_ticket_recalled(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        ticket.recalls += 1
+        self.recent_calls.appendleft({"ticket_id": ticket.id, "label": ticket.label,
+                                      "counter": ticket.counter, "at": e["at"], "seq": e["seq"],
+                                      "recall": True})
+
+    def _on_ticket_serving(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        ticket.status, ticket.serving_at = SERVING, e["at"]
+
+    def _release_counter(self, ticket):
+        counter = self.counters.get(ticket.counter)
+        if counter is not None and counter.current == ticket.id:
+            counter.current = None
+        ticket.counter = None
+
+    def _end(self, ticket, status, at, reason=""):
+        self._release_counter(ticket)
+        ticket.status, ticket.ended_at, ticket.end_reason = status, at, reason
+
+    def _on_ticket_no_show(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        ticket.no_shows += 1
+        if e["requeued"]:
+            self._release_counter(ticket)
+            ticket.status, ticket.order, ticket.enqueued_at = WAITING, e["order"], e["at"]
+            ticket.called_at = None
+        else:
+            self._end(ticket, NO_SHOW, e["at"])
+
+    def _on_ticket_transferred(self, e):
+        old = self.tickets[e["ticket_id"]]
+        self._end(old, TRANSFERRED, e["at"])
+        old.transferred_to = e["new_ticket_id"]
+        new = Ticket(
+            id=e["new_ticket_id"], day=self.day, service=e["to_service"], number=old.number,
+            label=old.label, priority=old.priority, order=old.order, issued_at=old.issued_at,
+            request_id=f"transfer:{old.id}", kiosk=None, enqueued_at=e["at"],
+            reserved_counter=e["to_counter"], transferred_from=old.id,
+        )
+        self.tickets[new.id] = new
+
+    def _on_ticket_completed(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        started = ticket.serving_at or ticket.called_at
+        if started is not None and e["at"] > started:
+            weight = self.site.policy.service_time_weight
+            minutes = (e["at"] - started) / 60.0
+            old = self.service_minutes[ticket.service]
+            self.service_minutes[ticket.service] = (1 - weight) * old + weight * minutes
+        self._end(ticket, DONE, e["at"])
+        ticket.outcome = e["outcome"]
+
+    def _on_ticket_cancelled(self, e):
+        self._end(self.tickets[e["ticket_id"]], CANCELLED, e["at"], e.get("reason", ""))
+
+    def _on_counter_opened(self, e):
+        counter = self.counters[e["counter"]]
+        counter.state, counter.officer = OPEN, e.get("officer")
+
+    def _on_counter_paused(self, e):
+        self.counters[e["counter"]].state = PAUSED
+
+    def _on_counter_resumed(self, e):
+        self.counters[e["counter"]].state = OPEN
+
+    def _on_counter_closed(self, e):
+        counter = self.counters[e["counter"]]
+        counter.state, counter.officer, counter.priority_streak = CLOSED, None, 0
+
+    def _on_print_requested(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        ticket.print_job, ticket.print_error = e["job"], ""
+
+    def _on_ticket_printed(self, e):
+        ticket = self.tickets[e["ticket_id"]]
+        ticket.printed_job, ticket.print_error = max(ticket.printed_job, e["job"]), ""
+
+    def _on_print_failed(self, e):
+        self.tickets[e["ticket_id"]].print_error = e["reason"] or "print failed"
+
+    def _on_printer_status(self, e):
+        self.printers[e["kiosk"]] = {"status": e["status"], "message": e["message"], "at": e["at"]}

@@ -1,0 +1,178 @@
+"""The OpenAPI 3.1 description of the HTTP API, served at /api/openapi.json."""
+from flask import Blueprint, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error_responses(*codes):
+    return {str(code): {"description": "Refused", "content": {"application/json": {"schema": ERROR}}}
+            for code in codes}
+
+
+def _json(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _officer_post(summary, request_schema=None, path_params=(), extra_errors=()):
+    op = {
+        "summary": summary,
+        "security": [{"session": [], "csrf": []}],
+        "parameters": [{"name": n, "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+                       for n in path_params],
+        "responses": {"200": _json({"$ref": "#/components/schemas/ActionResult"}),
+                      **_error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503,
+                                         *extra_errors)},
+    }
+    if request_schema:
+        op["requestBody"] = {"required": False, "content": {"application/json": {"schema": request_schema}}}
+    return {"post": op}
+
+
+TICKET = {
+    "type": "object",
+    "required": ["id", "number", "service", "priority", "status", "position", "eta_minutes",
+                 "issued_at", "track_url"],
+    "properties": {
+        "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
+        "service_name_vi": {"type": "string"}, "service_name_en": {"type": "string"},
+        "priority": {"type": ["string", "null"]},
+        "priority_name_vi": {"type": ["string", "null"]},
+        "priority_name_en": {"type": ["string", "null"]},
+        "status": {"enum": ["waiting", "called", "serving", "done", "no_show", "transferred",
+                            "cancelled"]},
+        "counter": {"type": ["integer", "null"]},
+        "position": {"type": "integer", "minimum": 0},
+        "eta_minutes": {"type": ["integer", "null"]},
+        "issued_at": {"type": "string"}, "called_at": {"type": ["string", "null"]},
+        "transferred_to": {"type": ["integer", "null"]},
+        "track_url": {"type": "string"},
+    },
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "message_en": {"type": "string"}}}}},
+    "Ticket": TICKET,
+    "TicketAnswer": {"type": "object", "required": ["ticket"],
+                     "properties": {"ticket": {"$ref": "#/components/schemas/Ticket"}}},
+    "TicketRequest": {"type": "object", "required": ["service", "request_id"], "properties": {
+        "service": {"type": "string", "maxLength": 32},
+        "priority": {"type": ["string", "null"], "maxLength": 32},
+        "request_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "kiosk": {"type": ["string", "null"], "maxLength": 32}}},
+    "State": {"type": "object", "required": ["seq", "site", "services", "counters", "recent_calls"],
+              "properties": {"seq": {"type": "integer"}, "site": {"type": "object"},
+                             "day": {"type": ["string", "null"]}, "day_open": {"type": "boolean"},
+                             "services": {"type": "array"}, "counters": {"type": "array"},
+                             "recent_calls": {"type": "array"}}},
+    "ActionResult": {"type": "object", "required": ["ok", "seq"], "properties": {
+        "ok": {"const": True}, "seq": {"type": "integer"}, "events": {"type": "array"},
+        "ticket": {"$ref": "#/components/schemas/Ticket"}, "counter": {"type": "object"},
+        "summary": {"type": "object"}}},
+}
+
+def document():
+    ticket_verbs = {
+        "recall": ("Recall (announce again) a called ticket", None),
+        "start": ("The citizen has arrived: start serving", None),
+        "no-show": ("Mark a called ticket as no-show (requeued once or dropped, by policy)", None),
+        "transfer": ("Transfer to another service or to a given counter", {
+            "type": "object", "properties": {
+                "to_service": {"type": ["string", "null"], "maxLength": 32},
+                "to_counter": {"type": ["integer", "null"], "minimum": 1, "maximum": 999}}}),
+        "complete": ("Complete with an outcome", {
+            "type": "object", "required": ["outcome"], "properties": {
+                "outcome": {"enum": ["accepted", "returned_missing_info", "returned_wrong_info",
+                                     "other"]},
+                "note": {"type": "string", "maxLength": 500}}}),
+        "cancel": ("Cancel a ticket", {"type": "object", "properties": {
+            "reason": {"type": "string", "maxLength": 200}}}),
+        "reprint": ("Ask the kiosk to print the ticket again", None),
+    }
+    counter_verbs = {
+        "call-next": "Call the next citizen by the site's policy",
+        "call": "Call a given ticket",
+        "open": "Open the counter (the officer sits down)",
+        "close": "Close the counter",
+        "pause": "Pause the counter",
+        "resume": "Resume a paused counter",
+    }
+    paths = {
+        "/healthz": {"get": {"summary": "Health", "responses": {"200": _json({"type": "object"}),
+                                                                  **_error_responses(503)}}},
+        "/api/services": {"get": {"summary": "Services and priority groups",
+                                  "responses": {"200": _json({"type": "object"}),
+                                                **_error_responses(503)}}},
+        "/api/state": {"get": {
+            "summary": "Public snapshot (no personal data)",
+            "parameters": [
+                {"name": "services", "in": "query", "schema": {"type": "string"},
+                 "description": "comma-separated service codes"},
+                {"name": "counters", "in": "query", "schema": {"type": "string", "pattern": "^[0-9,]*$"},
+                 "description": "comma-separated counter numbers"}],
+            "responses": {"200": _json({"$ref": "#/components/schemas/State"}),
+                          **_error_responses(400, 503)}}},
+        "/api/tickets": {"post": {
+            "summary": "Take a ticket (idempotent per request_id)",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/TicketRequest"}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/TicketAnswer"}, "Issued"),
+                          "200": _json({"$ref": "#/components/schemas/TicketAnswer"},
+                                       "Already issued for this request_id"),
+                          **_error_responses(400, 404, 409, 413, 415, 422, 429, 503)}}},
+        "/api/tickets/{ticket_id}": {"get": {
+            "summary": "A ticket's status and position (today)",
+            "parameters": [{"name": "ticket_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+            "responses": {"200": _json({"$ref": "#/components/schemas/TicketAnswer"}),
+                          **_error_responses(404, 503)}}},
+        "/api/login": {"post": {
+            "summary": "Officer sign-in: sets the session cookie, returns the CSRF token",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["username", "password"], "properties": {
+                    "username": {"type": "string", "maxLength": 64},
+                    "password": {"type": "string", "maxLength": 200}}}}}},
+            "responses": {"200": _json({"type": "object"}),
+                          **_error_responses(400, 401, 413, 415, 503)}}},
+        "/api/logout": {"post": {"summary": "Sign out", "responses": {
+            "200": _json({"type": "object"})}}},
+        "/api/me": {"get": {"summary": "The signed-in officer and CSRF token",
+                            "security": [{"session": []}],
+                            "responses": {"200": _json({"type": "object"}), **_error_responses(401)}}},
+        "/api/day/open": _officer_post("Open the business day", {
+            "type": "object", "properties": {"day": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}}}),
+        "/api/day/close": _officer_post("Close the day: end every open ticket, day summary"),
+        "/api/devices": _officer_post("Admin: issue a kiosk print agent's device token", {
+            "type": "object", "required": ["kiosk"], "properties": {
+                "kiosk": {"type": "string", "maxLength": 32}}}),
+        "/api/counters/{counter}/view": {"get": {
+            "summary": "What the counter tablet shows",
+            "security": [{"session": []}],
+            "parameters": [{"name": "counter", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 999}}],
+            "responses": {"200": _json({"type": "object"}), **_error_responses(401, 404)}}},
+    }
+    for verb, summary in counter_verbs.items():
+        schema = ({"type": "object", "required": ["ticket_id"], "properties": {
+            "ticket_id": {"type": "integer", "minimum": 1}}} if verb == "call" else None)
+        paths[f"/api/counters/{{counter}}/{verb}"] = _officer_post(summary, schema, ("counter",))
+    for verb, (summary, schema) in ticket_verbs.items():
+        paths[f"/api/tickets/{{ticket_id}}/{verb}"] = _officer_post(summary, schema, ("ticket_id",))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Hàng đợi CCCD / VNeID — site server API", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}}},
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(document())

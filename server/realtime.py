@@ -1,0 +1,193 @@
+"""The Socket.IO layer: rooms per audience, a `state` push after every change, officer
+actions with acknowledgements, and the kiosk print agents' channel.
+
+Rooms: `display` (or `display:<filter>` for a display limited to some services/counters),
+`counter:<n>` (officers only), `kiosk` (kiosk pages), `agent:<kiosk>` (print agents).
+Every push carries the site's event sequence number `seq`; it only rises, so a client that
+sees a gap, or reconnects, asks for a fresh snapshot with the `snapshot` event.
+"""
+from flask import current_app, session
+from flask_socketio import SocketIO, emit, join_room
+
+from . import actions, auth, clock
+from .engine import Refused
+from .engine.commands import ReportPrint, ReportPrinter
+from .payload import Payload, bad_input
+from .views import counter_view, pending_print_jobs, public_view, ticket_view
+
+PRINT_EVENTS = ("ticket_issued", "print_requested")
+
+
+def _refusal(exc):
+    return {"ok": False, "error": exc.as_dict()}
+
+
+class Broadcaster:
+    """Turns each change into one view per room and pushes it."""
+
+    def __init__(self, app, socketio):
+        self.socketio = socketio
+        self.display_filters = {"display": (None, None)}
+        self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
+
+    def display_room(self, services, counters):
+        if services is None and counters is None:
+            return "display"
+        key = "display:" + ",".join(sorted(services or [])) + ";" + ",".join(
+            str(n) for n in sorted(counters or []))
+        self.display_filters[key] = (services, counters)
+        return key
+
+    def on_change(self, events, state):
+        for room, (services, counters) in list(self.display_filters.items()):
+            self.socketio.emit("state", public_view(state, services, counters), to=room)
+        self.socketio.emit("state", public_view(state), to="kiosk")
+        for number in state.counters:
+            self.socketio.emit("state", counter_view(state, number), to=f"counter:{number}")
+        for event in events:
+            if event["type"] in PRINT_EVENTS and event.get("kiosk"):
+                ticket = state.tickets.get(event["ticket_id"])
+                if ticket is not None and ticket.print_job > ticket.printed_job:
+                    self.socketio.emit("print_job", self.print_job(state, ticket),
+                                  to=f"agent:{event['kiosk']}")
+
+    def print_job(self, state, ticket):
+        site = state.site
+        return {"ticket_id": ticket.id, "job": ticket.print_job,
+                "ticket": ticket_view(state, ticket, self.base_url),
+                "site": {"name": site.name, "header_lines": list(site.header_lines),
+                         "footer_lines": list(site.footer_lines)}}
+
+
+def init_realtime(app, runtime):
+    """Make the app's Socket.IO server (one per app, so tests can run several) and its handlers."""
+    socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"],
+                        message_queue=app.config["MESSAGE_QUEUE"],
+                        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+    broadcaster = Broadcaster(app, socketio)
+    runtime.subscribe(broadcaster.on_change)
+
+    def rt():
+        return runtime
+
+    @socketio.on("connect")
+    def connect(auth_data=None):
+        # A print agent proves itself with its device token when it connects.
+        if isinstance(auth_data, dict) and "device_token" in auth_data:
+            kiosk = auth.kiosk_for_token(runtime.store, auth_data.get("device_token"))
+            if kiosk is None:
+                return False
+            session["agent_kiosk"] = kiosk
+            join_room(f"agent:{kiosk}")
+            rt().refresh()
+            for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
+                job["site"] = broadcaster.print_job(rt().state, rt().state.tickets[job["ticket_id"]])["site"]
+                emit("print_job", job)
+        return True
+
+    @socketio.on("join")
+    def join(data):
+        try:
+            p = Payload(data)
+            role = p.str("role", max_length=16)
+            state = rt().state
+            if role == "display":
+                services = p.data.get("services")
+                counters = p.data.get("counters")
+                services = _list_of(services, str, "services")
+                counters = _list_of(counters, int, "counters")
+                room = broadcaster.display_room(services, counters)
+                join_room(room)
+                view = public_view(state, services, counters)
+            elif role == "kiosk":
+                join_room("kiosk")
+                view = public_view(state)
+            elif role == "counter":
+                if not session.get("officer"):
+                    raise auth.not_signed_in()
+                number = p.int("counter", low=1, high=999)
+                if rt().site.counter(number) is None:
+                    raise Refused("unknown_counter", f"Không có quầy số {number}.",
+                                  f"No counter {number}.", 404)
+                join_room(f"counter:{number}")
+                view = counter_view(state, number)
+            else:
+                raise bad_input("Vai trò không hợp lệ (display, counter, kiosk).",
+                                "role must be display, counter or kiosk.")
+        except Refused as exc:
+            return _refusal(exc)
+        emit("state", view)
+        return {"ok": True, "seq": view["seq"]}
+
+    @socketio.on("snapshot")
+    def snapshot(data=None):
+        """A client that saw a gap in `seq` asks again; answered like a join."""
+        return join(data)
+
+    @socketio.on("act")
+    def act(data):
+        """An officer action: {"action": "call_next", "counter": 3, ...} -> ack with result."""
+        officer = session.get("officer")
+        try:
+            p = Payload(data)
+            name = p.str("action", max_length=32)
+            if name not in actions.OFFICER_ACTIONS:
+                raise bad_input(f"Không có thao tác «{name}».", f"Unknown action {name!r}.",
+                                "unknown_action", 404)
+            if not officer:
+                raise auth.not_signed_in()
+            return actions.perform(rt(), name, p, officer, broadcaster.base_url)
+        except Refused as exc:
+            return _refusal(exc)
+
+    @socketio.on("print_result")
+    def print_result(data):
+        kiosk = session.get("agent_kiosk")
+        try:
+            if kiosk is None:
+                raise Refused("not_an_agent", "Chỉ máy in kiosk được báo kết quả in.",
+                              "Only a kiosk print agent may report prints.", 403)
+            p = Payload(data)
+            ticket_id = p.int("ticket_id", low=1, high=2**31 - 1)
+            ticket = rt().state.tickets.get(ticket_id)
+            if ticket is None or ticket.kiosk != kiosk:
+                raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
+            rt().execute(ReportPrint(ticket_id, p.int("job", low=1, high=10**6),
+                                     p.bool("printed"), clock.now(),
+                                     p.str("reason", required=False, max_length=200) or ""))
+        except Refused as exc:
+            return _refusal(exc)
+        return {"ok": True}
+
+    @socketio.on("printer_status")
+    def printer_status(data):
+        kiosk = session.get("agent_kiosk")
+        try:
+            if kiosk is None:
+                raise Refused("not_an_agent", "Chỉ máy in kiosk được báo trạng thái.",
+                              "Only a kiosk print agent may report printer status.", 403)
+            p = Payload(data)
+            rt().execute(ReportPrinter(kiosk, p.str("status", max_length=16),
+                                       p.str("message", required=False, max_length=200) or "",
+                                       clock.now()))
+        except Refused as exc:
+            return _refusal(exc)
+        return {"ok": True}
+
+    @socketio.on_error_default
+    def on_error(exc):
+        current_app.logger.exception("socket handler failed")
+        return {"ok": False, "error": {"code": "server_error", "message": "Lỗi máy chủ.",
+                                        "message_en": "Server error."}}
+
+    return socketio
+
+
+
+def _list_of(value, kind, name):
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > 100 or not all(
+            isinstance(v, kind) and not isinstance(v, bool) for v in value):
+        raise bad_input(f"«{name}» phải là danh sách.", f"{name!r} must be a list of {kind.__name__}.")
+    return set(value)

@@ -1,0 +1,46 @@
+"""The store's interface: an append-only log of events per site, plus officers and devices.
+
+A command's events are appended in one transaction; "acknowledged" means that transaction
+committed. Two writers that decided on the same state both try to write the same next
+sequence numbers: the (site_id, seq) key lets exactly one of them commit and the other gets
+`Conflict`, catches up and decides again (optimistic concurrency).
+"""
+
+
+class Conflict(Exception):
+    """Another writer appended first (same seq or same request_id): catch up and retry."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be written or read right now (read-only, disk full, locked)."""
+
+
+class Store:
+    def load_current_day(self, site_id):
+        """The events from the last `day_opened` on (all events if no day was opened yet)."""
+        raise NotImplementedError
+
+    def events_after(self, site_id, seq):
+        raise NotImplementedError
+
+    def append(self, site_id, events, request_id=None):
+        """Append events atomically; `request_id` is claimed in the same transaction."""
+        raise NotImplementedError
+
+    def request_known(self, site_id, request_id):
+        raise NotImplementedError
+
+    def add_officer(self, username, password_hash, display_name, role):
+        raise NotImplementedError
+
+    def officer(self, username):
+        raise NotImplementedError
+
+    def add_device(self, kiosk, token_hash, at):
+        raise NotImplementedError
+
+    def device_by_token_hash(self, token_hash):
+        raise NotImplementedError
+
+    def close(self):
+        pass

@@ -1,0 +1,166 @@
+"""The store on SQLAlchemy: SQLite by default (one file, WAL), PostgreSQL by URL.
+
+Kept to SQLAlchemy Core: the log is a table of JSON bodies with a few indexed columns, and the
+state lives in memory, so there is nothing for an ORM to map.
+"""
+import json
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import IntegrityError, OperationalError, DBAPIError
+
+from .base import Conflict, Store, StoreUnavailable
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+# Start-up finds the newest day_opened through this index without reading past days.
+sa.Index("events_by_type", events.c.site_id, events.c.type, events.c.seq)
+
+requests = sa.Table(
+    "ticket_requests", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+
+officers = sa.Table(
+    "officers", metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+)
+
+devices = sa.Table(
+    "devices", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk", sa.String(32), nullable=False),
+    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+
+def _sqlite_pragmas(synchronous):
+    def on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk before the kiosk hears 201, even across a power cut.
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+    return on_connect
+
+
+class SqlStore(Store):
+    def __init__(self, url, sqlite_synchronous="FULL"):
+        self.url = url
+        if url.startswith("sqlite"):
+            self.engine = sa.create_engine(url, connect_args={"timeout": 10})
+            sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+        metadata.create_all(self.engine)
+
+    # -- the log -------------------------------------------------------------------------
+    def _rows_to_events(self, rows):
+        return [json.loads(row.body) for row in rows]
+
+    def load_current_day(self, site_id):
+        with self._reading() as conn:
+            start = conn.execute(
+                sa.select(sa.func.max(events.c.seq))
+                .where(events.c.site_id == site_id, events.c.type == "day_opened")
+            ).scalar()
+            query = sa.select(events.c.body).where(events.c.site_id == site_id)
+            if start is not None:
+                query = query.where(events.c.seq >= start)
+            return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
+
+    def last_seq(self, site_id):
+        with self._reading() as conn:
+            return conn.execute(sa.select(sa.func.max(events.c.seq))
+                                .where(events.c.site_id == site_id)).scalar() or 0
+
+    def events_after(self, site_id, seq):
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(events.c.body)
+                .where(events.c.site_id == site_id, events.c.seq > seq)
+                .order_by(events.c.seq))
+            return self._rows_to_events(rows)
+
+    def append(self, site_id, new_events, request_id=None):
+        rows = [{"site_id": site_id, "seq": e["seq"], "type": e["type"], "at": e["at"],
+                 "body": json.dumps(e, ensure_ascii=False, separators=(",", ":"))}
+                for e in new_events]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(events.insert(), rows)
+                if request_id is not None:
+                    conn.execute(requests.insert(), {"site_id": site_id, "request_id": request_id,
+                                                     "seq": new_events[0]["seq"]})
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from None
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(str(exc.orig)) from None
+
+    def request_known(self, site_id, request_id):
+        with self._reading() as conn:
+            return conn.execute(sa.select(requests.c.seq).where(
+                requests.c.site_id == site_id, requests.c.request_id == request_id)).scalar()
+
+    def _reading(self):
+        return _Guard(self.engine)
+
+    # -- people and devices --------------------------------------------------------------
+    def add_officer(self, username, password_hash, display_name, role):
+        with self.engine.begin() as conn:
+            conn.execute(officers.delete().where(officers.c.username == username))
+            conn.execute(officers.insert(), {"username": username, "password_hash": password_hash,
+                                             "display_name": display_name, "role": role})
+
+    def officer(self, username):
+        with self._reading() as conn:
+            row = conn.execute(sa.select(officers).where(officers.c.username == username)).first()
+            return dict(row._mapping) if row else None
+
+    def add_device(self, kiosk, token_hash, at):
+        with self.engine.begin() as conn:
+            conn.execute(devices.insert(), {"kiosk": kiosk, "token_hash": token_hash,
+                                            "created_at": at})
+
+    def device_by_token_hash(self, token_hash):
+        with self._reading() as conn:
+            row = conn.execute(sa.select(devices).where(devices.c.token_hash == token_hash)).first()
+            return dict(row._mapping) if row else None
+
+    def close(self):
+        self.engine.dispose()
+
+
+class _Guard:
+    """A read connection whose database errors come out as StoreUnavailable."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def __enter__(self):
+        try:
+            self.conn = self.engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(str(exc.orig)) from None
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.close()
+        if isinstance(exc, (OperationalError, DBAPIError)):
+            raise StoreUnavailable(str(exc.orig)) from None
+        return False

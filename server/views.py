@@ -1,0 +1,138 @@
+"""What each audience sees: plain JSON views of the engine's state.
+
+A view is made once per change and pushed to a room, so each audience gets only what it
+shows: displays the counters and per-service counts, a counter its own ticket and the head of
+its queue, a kiosk the services and its print jobs. No view carries personal data.
+"""
+from .clock import iso
+from .engine.lifecycle import CALLED, SERVING, WAITING
+from .engine.queue import estimate_minutes, people_ahead, service_summary
+
+NEXT_SHOWN = 8
+
+
+def ticket_view(state, ticket, base_url=""):
+    site = state.site
+    service = site.service(ticket.service)
+    group = site.priority_group(ticket.priority) if ticket.priority else None
+    position = people_ahead(state, ticket) if ticket.status == WAITING else 0
+    eta = estimate_minutes(state, ticket.service, position) if ticket.status == WAITING else 0
+    return {
+        "id": ticket.id,
+        "number": ticket.label,
+        "service": ticket.service,
+        "service_name_vi": service.name_vi,
+        "service_name_en": service.name_en,
+        "priority": ticket.priority,
+        "priority_name_vi": group.name_vi if group else None,
+        "priority_name_en": group.name_en if group else None,
+        "status": ticket.status,
+        "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
+        "position": position,
+        "eta_minutes": eta,
+        "issued_at": iso(site, ticket.issued_at),
+        "called_at": iso(site, ticket.called_at),
+        "transferred_to": ticket.transferred_to,
+        "track_url": f"{base_url}/t/{ticket.id}",
+    }
+
+
+def _services(state, only=None):
+    summary = service_summary(state)
+    return [
+        {"code": s.code, "letter": s.letter, "name_vi": s.name_vi, "name_en": s.name_en,
+         "description_vi": s.description_vi, "description_en": s.description_en,
+         "waiting": summary[s.code]["waiting"], "eta_minutes": summary[s.code]["eta_minutes"]}
+        for s in state.site.services if only is None or s.code in only
+    ]
+
+
+def _counters(state, only=None):
+    rows = []
+    for cfg in state.site.counters:
+        if only is not None and cfg.number not in only:
+            continue
+        live = state.counters[cfg.number]
+        current = state.tickets.get(live.current) if live.current else None
+        rows.append({
+            "number": cfg.number, "name": cfg.name, "state": live.state,
+            "services": list(cfg.services),
+            "serving": current.label if current else None,
+            "serving_service": current.service if current else None,
+            "serving_priority": bool(current.priority) if current else False,
+        })
+    return rows
+
+
+def _site_header(state):
+    site = state.site
+    return {"id": site.id, "name": site.name, "name_en": site.name_en}
+
+
+def public_view(state, services=None, counters=None):
+    """The public snapshot (GET /api/state, displays, kiosks): counts and calls only."""
+    calls = [
+        {"number": c["label"], "counter": c["counter"], "at": iso(state.site, c["at"]),
+         "seq": c["seq"], "recall": c.get("recall", False)}
+        for c in state.recent_calls
+        if counters is None or c["counter"] in counters
+    ]
+    if services is not None:
+        labels = {t.label for t in state.tickets.values() if t.service in services}
+        calls = [c for c in calls if c["number"] in labels]
+    return {
+        "seq": state.seq,
+        "site": _site_header(state),
+        "day": state.day,
+        "day_open": state.day_open,
+        "services": _services(state, services),
+        "counters": _counters(state, counters),
+        "recent_calls": calls,
+    }
+
+
+def queue_for_counter(state, number):
+    """The head of the queue as this counter would call it: reserved, priority, then others."""
+    cfg = state.site.counter(number)
+    waiting = [t for t in state.tickets.values() if t.status == WAITING and (
+        t.reserved_counter == number or
+        (t.reserved_counter is None and t.service in cfg.services))]
+    waiting.sort(key=lambda t: (t.reserved_counter != number, not t.priority, t.order))
+    return waiting
+
+
+def counter_view(state, number):
+    """For the officer at counter `number`: its ticket, its queue, the kiosks' printers."""
+    cfg = state.site.counter(number)
+    live = state.counters[number]
+    current = state.tickets.get(live.current) if live.current else None
+    queue = queue_for_counter(state, number)
+    view = public_view(state)
+    view["counter"] = {
+        "number": number, "name": cfg.name, "state": live.state, "officer": live.officer,
+        "services": list(cfg.services), "priority_streak": live.priority_streak,
+        "current": dict(ticket_view(state, current), serving_at=iso(state.site, current.serving_at),
+                        recalls=current.recalls, no_shows=current.no_shows) if current else None,
+    }
+    view["queue"] = {
+        "waiting": len(queue),
+        "priority_waiting": sum(1 for t in queue if t.priority),
+        "next": [{"id": t.id, "number": t.label, "service": t.service, "priority": t.priority,
+                  "reserved": t.reserved_counter == number} for t in queue[:NEXT_SHOWN]],
+    }
+    view["printers"] = [dict(kiosk=k, **v, at_iso=iso(state.site, v["at"]))
+                        for k, v in sorted(state.printers.items())]
+    view["print_problems"] = [
+        {"id": t.id, "number": t.label, "kiosk": t.kiosk, "reason": t.print_error}
+        for t in state.tickets.values() if t.print_error
+    ]
+    return view
+
+
+def pending_print_jobs(state, kiosk, base_url=""):
+    """Jobs this kiosk must still print: asked for, not confirmed, not failed."""
+    return [
+        {"ticket_id": t.id, "job": t.print_job, "ticket": ticket_view(state, t, base_url)}
+        for t in sorted(state.tickets.values(), key=lambda t: t.id)
+        if t.kiosk == kiosk and t.print_job > t.printed_job and not t.print_error
+    ]

@@ -63,11 +63,17 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue):
     config["ASYNC_MODE"] = async_mode
     if message_queue:
         config["MESSAGE_QUEUE"] = message_queue
+    shown = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host
+    if host in ("0.0.0.0", "::"):
+        import socket
+        shown = socket.gethostbyname(socket.gethostname())
+    base = f"http://{shown}:{port}"
+    # Printed QR codes must open the tracking page from a citizen's phone: an absolute URL.
+    config.setdefault("PUBLIC_BASE_URL", base)
     app = _make_app(config, instance)
+    base = app.config["PUBLIC_BASE_URL"] or base
     if demo:
         _seed_demo(app)
-    shown = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host
-    base = f"http://{shown}:{port}"
     runtime = app.extensions["qms.runtime"]
     click.echo(f"Site «{runtime.site.name}» — store {app.config['STORE_URL']}")
     click.echo(f"  Kiosk (lấy số):        {base}/kiosk")

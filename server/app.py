@@ -22,6 +22,10 @@ DEFAULTS = {
     "PUBLIC_BASE_URL": "",
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 when several processes serve a site
     "ASYNC_MODE": None,
+    # Officer sessions: not readable by scripts, never sent by another site's page, one shift.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Strict",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
 }
 
 

@@ -98,9 +98,6 @@ def kiosk_for_token(store, token):
 
 
 def configure_sessions(app):
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Strict")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = current_secret(app)
 

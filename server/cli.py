@@ -175,5 +175,27 @@ for _name, _make, _help in (("open-day", _open, "Open today's business day."),
     main.command(_name, help=_help)(site_option(store_option(instance_option(_day_command(_make)))))
 
 
+@main.command("kiosk-agent")
+@click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
+@click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",
+              help="Device token from `qms add-device KIOSK` (or env QMS_DEVICE_TOKEN).")
+@click.option("--printer", required=True,
+              help="Printer URL: tcp://HOST:9100, serial:///dev/ttyUSB0?baud=19200, usb://VID:PID, "
+                   "file:///dev/usb/lp0, cups://QUEUE, virtual://")
+@click.option("--paper", type=click.Choice(["58mm", "80mm"]), default="80mm", show_default=True)
+@click.option("--mode", type=click.Choice(["raster", "text", "ascii"]), default="raster",
+              show_default=True, help="raster works on any printer; text needs a Vietnamese code page.")
+@click.option("--profile", default=None, help="Printer model profile (default epson-tm-t82).")
+@click.option("--journal", default=None, type=click.Path(dir_okay=False),
+              help="Print journal file (default ~/.local/state/qms/print-journal.jsonl).")
+@click.option("--status-interval", default=5.0, show_default=True, type=float,
+              help="Seconds between printer status checks.")
+def kiosk_agent(server_url, token, printer, paper, mode, profile, journal, status_interval):
+    """Run the kiosk print agent: print this kiosk's tickets, at most once each."""
+    from kiosk.agent import run_agent
+    sys.exit(run_agent(server_url, token, printer, paper=paper, mode=mode, profile=profile,
+                       journal=journal, status_interval=status_interval))
+
+
 if __name__ == "__main__":
     main()

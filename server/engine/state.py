@@ -94,8 +94,12 @@ class SiteState:
         self.seq = event["seq"]
 
     def _on_day_opened(self, e):
+        reopened = e["day"] == self.day
         self.day = e["day"]
         self.day_open = True
+        if reopened:
+            # The same day opened again after a close (a mistaken close): numbering goes on.
+            return
         self.tickets = {}
         self.requests = {}
         self.recent_calls.clear()

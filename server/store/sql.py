@@ -20,6 +20,8 @@ events = sa.Table(
     sa.Column("type", sa.String(32), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
+    # Set on day_opened events only: finds where the current business day starts.
+    sa.Column("day", sa.String(10), nullable=True),
 )
 # Start-up finds the newest day_opened through this index without reading past days.
 sa.Index("events_by_type", events.c.site_id, events.c.type, events.c.seq)
@@ -75,10 +77,12 @@ class SqlStore(Store):
 
     def load_current_day(self, site_id):
         with self._reading() as conn:
-            start = conn.execute(
-                sa.select(sa.func.max(events.c.seq))
-                .where(events.c.site_id == site_id, events.c.type == "day_opened")
-            ).scalar()
+            opened = sa.and_(events.c.site_id == site_id, events.c.type == "day_opened")
+            last = conn.execute(sa.select(events.c.day).where(opened)
+                                .order_by(events.c.seq.desc()).limit(1)).scalar()
+            # A day closed and opened again is one day: start from its first opening.
+            start = conn.execute(sa.select(sa.func.min(events.c.seq))
+                                 .where(opened, events.c.day == last)).scalar()
             query = sa.select(events.c.body).where(events.c.site_id == site_id)
             if start is not None:
                 query = query.where(events.c.seq >= start)
@@ -99,7 +103,8 @@ class SqlStore(Store):
 
     def append(self, site_id, new_events, request_id=None):
         rows = [{"site_id": site_id, "seq": e["seq"], "type": e["type"], "at": e["at"],
-                 "body": json.dumps(e, ensure_ascii=False, separators=(",", ":"))}
+                 "body": json.dumps(e, ensure_ascii=False, separators=(",", ":")),
+                 "day": e.get("day") if e["type"] == "day_opened" else None}
                 for e in new_events]
         try:
             with self.engine.begin() as conn:

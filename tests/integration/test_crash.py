@@ -1,0 +1,38 @@
+"""Crash: kill -9 the server after N acknowledged tickets; all N survive, numbering goes on."""
+import requests
+
+from support.server_process import ServerProcess, take_ticket
+
+N = 40
+
+
+def test_acknowledged_tickets_survive_kill_9(tmp_path):
+    instance = tmp_path / "instance"
+    server = ServerProcess(instance).start()
+    acknowledged = []
+    for i in range(N):
+        answer = take_ticket(server.url, "CCCD" if i % 3 else "VNEID", request_id=f"kiosk-1-{i}")
+        assert answer.status_code == 201
+        acknowledged.append(answer.json()["ticket"])
+    server.kill9()
+
+    server = ServerProcess(instance, port=server.port).start()
+    try:
+        for ticket in acknowledged:
+            found = requests.get(f"{server.url}/api/tickets/{ticket['id']}").json()["ticket"]
+            assert found["number"] == ticket["number"] and found["status"] == "waiting"
+        state = requests.get(server.url + "/api/state").json()
+        assert sum(s["waiting"] for s in state["services"]) == N
+
+        # A kiosk retrying a request it sent before the crash gets the same ticket.
+        retry = take_ticket(server.url, "CCCD", request_id="kiosk-1-5")
+        assert retry.status_code == 200 and retry.json()["ticket"]["id"] == acknowledged[5]["id"]
+
+        # Numbering continues per service with no gap and no duplicate.
+        for service in ("CCCD", "VNEID"):
+            before = sorted(int(t["number"][1:]) for t in acknowledged if t["service"] == service)
+            assert before == list(range(1, len(before) + 1))
+            after = take_ticket(server.url, service).json()["ticket"]
+            assert int(after["number"][1:]) == len(before) + 1
+    finally:
+        server.stop()

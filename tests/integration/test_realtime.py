@@ -1,0 +1,147 @@
+"""Real Socket.IO clients against a real server process: a display and two counters."""
+import queue
+import threading
+
+import pytest
+import socketio
+
+from support.server_process import Officer, take_ticket
+
+WAIT = 10
+
+
+class Listener:
+    """A python-socketio client that keeps every `state` push it receives."""
+
+    def __init__(self, url, join, headers=None):
+        self.states = queue.Queue()
+        self.seqs = []
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("state", self._on_state)
+        self.client.connect(url, headers=headers or {}, transports=["websocket"], wait_timeout=WAIT)
+        self.join_answer = self.client.call("join", join, timeout=WAIT)
+
+    def _on_state(self, data):
+        self.seqs.append(data["seq"])
+        self.states.put(data)
+
+    def wait_for(self, predicate):
+        while True:
+            state = self.states.get(timeout=WAIT)
+            if predicate(state):
+                return state
+
+    def close(self):
+        self.client.disconnect()
+
+
+@pytest.fixture
+def officer(server):
+    return Officer(server.url)
+
+
+def test_a_call_reaches_the_display_with_the_number_and_counter(server, officer):
+    display = Listener(server.url, {"role": "display"})
+    counter1 = Listener(server.url, {"role": "counter", "counter": 1},
+                        headers={"Cookie": officer.cookie_header()})
+    counter2 = Listener(server.url, {"role": "counter", "counter": 2},
+                        headers={"Cookie": officer.cookie_header()})
+    try:
+        assert display.join_answer["ok"] and counter1.join_answer["ok"] and counter2.join_answer["ok"]
+        first = take_ticket(server.url, "CCCD").json()["ticket"]
+        second = take_ticket(server.url, "CCCD").json()["ticket"]
+        display.wait_for(lambda s: s["services"][0]["waiting"] == 2)
+
+        # Both counters call over Socket.IO with acknowledgements.
+        for number, listener in ((1, counter1), (2, counter2)):
+            assert listener.client.call("act", {"action": "open_counter", "counter": number},
+                                        timeout=WAIT)["ok"]
+        ack1 = counter1.client.call("act", {"action": "call_next", "counter": 1}, timeout=WAIT)
+        ack2 = counter2.client.call("act", {"action": "call_next", "counter": 2}, timeout=WAIT)
+        assert ack1["ok"] and ack2["ok"]
+        assert {ack1["ticket"]["number"], ack2["ticket"]["number"]} == {first["number"], second["number"]}
+        assert ack1["ticket"]["id"] != ack2["ticket"]["id"]
+
+        shown = display.wait_for(lambda s: all(c["serving"] for c in s["counters"][:2]))
+        by_counter = {c["number"]: c["serving"] for c in shown["counters"]}
+        assert by_counter[1] == ack1["ticket"]["number"] and by_counter[2] == ack2["ticket"]["number"]
+        assert shown["recent_calls"][0]["number"] == ack2["ticket"]["number"]
+        assert shown["recent_calls"][0]["counter"] == 2
+
+        # The counter's own push shows its ticket, not the whole site's queue.
+        mine = counter1.wait_for(lambda s: s["counter"]["current"] is not None)
+        assert mine["counter"]["current"]["number"] == ack1["ticket"]["number"]
+        assert display.seqs == sorted(display.seqs) and len(set(display.seqs)) == len(display.seqs)
+
+        # A refusal comes back as an acknowledgement with a reason, and changes nothing.
+        refused = counter1.client.call("act", {"action": "call_next", "counter": 1}, timeout=WAIT)
+        assert refused == {"ok": False, "error": refused["error"]}
+        assert refused["error"]["code"] == "counter_busy" and refused["error"]["message"]
+    finally:
+        for listener in (display, counter1, counter2):
+            listener.close()
+
+
+def test_a_citizen_socket_can_watch_but_not_act(server):
+    citizen = Listener(server.url, {"role": "display"})
+    try:
+        take_ticket(server.url, "CCCD")
+        answer = citizen.client.call("act", {"action": "call_next", "counter": 1}, timeout=WAIT)
+        assert answer["ok"] is False and answer["error"]["code"] == "not_signed_in"
+        joined = citizen.client.call("join", {"role": "counter", "counter": 1}, timeout=WAIT)
+        assert joined["ok"] is False and joined["error"]["code"] == "not_signed_in"
+        bad = citizen.client.call("join", {"role": "wizard"}, timeout=WAIT)
+        assert bad["ok"] is False and bad["error"]["message"]
+    finally:
+        citizen.close()
+
+
+def test_a_limited_display_gets_only_its_services(server, officer):
+    display = Listener(server.url, {"role": "display", "services": ["VNEID"], "counters": [3]})
+    try:
+        first = display.states.get(timeout=WAIT)
+        assert [s["code"] for s in first["services"]] == ["VNEID"]
+        assert [c["number"] for c in first["counters"]] == [3]
+        take_ticket(server.url, "VNEID")
+        assert display.wait_for(lambda s: s["services"][0]["waiting"] == 1)
+    finally:
+        display.close()
+
+
+def test_a_display_that_rejoins_gets_a_fresh_snapshot(server, officer):
+    display = Listener(server.url, {"role": "display"})
+    display.states.get(timeout=WAIT)
+    display.close()
+    take_ticket(server.url, "CCCD")
+    officer.post("/api/counters/1/open")
+    called = officer.post("/api/counters/1/call-next").json()["ticket"]
+    again = Listener(server.url, {"role": "display"})
+    try:
+        snapshot = again.states.get(timeout=WAIT)
+        assert snapshot["recent_calls"][0]["number"] == called["number"]
+        assert snapshot["seq"] >= max(display.seqs)
+        answer = again.client.call("snapshot", {"role": "display"}, timeout=WAIT)
+        assert answer["ok"] and answer["seq"] == snapshot["seq"]
+    finally:
+        again.close()
+
+
+def test_officer_http_actions_reach_counter_and_display_rooms(server, officer):
+    display = Listener(server.url, {"role": "display"})
+    try:
+        officer.post("/api/counters/5/open")
+        done = threading.Event()
+
+        def take_many():
+            for _ in range(3):
+                take_ticket(server.url, "VEHICLE")
+            done.set()
+
+        threading.Thread(target=take_many).start()
+        assert done.wait(WAIT)
+        display.wait_for(lambda s: s["services"][4]["waiting"] == 3)
+        officer.post("/api/counters/5/call-next")
+        state = display.wait_for(lambda s: s["counters"][4]["serving"] is not None)
+        assert state["counters"][4]["serving"].startswith("E")
+    finally:
+        display.close()

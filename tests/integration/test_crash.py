@@ -1,14 +1,35 @@
 """Crash: kill -9 the server after N acknowledged tickets; all N survive, numbering goes on."""
+import uuid
+
+import pytest
 import requests
+import sqlalchemy as sa
 
 from support.server_process import ServerProcess, take_ticket
 
 N = 40
 
 
-def test_acknowledged_tickets_survive_kill_9(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """None: the default SQLite file in the instance folder; else a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield None
+        return
+    name = "qms_crash_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres",
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_acknowledged_tickets_survive_kill_9(tmp_path, store_url):
     instance = tmp_path / "instance"
-    server = ServerProcess(instance).start()
+    server = ServerProcess(instance, store=store_url).start()
     acknowledged = []
     for i in range(N):
         answer = take_ticket(server.url, "CCCD" if i % 3 else "VNEID", request_id=f"kiosk-1-{i}")
@@ -16,7 +37,7 @@ def test_acknowledged_tickets_survive_kill_9(tmp_path):
         acknowledged.append(answer.json()["ticket"])
     server.kill9()
 
-    server = ServerProcess(instance, port=server.port).start()
+    server = ServerProcess(instance, port=server.port, store=store_url).start()
     try:
         for ticket in acknowledged:
             found = requests.get(f"{server.url}/api/tickets/{ticket['id']}").json()["ticket"]

@@ -1,0 +1,84 @@
+"""The event store on real SQLite files and a real PostgreSQL server (local, standard port)."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from server.store import Conflict, open_store
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = open_store(f"sqlite:///{tmp_path}/store.sqlite3")
+        yield s
+        s.close()
+        return
+    pytest.importorskip("psycopg")
+    name = "qms_test_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    s = open_store(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield s
+    finally:
+        s.close()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE {name}"))
+        admin.dispose()
+
+
+def event(seq, type_="ticket_issued", **data):
+    return {"site_id": "s1", "seq": seq, "type": type_, "at": 1000.0 + seq, **data}
+
+
+def test_append_and_read_back(store):
+    store.append("s1", [event(1, "day_opened", day="2026-11-20"), event(2, label="A001")])
+    assert [e["seq"] for e in store.events_after("s1", 0)] == [1, 2]
+    assert store.events_after("s1", 1)[0]["label"] == "A001"
+    assert store.last_seq("s1") == 2 and store.last_seq("other") == 0
+
+
+def test_the_same_seq_is_taken_once(store):
+    store.append("s1", [event(1)])
+    with pytest.raises(Conflict):
+        store.append("s1", [event(1, label="other writer")])
+    # The losing transaction left nothing behind, not even part of a multi-event append.
+    with pytest.raises(Conflict):
+        store.append("s1", [event(2), event(1)])
+    assert [e["seq"] for e in store.events_after("s1", 0)] == [1]
+
+
+def test_a_request_id_is_claimed_once(store):
+    store.append("s1", [event(1)], request_id="r-1")
+    with pytest.raises(Conflict):
+        store.append("s1", [event(2)], request_id="r-1")
+    assert store.request_known("s1", "r-1") == 1
+    assert store.request_known("s1", "r-2") is None
+    assert store.last_seq("s1") == 1
+
+
+def test_start_up_reads_only_the_current_day(store):
+    store.append("s1", [event(1, "day_opened", day="2026-11-20"), event(2)])
+    store.append("s1", [event(3, "day_closed"), event(4, "day_opened", day="2026-11-21"), event(5)])
+    store.append("s1", [event(6, "day_closed"), event(7, "day_opened", day="2026-11-21"), event(8)])
+    # The 21st was closed and reopened: it is still one day, read from its first opening.
+    assert [e["seq"] for e in store.load_current_day("s1")] == [4, 5, 6, 7, 8]
+
+
+def test_officers_and_devices(store):
+    store.add_officer("canbo", "hash-1", "Cán bộ", "officer")
+    store.add_officer("canbo", "hash-2", "Cán bộ Một", "admin")
+    assert store.officer("canbo")["password_hash"] == "hash-2"
+    assert store.officer("nobody") is None
+    store.add_device("K1", "abc", 1.0)
+    assert store.device_by_token_hash("abc")["kiosk"] == "K1"
+    assert store.device_by_token_hash("zzz") is None
+
+
+def test_vietnamese_text_round_trips(store):
+    store.append("s1", [event(1, note="Trả lại – thiếu ảnh, sai địa chỉ Phường Bến Nghé")])
+    assert store.events_after("s1", 0)[0]["note"] == "Trả lại – thiếu ảnh, sai địa chỉ Phường Bến Nghé"

@@ -13,6 +13,7 @@ from . import actions, auth, clock
 from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
+from .store import StoreUnavailable
 from .views import counter_view, pending_print_jobs, public_view, ticket_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
@@ -176,6 +177,14 @@ def init_realtime(app, runtime):
 
     @socketio.on_error_default
     def on_error(exc):
+        # An unwritable store is refused over Socket.IO as over HTTP (503 there): the officer
+        # reads "cannot save, try again", not a generic server error (tests/faults).
+        if isinstance(exc, StoreUnavailable):
+            current_app.logger.error("store unavailable: %s", exc)
+            return {"ok": False, "error": {
+                "code": "store_unavailable",
+                "message": "Hệ thống tạm thời không ghi được dữ liệu. Vui lòng thử lại.",
+                "message_en": "The store cannot be written right now; try again."}}
         current_app.logger.exception("socket handler failed")
         return {"ok": False, "error": {"code": "server_error", "message": "Lỗi máy chủ.",
                                         "message_en": "Server error."}}

@@ -21,6 +21,7 @@ DEFAULTS = {
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],
     "PUBLIC_BASE_URL": "",
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 when several processes serve a site
+    "SOCKETIO_CHANNEL": "qms-socketio",  # one per site when sites share a Redis
     "ASYNC_MODE": None,
     # Officer sessions: not readable by scripts, never sent by another site's page, one shift.
     "SESSION_COOKIE_HTTPONLY": True,

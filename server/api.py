@@ -183,6 +183,13 @@ def _act(name, **from_path):
     return jsonify(actions.perform(runtime(), name, p, g.officer, base_url()))
 
 
+def _act_by_verb(routes, verb, **from_path):
+    """A URL verb (call-next, no-show …) to its officer action, or 404 for an unknown verb."""
+    if verb not in routes:
+        raise Refused("not_found", "Không có thao tác này.", f"No action {verb!r} here.", 404)
+    return _act(routes[verb], **from_path)
+
+
 COUNTER_ROUTES = {"call-next": "call_next", "call": "call_ticket", "open": "open_counter",
                   "close": "close_counter", "pause": "pause_counter", "resume": "resume_counter"}
 TICKET_ROUTES = {"recall": "recall", "start": "start", "no-show": "no_show",
@@ -193,17 +200,13 @@ TICKET_ROUTES = {"recall": "recall", "start": "start", "no-show": "no_show",
 @bp.post("/api/counters/<int:counter>/<verb>")
 @auth.officer_required()
 def counter_action(counter, verb):
-    if verb not in COUNTER_ROUTES:
-        raise Refused("not_found", "Không có thao tác này.", f"No counter action {verb!r}.", 404)
-    return _act(COUNTER_ROUTES[verb], counter=counter)
+    return _act_by_verb(COUNTER_ROUTES, verb, counter=counter)
 
 
 @bp.post("/api/tickets/<int:ticket_id>/<verb>")
 @auth.officer_required()
 def ticket_action(ticket_id, verb):
-    if verb not in TICKET_ROUTES:
-        raise Refused("not_found", "Không có thao tác này.", f"No ticket action {verb!r}.", 404)
-    return _act(TICKET_ROUTES[verb], ticket_id=ticket_id)
+    return _act_by_verb(TICKET_ROUTES, verb, ticket_id=ticket_id)
 
 
 @bp.post("/api/day/open")

@@ -2,7 +2,8 @@
 actions with acknowledgements, and the kiosk print agents' channel.
 
 Rooms: `display` (or `display:<filter>` for a display limited to some services/counters),
-`counter:<n>` (officers only), `kiosk` (kiosk pages), `agent:<kiosk>` (print agents).
+`counter:<n>` (officers only), `kiosk` / `kiosk:<id>` (kiosk pages; with an id, the
+view carries that kiosk's printer health), `agent:<kiosk>` (print agents).
 Every push carries the site's event sequence number `seq`; it only rises, so a client that
 sees a gap, or reconnects, asks for a fresh snapshot with the `snapshot` event.
 """
@@ -14,9 +15,11 @@ from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
-from .views import counter_view, pending_print_jobs, public_view, ticket_view
+from .views import counter_view, kiosk_view, pending_print_jobs, public_view, ticket_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
+MAX_KIOSKS = 64
+MAX_DISPLAY_FILTERS = 64
 
 
 def _refusal(exc):
@@ -29,6 +32,7 @@ class Broadcaster:
     def __init__(self, app, socketio):
         self.socketio = socketio
         self.display_filters = {"display": (None, None)}
+        self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
 
     def display_room(self, services, counters):
@@ -36,13 +40,18 @@ class Broadcaster:
             return "display"
         key = "display:" + ",".join(sorted(services or [])) + ";" + ",".join(
             str(n) for n in sorted(counters or []))
+        if key not in self.display_filters and len(self.display_filters) >= MAX_DISPLAY_FILTERS:
+            raise bad_input("Quá nhiều kiểu màn hình.", "Too many display filters.",
+                            "too_many_filters")
         self.display_filters[key] = (services, counters)
         return key
 
     def on_change(self, events, state):
         for room, (services, counters) in list(self.display_filters.items()):
             self.socketio.emit("state", public_view(state, services, counters), to=room)
-        self.socketio.emit("state", public_view(state), to="kiosk")
+        self.socketio.emit("state", kiosk_view(state), to="kiosk")
+        for kiosk in list(self.kiosks):
+            self.socketio.emit("state", kiosk_view(state, kiosk), to=f"kiosk:{kiosk}")
         for number in state.counters:
             self.socketio.emit("state", counter_view(state, number), to=f"counter:{number}")
         for event in events:
@@ -64,6 +73,7 @@ def init_realtime(app, runtime):
     """Make the app's Socket.IO server (one per app, so tests can run several) and its handlers."""
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"],
                         message_queue=app.config["MESSAGE_QUEUE"],
+                        channel=app.config["SOCKETIO_CHANNEL"],
                         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
     broadcaster = Broadcaster(app, socketio)
     runtime.subscribe(broadcaster.on_change)
@@ -101,8 +111,14 @@ def init_realtime(app, runtime):
                 join_room(room)
                 view = public_view(state, services, counters)
             elif role == "kiosk":
-                join_room("kiosk")
-                view = public_view(state)
+                kiosk = p.str("kiosk", required=False, max_length=32)
+                if kiosk:
+                    # Each kiosk id costs a view per change: bound them against junk joins.
+                    if kiosk not in broadcaster.kiosks and len(broadcaster.kiosks) >= MAX_KIOSKS:
+                        raise bad_input("Quá nhiều kiosk.", "Too many kiosk ids.", "too_many_kiosks")
+                    broadcaster.kiosks.add(kiosk)
+                join_room(f"kiosk:{kiosk}" if kiosk else "kiosk")
+                view = kiosk_view(state, kiosk)
             elif role == "counter":
                 if not session.get("officer"):
                     raise auth.not_signed_in()

@@ -91,6 +91,16 @@ def public_view(state, services=None, counters=None):
     }
 
 
+def kiosk_view(state, kiosk=None):
+    """For a kiosk page: the public snapshot and the health of its own printer, so the page can
+    tell a citizen to keep the number on screen in mind when no paper will come out."""
+    view = public_view(state)
+    if kiosk is not None:
+        view["kiosk"] = kiosk
+        view["printer"] = state.printers.get(kiosk)
+    return view
+
+
 def queue_for_counter(state, number):
     """The head of the queue as this counter would call it: reserved, priority, then others."""
     cfg = state.site.counter(number)

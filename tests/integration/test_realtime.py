@@ -145,3 +145,15 @@ def test_officer_http_actions_reach_counter_and_display_rooms(server, officer):
         assert state["counters"][4]["serving"].startswith("E")
     finally:
         display.close()
+
+
+def test_a_kiosk_page_sees_its_own_printer_health(server):
+    kiosk = Listener(server.url, {"role": "kiosk", "kiosk": "K1"})
+    try:
+        first = kiosk.states.get(timeout=WAIT)
+        assert first["kiosk"] == "K1" and first["printer"] is None
+        assert [s["code"] for s in first["services"]][0] == "CCCD"
+        take_ticket(server.url, "CCCD")
+        assert kiosk.wait_for(lambda s: s["services"][0]["waiting"] == 1)["kiosk"] == "K1"
+    finally:
+        kiosk.close()

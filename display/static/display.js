@@ -1,0 +1,337 @@
+/* Wall display: renders `state` pushes (server/views.py public_view) and announces new calls.
+ *
+ * Rules:
+ *  - Live by push (Socket.IO), never polling. On every (re)connect it joins again and the server
+ *    answers with a fresh snapshot.
+ *  - A call is new only if its `seq` is above the highest call seq this page has already seen.
+ *    The first snapshot after load shows calls without announcing them. The first snapshot after
+ *    a reconnect announces only calls that are new AND made in the last RECONNECT_FRESH_MS (a
+ *    call made during a short network blip is still heard; an old one never is).
+ *  - Announcements queue up and play one after another, never overlapping; a recall is a new
+ *    recent_calls entry with its own seq, so it is announced again.
+ *  - For tests: window.__announced (seqs decided to announce), window.__played (seqs whose audio
+ *    ended), window.__playLog ({seq, start, end} per play), window.__displayState (last state), window.__snapshots (count of states applied).
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("display-config").textContent);
+  var RECONNECT_FRESH_MS = 20000;
+  var FLASH_MS = 5000;
+  var RECENT_SHOWN = 4;
+  var SOUND_KEY = "qms.display.sound";
+  var skewMs = CONFIG.server_now_ms - Date.now();
+
+  var DAYS_VI = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+  var DAYS_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  var MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var STATE_VI = { closed: ["Đóng", "Closed"], paused: ["Tạm dừng", "Paused"], open: ["Mời chờ", "Ready"] };
+
+  window.__announced = [];
+  window.__played = [];
+  window.__playLog = [];
+  window.__snapshots = 0;
+  window.__displayState = null;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // -- clock in the site's time zone ---------------------------------------------------
+  function siteNow() {
+    return new Date(Date.now() + skewMs + CONFIG.utc_offset_minutes * 60000);
+  }
+  function tickClock() {
+    var d = siteNow();
+    var date = pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear();
+    var time = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+    $("clock-vi").textContent = DAYS_VI[d.getUTCDay()] + ", " + date + " — " + time;
+    $("clock-en").textContent = DAYS_EN[d.getUTCDay()] + ", " + d.getUTCDate() + " " +
+      MONTHS_EN[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+  // Shrink a one-line text until it fits its box (long site names on a fixed-size screen).
+  function fitText(node, minRatio) {
+    node.style.fontSize = "";
+    var base = parseFloat(getComputedStyle(node).fontSize);
+    var size = base;
+    while (node.scrollWidth > node.clientWidth + 1 && size > base * (minRatio || 0.5)) {
+      size -= 1;
+      node.style.fontSize = size + "px";
+    }
+  }
+  function fitHeader() {
+    fitText($("site-name"), 0.6);
+    fitText($("site-name-en"), 0.6);
+  }
+  tickClock();
+  setInterval(tickClock, 1000);
+  fitHeader();
+  window.addEventListener("resize", fitHeader);
+
+  // -- scrolling notice ----------------------------------------------------------------
+  if (CONFIG.notice) {
+    $("ticker-text").textContent = CONFIG.notice;
+    $("ticker").hidden = false;
+    var seconds = Math.max(15, Math.round(CONFIG.notice.length * 0.28));
+    $("ticker-text").style.setProperty("--ticker-duration", seconds + "s");
+  } else {
+    $("app").classList.add("no-ticker");
+  }
+
+  // -- sound: one touch to satisfy autoplay rules, remembered ---------------------------
+  var player = $("player");
+  var soundEnabled = false;
+  var soundButton = $("sound");
+
+  function unlockAudio() {
+    // A silent play inside the user's gesture unlocks later plays of this element.
+    try {
+      player.muted = true;
+      var p = player.play();
+      if (p && p.then) p.then(function () { player.pause(); player.muted = false; },
+                              function () { player.muted = false; });
+      else player.muted = false;
+    } catch (e) { player.muted = false; }
+  }
+  function setSound(on) {
+    soundEnabled = on;
+    soundButton.hidden = on;
+    try { localStorage.setItem(SOUND_KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
+  }
+  soundButton.addEventListener("click", function () {
+    unlockAudio();
+    setSound(true);
+    pump();
+  });
+  var remembered = null;
+  try { remembered = localStorage.getItem(SOUND_KEY); } catch (e) { remembered = null; }
+  if (remembered === "1") {
+    soundEnabled = true;  // the browser may still refuse; a refused play shows the button again
+  } else {
+    soundButton.hidden = false;
+  }
+
+  // -- the announcement queue ----------------------------------------------------------
+  var queue = [];
+  var playing = false;
+  var playTimer = null;
+
+  function announce(call) {
+    window.__announced.push(call.seq);
+    queue.push(call);
+    pump();
+  }
+  function finish(call, played) {
+    if (played) window.__played.push(call.seq);
+    var entry = window.__playLog[window.__playLog.length - 1];
+    if (entry && entry.seq === call.seq && !entry.end) { entry.end = Date.now(); entry.played = played; }
+    clearTimeout(playTimer);
+    playing = false;
+    player.onended = player.onerror = null;
+    setTimeout(pump, 500);  // a short breath between two calls
+  }
+  function pump() {
+    if (playing || !queue.length) return;
+    if (!soundEnabled) { queue.length = 0; return; }  // visual only
+    var call = queue.shift();
+    playing = true;
+    window.__playLog.push({ seq: call.seq, number: call.number, counter: call.counter, start: Date.now(), end: null });
+    player.onended = function () { finish(call, true); };
+    player.onerror = function () { finish(call, false); };
+    playTimer = setTimeout(function () { player.pause(); finish(call, false); }, 30000);
+    player.src = CONFIG.announcement_url + "?number=" + encodeURIComponent(call.number) +
+      "&counter=" + encodeURIComponent(call.counter);
+    var started = player.play();
+    if (started && started.catch) {
+      started.catch(function (err) {
+        if (err && err.name === "NotAllowedError") {
+          // Autoplay refused (a new browser profile): ask for the touch again.
+          soundEnabled = false;
+          soundButton.hidden = false;
+          queue.length = 0;
+        }
+        finish(call, false);
+      });
+    }
+  }
+
+  // -- rendering -----------------------------------------------------------------------
+  var flashTimer = null;
+  function flashHero() {
+    var hero = $("hero");
+    hero.classList.remove("flash");
+    void hero.offsetWidth;  // restart the animation
+    hero.classList.add("flash");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(function () { hero.classList.remove("flash"); }, FLASH_MS);
+  }
+
+  function renderHero(latest) {
+    var hero = $("hero");
+    if (!latest) {
+      hero.setAttribute("data-empty", "1");
+      $("hero-number").textContent = "—";
+      $("hero-counter").textContent = "—";
+      $("hero-recall").hidden = true;
+      return;
+    }
+    hero.setAttribute("data-empty", "0");
+    hero.setAttribute("data-seq", latest.seq);
+    $("hero-number").textContent = latest.number;
+    $("hero-counter").textContent = latest.counter;
+    $("hero-recall").hidden = !latest.recall;
+  }
+
+  function renderCounters(counters, latest) {
+    var box = $("counters");
+    box.textContent = "";
+    box.classList.toggle("many", counters.length > 6);
+    counters.forEach(function (c) {
+      var tile = el("div", "tile " + c.state);
+      tile.setAttribute("data-counter", c.number);
+      var name = el("div", "tile-name", c.name || ("Quầy " + c.number));
+      if (c.state === "paused" && c.serving) name.appendChild(el("span", "tile-paused", " · Tạm dừng"));
+      tile.appendChild(name);
+      if (c.serving) {
+        var num = el("div", "tile-number", c.serving);
+        if (c.serving_priority) num.appendChild(el("span", "prio", "Ưu tiên"));
+        tile.appendChild(num);
+        if (latest && latest.counter === c.number && latest.number === c.serving) tile.classList.add("latest");
+      } else {
+        var words = STATE_VI[c.state] || [c.state, ""];
+        var st = el("div", "tile-state", words[0]);
+        st.appendChild(el("span", "en", words[1]));
+        tile.appendChild(st);
+      }
+      box.appendChild(tile);
+    });
+  }
+
+  function renderRecent(calls) {
+    var list = $("recent");
+    list.textContent = "";
+    var shown = calls.slice(0, RECENT_SHOWN);
+    if (!shown.length) {
+      var li = el("li", "empty-row");
+      li.appendChild(el("span", "empty", "Chưa có số nào được gọi · No calls yet"));
+      list.appendChild(li);
+      return;
+    }
+    shown.forEach(function (c) {
+      var li = el("li");
+      li.setAttribute("data-seq", c.seq);
+      var left = el("span", "r-number", c.number);
+      if (c.recall) left.appendChild(el("span", "r-recall", "gọi lại"));
+      li.appendChild(left);
+      var right = el("span", "r-counter");
+      right.appendChild(el("small", null, "→ "));
+      right.appendChild(document.createTextNode(String(c.counter)));
+      li.appendChild(right);
+      list.appendChild(li);
+    });
+  }
+
+  function renderServices(services) {
+    var list = $("services");
+    list.textContent = "";
+    list.classList.toggle("many", services.length > 6);
+    services.forEach(function (s) {
+      var li = el("li");
+      li.setAttribute("data-service", s.code);
+      li.appendChild(el("span", "s-letter", s.letter));
+      var name = el("span", "s-name", s.name_vi);
+      name.appendChild(el("span", "en", s.name_en));
+      li.appendChild(name);
+      var waiting = el("span", "s-waiting", String(s.waiting));
+      li.appendChild(waiting);
+      var eta;
+      if (s.waiting === 0) eta = "—";
+      else if (s.eta_minutes === null || s.eta_minutes === undefined) eta = "Chưa mở quầy";
+      else eta = "~" + s.eta_minutes + " phút";
+      var etaNode = el("span", "s-eta", eta);
+      if (eta === "Chưa mở quầy") etaNode.style.color = "var(--muted)";
+      li.appendChild(etaNode);
+      list.appendChild(li);
+    });
+  }
+
+  // -- state handling ------------------------------------------------------------------
+  var lastSeq = -1;           // seq of the last state applied
+  var maxCallSeq = null;      // highest call seq seen; null until the first snapshot
+  var firstAfterConnect = true;
+  var everConnected = false;
+
+  function applyState(state) {
+    if (!state || typeof state.seq !== "number") return;
+    var fresh = firstAfterConnect;
+    if (!fresh && state.seq < lastSeq) return;  // an older push overtaken by a newer one
+    firstAfterConnect = false;
+    lastSeq = state.seq;
+    window.__displayState = state;
+    window.__snapshots += 1;
+    $("conn").hidden = true;
+
+    var calls = (state.recent_calls || []).slice().sort(function (a, b) { return b.seq - a.seq; });
+    var latest = calls[0] || null;
+    var highest = latest ? latest.seq : 0;
+
+    var toAnnounce = [];
+    if (maxCallSeq === null) {
+      maxCallSeq = highest;                 // first snapshot after load: show, do not announce
+    } else {
+      var now = Date.now() + skewMs;
+      calls.forEach(function (c) {
+        if (c.seq <= maxCallSeq) return;
+        if (fresh) {
+          // Catch-up after a reconnect: only a call made moments ago is still news.
+          var at = Date.parse(c.at);
+          if (!(at && now - at <= RECONNECT_FRESH_MS)) return;
+        }
+        toAnnounce.push(c);
+      });
+      if (fresh && highest < maxCallSeq) maxCallSeq = highest;  // the store was reset
+      else maxCallSeq = Math.max(maxCallSeq, highest);
+    }
+
+    renderHero(latest);
+    renderCounters(state.counters || [], latest);
+    renderRecent(calls);
+    renderServices(state.services || []);
+    $("day-closed").hidden = state.day_open !== false;
+
+    if (toAnnounce.length) {
+      toAnnounce.sort(function (a, b) { return a.seq - b.seq; }).forEach(announce);
+      flashHero();
+    }
+  }
+
+  // -- the connection ------------------------------------------------------------------
+  var joinPayload = { role: "display" };
+  if (CONFIG.services) joinPayload.services = CONFIG.services;
+  if (CONFIG.counters) joinPayload.counters = CONFIG.counters;
+
+  var socket = io({ reconnectionDelayMax: 5000 });
+  window.__displaySocket = socket;
+
+  socket.on("connect", function () {
+    firstAfterConnect = true;
+    everConnected = true;
+    socket.emit("join", joinPayload, function (ack) {
+      if (ack && ack.ok === false) {
+        $("conn").hidden = false;
+        $("conn").textContent = (ack.error && ack.error.message) || "Lỗi kết nối";
+      }
+    });
+  });
+  socket.on("state", applyState);
+  socket.on("disconnect", function () {
+    $("conn").hidden = false;
+    firstAfterConnect = true;
+  });
+  socket.on("connect_error", function () { $("conn").hidden = false; });
+})();

@@ -1,0 +1,1 @@
+"""Officer pages of the site server: the counter tablet (`/counter`)."""

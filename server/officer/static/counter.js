@@ -1,0 +1,552 @@
+/* Counter tablet: sign in, pick a counter, run it with large buttons.
+ *
+ * Actions go over the HTTP API with the X-CSRF-Token header (one request at a time: a double
+ * tap cannot send two). The view is kept live by Socket.IO (join {role:"counter"}); every
+ * change pushes a fresh counter view with a rising `seq`. A refusal shows the server's
+ * Vietnamese message; a 401 (session expired) goes back to the sign-in form.
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("counter-config").textContent);
+  var COUNTER_KEY = "qms.counter.number";
+  var skewMs = CONFIG.server_now_ms - Date.now();
+
+  var STATUS_VI = { called: ["Đã gọi, chờ công dân", "Called"], serving: ["Đang phục vụ", "Serving"] };
+  var COUNTER_STATE = { open: ["Đang mở", "Open"], paused: ["Tạm dừng", "Paused"], closed: ["Đóng", "Closed"] };
+  var PRINTER_VI = { ok: "Bình thường", paper_low: "Sắp hết giấy", paper_out: "Hết giấy",
+                     offline: "Mất kết nối", unknown: "Không rõ trạng thái" };
+
+  var S = {
+    csrf: null, officer: null, counter: null, view: null, seq: -1,
+    busy: false, socket: null, dialog: null
+  };
+  window.__counter = S;  // for tests and debugging
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function serviceOf(code) {
+    for (var i = 0; i < CONFIG.services.length; i++) if (CONFIG.services[i].code === code) return CONFIG.services[i];
+    return { code: code, letter: "?", name_vi: code, name_en: "" };
+  }
+  function priorityName(code) {
+    for (var i = 0; i < CONFIG.priority_groups.length; i++) {
+      if (CONFIG.priority_groups[i].code === code) return CONFIG.priority_groups[i].name_vi;
+    }
+    return "Ưu tiên";
+  }
+
+  // -- screens -------------------------------------------------------------------------
+  function show(screen) {
+    ["signin", "pick", "console"].forEach(function (name) {
+      $("screen-" + name).hidden = name !== screen;
+    });
+    closeDialog();
+    if (screen === "signin") setTimeout(function () { $("signin-username").focus(); }, 0);
+  }
+  function setOfficer(officer) {
+    S.officer = officer;
+    Array.prototype.forEach.call(document.querySelectorAll(".officer-name"), function (n) {
+      n.textContent = officer ? officer.display_name : "";
+    });
+  }
+
+  // -- HTTP ----------------------------------------------------------------------------
+  function api(method, path, body) {
+    var headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && S.csrf) headers["X-CSRF-Token"] = S.csrf;
+    return fetch(path, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body !== undefined ? JSON.stringify(body) : undefined
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { status: res.status, ok: res.ok, data: data };
+      });
+    });
+  }
+
+  function sessionExpired(message) {
+    disconnect();
+    S.csrf = null;
+    setOfficer(null);
+    show("signin");
+    showFormError(message || "Phiên làm việc đã hết. Vui lòng đăng nhập lại.");
+  }
+
+  // -- sign in -------------------------------------------------------------------------
+  function showFormError(text) {
+    var box = $("signin-error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+  $("signin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (S.busy) return;
+    S.busy = true;
+    $("signin-submit").disabled = true;
+    showFormError("");
+    api("POST", "/api/login", { username: $("signin-username").value.trim(),
+                               password: $("signin-password").value })
+      .then(function (r) {
+        if (!r.ok) {
+          showFormError((r.data.error && r.data.error.message) || "Không đăng nhập được.");
+          return;
+        }
+        $("signin-password").value = "";
+        S.csrf = r.data.csrf_token;
+        setOfficer(r.data.officer);
+        afterSignIn();
+      }, function () {
+        showFormError("Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.");
+      })
+      .then(function () { S.busy = false; $("signin-submit").disabled = false; });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll(".signout"), function (b) {
+    b.addEventListener("click", function () {
+      disconnect();
+      api("POST", "/api/logout", {}).then(function () {}, function () {});
+      S.csrf = null;
+      setOfficer(null);
+      show("signin");
+    });
+  });
+
+  function chosenCounter() {
+    var fromQuery = parseInt(new URLSearchParams(location.search).get("counter"), 10);
+    var stored = null;
+    try { stored = parseInt(localStorage.getItem(COUNTER_KEY), 10); } catch (e) { stored = null; }
+    var n = fromQuery || stored;
+    return CONFIG.counters.some(function (c) { return c.number === n; }) ? n : null;
+  }
+
+  function afterSignIn() {
+    var n = chosenCounter();
+    if (n) openConsole(n);
+    else showPick();
+  }
+
+  // -- pick a counter ------------------------------------------------------------------
+  function showPick() {
+    disconnect();
+    show("pick");
+    var grid = $("pick-grid");
+    grid.textContent = "";
+    api("GET", "/api/state").then(function (r) {
+      var live = {};
+      ((r.data && r.data.counters) || []).forEach(function (c) { live[c.number] = c; });
+      CONFIG.counters.forEach(function (c) {
+        var tile = el("button", "pick-tile");
+        tile.type = "button";
+        tile.setAttribute("data-counter", c.number);
+        tile.appendChild(el("span", "t-name", c.name || ("Quầy " + c.number)));
+        var st = (live[c.number] && live[c.number].state) || "closed";
+        var words = COUNTER_STATE[st] || [st, st];
+        var stNode = el("span", "t-state st-" + st, words[0]);
+        if (live[c.number] && live[c.number].serving) stNode.textContent += " · đang có số " + live[c.number].serving;
+        tile.appendChild(stNode);
+        tile.appendChild(el("span", "t-services", c.services.map(function (code) {
+          var s = serviceOf(code); return s.letter + " – " + s.name_vi;
+        }).join("\n")));
+        tile.lastChild.style.whiteSpace = "pre-line";
+        tile.addEventListener("click", function () {
+          try { localStorage.setItem(COUNTER_KEY, String(c.number)); } catch (e) { /* ignore */ }
+          openConsole(c.number);
+        });
+        grid.appendChild(tile);
+      });
+    });
+  }
+  $("change-counter").addEventListener("click", function () {
+    try { localStorage.removeItem(COUNTER_KEY); } catch (e) { /* ignore */ }
+    showPick();
+  });
+
+  // -- the live connection -------------------------------------------------------------
+  function disconnect() {
+    if (S.socket) {
+      S.socket.off();
+      S.socket.disconnect();
+      S.socket = null;
+    }
+  }
+
+  function openConsole(number) {
+    S.counter = number;
+    S.view = null;
+    S.seq = -1;
+    show("console");
+    var cfg = CONFIG.counters.filter(function (c) { return c.number === number; })[0];
+    $("c-name").textContent = (cfg && cfg.name) || ("Quầy " + number);
+    document.title = $("c-name").textContent + " — " + CONFIG.site_name;
+    hideMessage();
+    render();
+    disconnect();
+    // A new connection after sign-in, so it carries the officer's session cookie.
+    var socket = io({ forceNew: true, reconnectionDelayMax: 5000 });
+    S.socket = socket;
+    socket.on("connect", function () {
+      socket.emit("join", { role: "counter", counter: number }, function (ack) {
+        if (ack && ack.ok === false) {
+          var err = ack.error || {};
+          if (err.code === "not_signed_in") sessionExpired(err.message);
+          else showMessage(err.message, err.message_en);
+        } else {
+          $("c-conn").hidden = true;
+        }
+      });
+    });
+    socket.on("state", function (view) {
+      // A fresh join answers with a snapshot; pushes only ever move forward.
+      if (!view || typeof view.seq !== "number" || view.seq < S.seq) return;
+      if (!view.counter || view.counter.number !== S.counter) return;
+      S.seq = view.seq;
+      S.view = view;
+      $("c-conn").hidden = true;
+      render();
+    });
+    socket.on("disconnect", function () { $("c-conn").hidden = false; });
+    socket.on("connect_error", function () { $("c-conn").hidden = false; });
+  }
+
+  function refreshView() {
+    return api("GET", "/api/counters/" + S.counter + "/view").then(function (r) {
+      if (r.status === 401) return sessionExpired(r.data.error && r.data.error.message);
+      if (r.ok && r.data.seq >= S.seq) { S.seq = r.data.seq; S.view = r.data; render(); }
+    }, function () {});
+  }
+
+  // -- messages ------------------------------------------------------------------------
+  function showMessage(vi, en, ok) {
+    $("msg-vi").textContent = vi || "";
+    $("msg-en").textContent = en || "";
+    $("msg").classList.toggle("ok", !!ok);
+    $("msg").hidden = !vi;
+  }
+  function hideMessage() { $("msg").hidden = true; }
+  $("msg-close").addEventListener("click", hideMessage);
+
+  // -- actions -------------------------------------------------------------------------
+  function request(name, extra) {
+    var cur = S.view && S.view.counter && S.view.counter.current;
+    var n = S.counter;
+    var t = extra && extra.ticket_id ? extra.ticket_id : cur && cur.id;
+    switch (name) {
+      case "call_next": return ["/api/counters/" + n + "/call-next", {}];
+      case "open_counter": return ["/api/counters/" + n + "/open", {}];
+      case "close_counter": return ["/api/counters/" + n + "/close", {}];
+      case "pause_counter": return ["/api/counters/" + n + "/pause", {}];
+      case "resume_counter": return ["/api/counters/" + n + "/resume", {}];
+      case "recall": return ["/api/tickets/" + t + "/recall", {}];
+      case "start": return ["/api/tickets/" + t + "/start", {}];
+      case "no_show": return ["/api/tickets/" + t + "/no-show", {}];
+      case "reprint": return ["/api/tickets/" + t + "/reprint", {}];
+      case "complete": return ["/api/tickets/" + t + "/complete", { outcome: extra.outcome }];
+      case "transfer":
+        return ["/api/tickets/" + t + "/transfer",
+                extra.to_counter ? { to_counter: extra.to_counter } : { to_service: extra.to_service }];
+    }
+    return null;
+  }
+
+  var DONE_VI = {
+    call_next: function (a) { return a.ticket ? "Đã gọi số " + a.ticket.number + "." : "Đã gọi."; },
+    recall: function (a) { return "Đã gọi lại số " + (a.ticket ? a.ticket.number : "") + "."; },
+    no_show: function (a) { return "Đã báo vắng mặt số " + (a.ticket ? a.ticket.number : "") + "."; },
+    transfer: function (a) { return "Đã chuyển số " + (a.ticket ? a.ticket.number : "") + "."; },
+    complete: function () { return "Đã hoàn tất."; },
+    reprint: function (a) { return "Đã gửi lệnh in lại số " + (a.ticket ? a.ticket.number : "") + "."; }
+  };
+
+  function act(name, extra) {
+    if (S.busy || !S.counter) return;  // one action at a time: a double tap sends nothing more
+    var req = request(name, extra || {});
+    if (!req) return;
+    S.busy = true;
+    closeDialog();
+    render();
+    api("POST", req[0], req[1]).then(function (r) {
+      if (r.ok) {
+        var answer = r.data;
+        if (answer.counter && S.view && answer.seq >= S.seq) {
+          // Show the counter's new state at once; the push brings the queue a moment later.
+          S.view.counter = answer.counter;
+          S.seq = answer.seq;
+        }
+        var done = DONE_VI[name];
+        if (done) showMessage(done(answer), "", true); else hideMessage();
+        if (!S.socket || !S.socket.connected) refreshView();
+        return;
+      }
+      var err = (r.data && r.data.error) || {};
+      if (r.status === 401 || err.code === "csrf") {
+        sessionExpired(err.message);
+        return;
+      }
+      showMessage(err.message || "Thao tác không thực hiện được.", err.message_en || "");
+      refreshView();  // the refusal may mean this tablet's view is behind: catch up
+    }, function () {
+      showMessage("Không kết nối được máy chủ; thao tác chưa được thực hiện. Hãy thử lại.",
+                  "Cannot reach the server; nothing was done.");
+    }).then(function () {
+      S.busy = false;
+      render();
+    });
+  }
+
+  // -- buttons -------------------------------------------------------------------------
+  var buttons = {};
+  Array.prototype.forEach.call(document.querySelectorAll(".act"), function (b) {
+    buttons[b.getAttribute("data-action")] = b;
+    b.addEventListener("click", function () { press(b.getAttribute("data-action")); });
+  });
+
+  function press(action) {
+    var b = buttons[action];
+    if (!b || b.disabled || S.busy) return;
+    var counter = S.view && S.view.counter;
+    switch (action) {
+      case "pause": return act(counter && counter.state === "paused" ? "resume_counter" : "pause_counter");
+      case "open_close":
+        if (counter && counter.state === "closed") return act("open_counter");
+        return openDialog("dlg-close");
+      case "complete": return openDialog("dlg-complete");
+      case "transfer": return openTransfer();
+      default: return act(action);
+    }
+  }
+
+  function setButton(action, enabled, label, labelEn) {
+    var b = buttons[action];
+    b.disabled = !enabled;
+    if (label) {
+      b.querySelector(".lbl").textContent = label;
+      b.querySelector(".en").textContent = labelEn;
+    }
+  }
+
+  // -- dialogs -------------------------------------------------------------------------
+  function openDialog(id) {
+    closeDialog();
+    var cur = S.view && S.view.counter && S.view.counter.current;
+    Array.prototype.forEach.call($(id).querySelectorAll(".dlg-number"), function (n) {
+      n.textContent = cur ? cur.number : "";
+    });
+    $(id).hidden = false;
+    S.dialog = id;
+    S.dialogTicket = cur ? cur.id : null;
+    var first = $(id).querySelector(".choice");
+    if (first) first.focus();
+  }
+  function closeDialog() {
+    if (S.dialog) $(S.dialog).hidden = true;
+    S.dialog = null;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".overlay"), function (o) {
+    o.addEventListener("click", function (ev) { if (ev.target === o) closeDialog(); });
+    Array.prototype.forEach.call(o.querySelectorAll(".cancel"), function (c) {
+      c.addEventListener("click", closeDialog);
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("#dlg-complete .choice"), function (c) {
+    c.addEventListener("click", function () { act("complete", { outcome: c.getAttribute("data-outcome") }); });
+  });
+  $("close-yes").addEventListener("click", function () { act("close_counter"); });
+
+  function openTransfer() {
+    var cur = S.view && S.view.counter && S.view.counter.current;
+    if (!cur) return;
+    var svc = $("transfer-services");
+    var ctr = $("transfer-counters");
+    svc.textContent = "";
+    ctr.textContent = "";
+    CONFIG.services.forEach(function (s) {
+      if (s.code === cur.service) return;
+      var b = el("button", "choice", s.letter + " – " + s.name_vi);
+      b.type = "button";
+      b.setAttribute("data-service", s.code);
+      b.appendChild(el("span", "en", s.name_en));
+      b.addEventListener("click", function () { act("transfer", { to_service: s.code }); });
+      svc.appendChild(b);
+    });
+    var live = {};
+    ((S.view && S.view.counters) || []).forEach(function (c) { live[c.number] = c; });
+    CONFIG.counters.forEach(function (c) {
+      if (c.number === S.counter) return;
+      var st = (live[c.number] && live[c.number].state) || "closed";
+      var b = el("button", "choice", c.name || ("Quầy " + c.number));
+      b.type = "button";
+      b.setAttribute("data-counter", c.number);
+      b.appendChild(el("span", "en", (COUNTER_STATE[st] || [st])[0] + " · " +
+        c.services.map(function (code) { return serviceOf(code).letter; }).join(", ")));
+      b.addEventListener("click", function () { act("transfer", { to_counter: c.number }); });
+      ctr.appendChild(b);
+    });
+    openDialog("dlg-transfer");
+  }
+
+  // -- keyboard shortcuts (desktop) ----------------------------------------------------
+  var KEYS = {};
+  Object.keys(buttons).forEach(function (a) { KEYS[buttons[a].getAttribute("data-key")] = a; });
+  document.addEventListener("keydown", function (ev) {
+    if ($("screen-console").hidden || ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
+    var tag = (ev.target && ev.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    if (S.dialog) {
+      if (ev.key === "Escape") { closeDialog(); ev.preventDefault(); return; }
+      if (S.dialog === "dlg-complete" && /^[1-4]$/.test(ev.key)) {
+        $("dlg-complete").querySelectorAll(".choice")[parseInt(ev.key, 10) - 1].click();
+        ev.preventDefault();
+      }
+      return;
+    }
+    var action = KEYS[(ev.key || "").toUpperCase()];
+    if (action) { ev.preventDefault(); press(action); }
+  });
+
+  // -- rendering -----------------------------------------------------------------------
+  function render() {
+    document.body.classList.toggle("busy", S.busy);
+    var view = S.view;
+    var counter = view && view.counter;
+    var cur = counter && counter.current;
+    var state = counter ? counter.state : null;
+
+    // A dialog about a ticket that is no longer at this counter (done elsewhere) closes.
+    if (S.dialog && S.dialog !== "dlg-close" && !S.busy && (!cur || cur.id !== S.dialogTicket)) {
+      closeDialog();
+      showMessage("Số này vừa được xử lý ở nơi khác; thao tác đã hủy.",
+                  "This ticket was handled elsewhere meanwhile; nothing was done.");
+    }
+
+    var pill = $("c-state");
+    var words = COUNTER_STATE[state] || ["Đang tải…", "Loading"];
+    pill.textContent = words[0];
+    pill.className = "pill " + (state || "");
+
+    // current ticket
+    var box = $("current");
+    box.className = "current card" + (cur ? " " + cur.status : "");
+    $("cur-empty").hidden = !!cur;
+    $("cur-body").hidden = !cur;
+    if (cur) {
+      $("cur-number").textContent = cur.number;
+      var st = STATUS_VI[cur.status] || [cur.status, ""];
+      $("cur-status").textContent = st[0];
+      $("cur-status").appendChild(el("span", "en", st[1]));
+      $("cur-service").textContent = cur.service_name_vi;
+      $("cur-service").appendChild(el("span", "en", cur.service_name_en));
+      var marks = $("cur-marks");
+      marks.textContent = "";
+      if (cur.priority) marks.appendChild(el("span", "mark prio", "Ưu tiên: " + (cur.priority_name_vi || priorityName(cur.priority))));
+      if (cur.recalls) marks.appendChild(el("span", "mark", "Đã gọi lại " + cur.recalls + " lần"));
+      if (cur.no_shows) marks.appendChild(el("span", "mark", "Đã vắng " + cur.no_shows + " lần"));
+    } else {
+      $("cur-empty").querySelector(".cur-empty-vi").textContent =
+        state === "closed" ? "Quầy đang đóng — bấm “Mở quầy”" :
+        state === "paused" ? "Quầy đang tạm dừng" : "Chưa có công dân tại quầy";
+      $("cur-empty").querySelector(".en").textContent =
+        state === "closed" ? "The counter is closed — press “Mở quầy” (Open)" :
+        state === "paused" ? "Paused — press “Tiếp tục” (Resume)" : "No citizen at the counter — press “Gọi tiếp”";
+    }
+    tickTimer();
+
+    // buttons
+    var ready = !!counter && !S.busy;
+    setButton("call_next", ready && state === "open" && !cur);
+    setButton("recall", ready && !!cur && cur.status === "called");
+    setButton("start", ready && !!cur && cur.status === "called");
+    setButton("no_show", ready && !!cur && cur.status === "called");
+    setButton("transfer", ready && !!cur);
+    setButton("complete", ready && !!cur);
+    if (state === "paused") setButton("pause", ready, "Tiếp tục", "Resume");
+    else setButton("pause", ready && state === "open", "Tạm dừng", "Pause");
+    if (state === "closed" || !state) setButton("open_close", ready, "Mở quầy", "Open counter");
+    else setButton("open_close", ready && !cur, "Đóng quầy", "Close counter");
+
+    // queue
+    var q = (view && view.queue) || { waiting: 0, priority_waiting: 0, next: [] };
+    $("q-waiting").textContent = q.waiting;
+    $("q-priority").textContent = q.priority_waiting;
+    var list = $("q-next");
+    list.textContent = "";
+    if (!q.next.length) list.appendChild(el("li", "none", "Không có ai đang chờ · Nobody waiting"));
+    q.next.forEach(function (t) {
+      var li = el("li");
+      li.setAttribute("data-ticket", t.id);
+      li.appendChild(el("span", "n", t.number));
+      li.appendChild(el("span", "s", serviceOf(t.service).name_vi));
+      if (t.priority) li.appendChild(el("span", "tag", "Ưu tiên"));
+      if (t.reserved) li.appendChild(el("span", "tag res", "Chuyển đến quầy"));
+      list.appendChild(li);
+    });
+
+    renderAlerts(view);
+  }
+
+  function renderAlerts(view) {
+    var printers = ((view && view.printers) || []).filter(function (p) { return p.status !== "ok"; });
+    var problems = (view && view.print_problems) || [];
+    $("alerts").hidden = !printers.length && !problems.length;
+    var list = $("alert-list");
+    list.textContent = "";
+    printers.forEach(function (p) {
+      var li = el("li");
+      var text = el("span", "a-text");
+      text.appendChild(el("b", null, "Kiosk " + p.kiosk + ": " + (PRINTER_VI[p.status] || p.status)));
+      if (p.message) text.appendChild(document.createTextNode(" — " + p.message));
+      li.appendChild(text);
+      list.appendChild(li);
+    });
+    problems.forEach(function (t) {
+      var li = el("li");
+      var text = el("span", "a-text");
+      text.appendChild(el("b", null, "Số " + t.number + " chưa in được"));
+      text.appendChild(document.createTextNode(" (kiosk " + t.kiosk + (t.reason ? ": " + t.reason : "") + ")"));
+      li.appendChild(text);
+      var b = el("button", "reprint", "In lại");
+      b.type = "button";
+      b.setAttribute("data-ticket", t.id);
+      b.appendChild(el("span", "en", "Reprint"));
+      b.disabled = S.busy;
+      b.addEventListener("click", function () { act("reprint", { ticket_id: t.id }); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+  }
+
+  function tickTimer() {
+    var cur = S.view && S.view.counter && S.view.counter.current;
+    var now = new Date(Date.now() + skewMs);
+    var local = new Date(now.getTime() + CONFIG.utc_offset_minutes * 60000);
+    $("c-clock").textContent = pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+    if (!cur) return;
+    var since = Date.parse(cur.serving_at || cur.called_at);
+    if (!since) { $("cur-timer").textContent = "—"; return; }
+    var secs = Math.max(0, Math.floor((now.getTime() - since) / 1000));
+    var m = Math.floor(secs / 60);
+    $("cur-timer").textContent = (m >= 60 ? Math.floor(m / 60) + ":" + pad(m % 60) : pad(m)) + ":" + pad(secs % 60);
+  }
+  setInterval(tickTimer, 1000);
+
+  // -- start ---------------------------------------------------------------------------
+  api("GET", "/api/me").then(function (r) {
+    if (r.ok) {
+      S.csrf = r.data.csrf_token;
+      setOfficer(r.data.officer);
+      afterSignIn();
+    } else {
+      show("signin");
+    }
+  }, function () {
+    show("signin");
+    showFormError("Không kết nối được máy chủ.");
+  });
+})();

@@ -1,0 +1,62 @@
+"""Page helpers shared by the browser tests."""
+import time
+
+from support.server_process import Officer
+
+DISPLAY_SIZE = {"width": 1920, "height": 1080}
+COUNTER_SIZE = {"width": 1280, "height": 800}
+
+
+def open_display(new_page, base_url, query=""):
+    page = new_page(DISPLAY_SIZE)
+    page.goto(base_url + "/display" + query)
+    page.wait_for_function("window.__snapshots >= 1")
+    return page
+
+
+def sign_in_counter(new_page, base_url, counter, username="canbo", password="canbo123"):
+    """Open /counter, sign in through the form, pick `counter`; returns the page on the console."""
+    page = new_page(COUNTER_SIZE)
+    page.goto(base_url + "/counter")
+    page.wait_for_selector("#screen-signin:not([hidden])")
+    page.fill("#signin-username", username)
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    page.wait_for_selector("#screen-pick:not([hidden])")
+    page.click(f".pick-tile[data-counter='{counter}']")
+    page.wait_for_selector("#screen-console:not([hidden])")
+    page.wait_for_function("window.__counter.view !== null")
+    return page
+
+
+def ensure_open(page):
+    """Open the counter from the console if it is closed."""
+    if page.evaluate("window.__counter.view.counter.state") == "closed":
+        page.click("button[data-action='open_close']")
+        page.wait_for_function("window.__counter.view.counter.state === 'open'")
+
+
+def wait_until(predicate, timeout=10.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+def officer(base_url):
+    return Officer(base_url)
+
+
+def free_counter(base_url, number):
+    """Open counter `number` and finish whatever ticket it holds (tests share one server)."""
+    o = Officer(base_url)
+    o.post(f"/api/counters/{number}/open")
+    o.post(f"/api/counters/{number}/resume")
+    view = o.http.get(f"{base_url}/api/counters/{number}/view", timeout=10).json()
+    current = view["counter"]["current"]
+    if current:
+        assert o.post(f"/api/tickets/{current['id']}/complete", {"outcome": "other"}).status_code == 200
+    return o

@@ -6,7 +6,8 @@ page, so the server runs while the pages are being built.
 """
 import importlib
 
-PAGE_BLUEPRINTS = ("kiosk.pages", "display.pages", "server.officer.pages", "server.tracking")
+PAGE_BLUEPRINTS = ("kiosk.pages", "display.pages", "server.officer.pages", "server.tracking",
+                   "server.admin_pages")
 
 
 def register_pages(app):

@@ -15,7 +15,8 @@ from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
-from .views import counter_view, kiosk_view, pending_print_jobs, public_view, ticket_view
+from .views import (counter_view, kiosk_view, pending_print_jobs, print_site, public_view,
+                    ticket_view)
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
@@ -62,11 +63,8 @@ class Broadcaster:
                                   to=f"agent:{event['kiosk']}")
 
     def print_job(self, state, ticket):
-        site = state.site
         return {"ticket_id": ticket.id, "job": ticket.print_job,
-                "ticket": ticket_view(state, ticket, self.base_url),
-                "site": {"name": site.name, "header_lines": list(site.header_lines),
-                         "footer_lines": list(site.footer_lines)}}
+                "ticket": ticket_view(state, ticket, self.base_url), "site": print_site(state.site)}
 
 
 def init_realtime(app, runtime):
@@ -92,8 +90,7 @@ def init_realtime(app, runtime):
             join_room(f"agent:{kiosk}")
             rt().refresh()
             for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
-                job["site"] = broadcaster.print_job(rt().state, rt().state.tickets[job["ticket_id"]])["site"]
-                emit("print_job", job)
+                emit("print_job", dict(job, site=print_site(rt().site)))
         return True
 
     @socketio.on("join")

@@ -139,6 +139,12 @@ def counter_view(state, number):
     return view
 
 
+def print_site(site):
+    """What a printed ticket says about the site: its name and its own header/footer lines."""
+    return {"name": site.name, "header_lines": list(site.header_lines),
+            "footer_lines": list(site.footer_lines)}
+
+
 def pending_print_jobs(state, kiosk, base_url=""):
     """Jobs this kiosk must still print: asked for, not confirmed, not failed."""
     return [

@@ -3,7 +3,10 @@
 Each action turns a checked payload into an engine command; `perform` runs it through the
 site runtime and answers with the ticket or counter it touched.
 """
+import datetime
+
 from . import clock
+from .engine import Refused
 from .engine import commands as c
 from .views import counter_view, ticket_view
 
@@ -47,8 +50,25 @@ def perform(runtime, name, payload, officer, base_url=""):
     command = OFFICER_ACTIONS[name](payload, at, officer)
     if isinstance(command, c.OpenDay) and command.day is None:
         command = c.OpenDay(clock.business_day(runtime.site, at), at)
+    elif isinstance(command, c.OpenDay):
+        _check_day(command.day, clock.business_day(runtime.site, at))
     events = runtime.execute(command)
     return describe(runtime.state, events, base_url)
+
+
+def _check_day(day, today):
+    """A day an officer may open: a real date, not after today. Found by tests/fuzz: the
+    engine only checks the YYYY-MM-DD shape, so "2999-19-39" was opened, today's queue was
+    closed, and every later ticket was refused as "day_in_past" (also after a restart)."""
+    try:
+        real = len(day) == 10 and datetime.date.fromisoformat(day).isoformat() == day
+    except ValueError:
+        real = False
+    if not real:
+        raise Refused("bad_day", "Ngày không hợp lệ (YYYY-MM-DD).", "Day must be YYYY-MM-DD.", 400)
+    if day > today:
+        raise Refused("day_in_future", f"Không thể mở ngày {day}: chưa tới ngày này.",
+                      f"Cannot open {day}: that day has not come yet.")
 
 
 def describe(state, events, base_url=""):

@@ -73,7 +73,7 @@ def announcer():
             clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or None,
             cache_dir=os.path.join(app.instance_path, "announcements"),
             number_reading=app.config.get("NUMBER_READING") or "digits",
-            espeak=app.config.get("ANNOUNCEMENT_ESPEAK", "espeak-ng"),
+            espeak=app.config.get("ANNOUNCEMENT_ESPEAK", "espeak-ng") or None,
         )
         app.extensions["qms.announcer"] = found
     return found

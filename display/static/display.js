@@ -198,9 +198,8 @@
       if (c.state === "paused" && c.serving) name.appendChild(el("span", "tile-paused", " · Tạm dừng"));
       tile.appendChild(name);
       if (c.serving) {
-        var num = el("div", "tile-number", c.serving);
-        if (c.serving_priority) num.appendChild(el("span", "prio", "Ưu tiên"));
-        tile.appendChild(num);
+        if (c.serving_priority) name.appendChild(el("span", "prio", "Ưu tiên"));
+        tile.appendChild(el("div", "tile-number", c.serving));
         if (latest && latest.counter === c.number && latest.number === c.serving) tile.classList.add("latest");
       } else {
         var words = STATE_VI[c.state] || [c.state, ""];

@@ -20,10 +20,15 @@ def waiting_on_display(page, service):
 
 
 def test_counter_signs_in_calls_next_and_display_shows_it(site, new_page, artifacts):
-    for _ in range(3):
+    assert take_ticket(site.url, "CCCD", priority="elderly").status_code == 201
+    for _ in range(2):
         assert take_ticket(site.url, "CCCD").status_code == 201
+    take_ticket(site.url, "CCCD", priority="pregnant")
     take_ticket(site.url, "VNEID")
     take_ticket(site.url, "PICKUP")
+    for _ in range(4):
+        take_ticket(site.url, "CCCD")
+    take_ticket(site.url, "CORRECT", priority="disability")
     display = open_display(new_page, site.url, "?notice=Công dân vui lòng mang theo giấy tờ tùy thân "
                                                "và giữ phiếu đến khi được gọi số.")
     before = display.evaluate("window.__announced.length")
@@ -35,6 +40,7 @@ def test_counter_signs_in_calls_next_and_display_shows_it(site, new_page, artifa
     number = counter.inner_text("#cur-number")
     assert number == "A001"
     assert "Đã gọi" in counter.inner_text("#cur-status")
+    assert counter.inner_text("#cur-marks") == "Ưu tiên: Người cao tuổi (từ 60 tuổi)"
     assert counter.inner_text("#msg-vi") == "Đã gọi số A001."
 
     # The display shows it as the latest call, at counter 1, and announces it once.
@@ -51,7 +57,9 @@ def test_counter_signs_in_calls_next_and_display_shows_it(site, new_page, artifa
     counter.wait_for_function("window.__counter.view.counter.current.status === 'serving'")
     assert counter.is_disabled("button[data-action='call_next']")
     assert counter.is_enabled("button[data-action='complete']")
-    assert counter.inner_text("#q-waiting") == "2"
+    assert counter.inner_text("#q-waiting") == "8"
+    assert counter.inner_text("#q-priority") == "2"
+    assert counter.locator("#q-next li .tag").count() == 2
 
     # A second counter calls too, so the display has something to show for the screenshot.
     officer = Officer(site.url)

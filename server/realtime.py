@@ -93,8 +93,10 @@ def init_realtime(app, runtime):
                 emit("print_job", dict(job, site=print_site(rt().site)))
         return True
 
+    # data=None everywhere: an event sent with no payload is refused with a reason
+    # (missing field), not a TypeError answered as server_error (found by tests/fuzz).
     @socketio.on("join")
-    def join(data):
+    def join(data=None):
         try:
             p = Payload(data)
             role = p.str("role", max_length=16)
@@ -139,7 +141,7 @@ def init_realtime(app, runtime):
         return join(data)
 
     @socketio.on("act")
-    def act(data):
+    def act(data=None):
         """An officer action: {"action": "call_next", "counter": 3, ...} -> ack with result."""
         officer = session.get("officer")
         try:
@@ -155,7 +157,7 @@ def init_realtime(app, runtime):
             return _refusal(exc)
 
     @socketio.on("print_result")
-    def print_result(data):
+    def print_result(data=None):
         kiosk = session.get("agent_kiosk")
         try:
             if kiosk is None:
@@ -174,7 +176,7 @@ def init_realtime(app, runtime):
         return {"ok": True}
 
     @socketio.on("printer_status")
-    def printer_status(data):
+    def printer_status(data=None):
         kiosk = session.get("agent_kiosk")
         try:
             if kiosk is None:

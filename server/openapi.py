@@ -89,9 +89,9 @@ def document():
             "type": "object", "required": ["outcome"], "properties": {
                 "outcome": {"enum": ["accepted", "returned_missing_info", "returned_wrong_info",
                                      "other"]},
-                "note": {"type": "string", "maxLength": 500}}}),
+                "note": {"type": ["string", "null"], "maxLength": 500}}}),
         "cancel": ("Cancel a ticket", {"type": "object", "properties": {
-            "reason": {"type": "string", "maxLength": 200}}}),
+            "reason": {"type": ["string", "null"], "maxLength": 200}}}),
         "reprint": ("Ask the kiosk to print the ticket again", None),
     }
     counter_verbs = {
@@ -145,7 +145,8 @@ def document():
                             "security": [{"session": []}],
                             "responses": {"200": _json({"type": "object"}), **_error_responses(401)}}},
         "/api/day/open": _officer_post("Open the business day", {
-            "type": "object", "properties": {"day": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}}}),
+            "type": "object", "properties": {"day": {"type": ["string", "null"],
+                                                     "pattern": r"^\d{4}-\d{2}-\d{2}$"}}}),
         "/api/day/close": _officer_post("Close the day: end every open ticket, day summary"),
         "/api/devices": _officer_post("Admin: issue a kiosk print agent's device token", {
             "type": "object", "required": ["kiosk"], "properties": {
@@ -159,7 +160,8 @@ def document():
     }
     for verb, summary in counter_verbs.items():
         schema = ({"type": "object", "required": ["ticket_id"], "properties": {
-            "ticket_id": {"type": "integer", "minimum": 1}}} if verb == "call" else None)
+            "ticket_id": {"type": "integer", "minimum": 1, "maximum": 2147483647}}}
+            if verb == "call" else None)
         paths[f"/api/counters/{{counter}}/{verb}"] = _officer_post(summary, schema, ("counter",))
     for verb, (summary, schema) in ticket_verbs.items():
         paths[f"/api/tickets/{{ticket_id}}/{verb}"] = _officer_post(summary, schema, ("ticket_id",))

@@ -1,0 +1,46 @@
+"""The citizen's touch page: /kiosk?kiosk=K1 (the kiosk id tells the server whose printer
+prints the ticket). Everything it needs is served from here: no internet at a commune point.
+
+The page talks only to the public API (GET /api/services, POST /api/tickets) and the public
+Socket.IO `state` pushes (join {role: "kiosk"}). See docs/kiosk.md.
+"""
+import re
+from functools import lru_cache
+from importlib import resources
+
+from flask import Blueprint, Response, abort, render_template, request
+
+bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/kiosk/static")
+
+FONT_PACKAGE = "fontpkg_be_vietnam_pro"
+FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
+KIOSK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+@bp.get("/kiosk")
+def kiosk_page():
+    kiosk = request.args.get("kiosk", "")
+    if kiosk and not KIOSK_ID.match(kiosk):
+        kiosk = ""
+    lang = "en" if request.args.get("lang") == "en" else "vi"
+    response = Response(render_template("kiosk.html", kiosk=kiosk, lang=lang))
+    # A kiosk runs for days: always fetch the page fresh after a restart of the server.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@lru_cache(maxsize=None)
+def _font(weight):
+    return resources.files(FONT_PACKAGE).joinpath(f"files/BeVietnamPro-{weight}.ttf").read_bytes()
+
+
+@bp.get("/kiosk/fonts/BeVietnamPro-<weight>.ttf")
+def font(weight):
+    """Be Vietnam Pro (SIL OFL 1.1), from the package the printer drivers already depend on:
+    every Vietnamese letter, the same face on screen and on the ticket."""
+    if weight not in FONT_WEIGHTS:
+        abort(404)
+    response = Response(_font(weight), mimetype="font/ttf")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response

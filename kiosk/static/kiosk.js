@@ -1,0 +1,514 @@
+/* The kiosk page: service -> priority -> the number. Touch only, Vietnamese first.
+ *
+ * Rules kept here:
+ *  - one request_id per citizen attempt, reused on every retry: a network blip never makes
+ *    two tickets (the server answers the same ticket for the same request_id);
+ *  - the number is always shown on screen once taken (the printer may be out of paper);
+ *  - a tap landing on the next screen (a double tap) does nothing: each screen ignores
+ *    touches for a moment after it appears;
+ *  - when the server cannot be reached the page says so plainly and recovers by itself.
+ */
+(function () {
+  "use strict";
+
+  const KIOSK = document.body.dataset.kiosk || null;
+  const DONE_SECONDS = 10;           // the number stays this long, or until touched
+  const IDLE_SECONDS = 60;           // a half-finished choice is dropped after this
+  const GUARD_MS = 700;              // touches ignored right after a screen change
+  const REQUEST_TIMEOUT_MS = 8000;
+  const GIVE_UP_MS = 45000;          // keep retrying one attempt this long before saying so
+
+  const TEXT = {
+    vi: {
+      site_sub: "Lấy số thứ tự tự động",
+      title_services: "Lấy số thứ tự",
+      lead_services: "Chạm vào dịch vụ bạn cần",
+      waiting: "{n} người chờ",
+      waiting_none: "Không có người chờ",
+      eta: "khoảng {m} phút",
+      eta_none: "Không phải chờ lâu",
+      title_priority: "Bạn có thuộc nhóm ưu tiên không?",
+      lead_priority: "Nhóm ưu tiên được mời lên quầy trước.",
+      no_priority: "Không thuộc nhóm ưu tiên",
+      groups_title: "Hoặc chọn nhóm ưu tiên của bạn:",
+      back: "Quay lại",
+      busy: "Đang lấy số…",
+      busy_retry: "Đang kết nối lại, vui lòng đợi…",
+      your_number: "Số thứ tự của bạn",
+      ahead: "người trước bạn",
+      ahead_none: "Bạn là người tiếp theo",
+      eta_label: "thời gian chờ dự kiến",
+      minutes: "{m} phút",
+      soon: "Sắp tới lượt",
+      priority_mark: "Ưu tiên: {g}",
+      take_ticket: "Vui lòng nhận phiếu",
+      remember_number: "Vui lòng ghi nhớ số này",
+      track: "Quét mã bằng điện thoại để theo dõi lượt của bạn",
+      finish: "Xong",
+      countdown: "({s})",
+      error_title: "Chưa lấy được số",
+      error_unreachable: "Máy không kết nối được với hệ thống. Vui lòng thử lại hoặc hỏi cán bộ tại quầy.",
+      retry: "Thử lại",
+      home: "Về màn hình chính",
+      offline_title: "Tạm thời chưa lấy được số",
+      offline_body: "Máy đang mất kết nối với hệ thống. Máy sẽ tự kết nối lại, vui lòng đợi trong giây lát hoặc hỏi cán bộ tại quầy.",
+      reconnecting: "Đang kết nối lại…",
+      scan_hint: "Từ 60 tuổi? Quét mã QR trên thẻ Căn cước để được ưu tiên.",
+      scan_elderly: "Theo thẻ Căn cước, bạn từ 60 tuổi trở lên: mời chọn «{g}».",
+      scan_young: "Đã đọc thẻ Căn cước.",
+      lang_button: "English",
+    },
+    en: {
+      site_sub: "Take a queue number",
+      title_services: "Take a number",
+      lead_services: "Touch the service you need",
+      waiting: "{n} waiting",
+      waiting_none: "Nobody waiting",
+      eta: "about {m} min",
+      eta_none: "Little or no wait",
+      title_priority: "Do you belong to a priority group?",
+      lead_priority: "Priority groups are called to the counter first.",
+      no_priority: "No priority",
+      groups_title: "Or choose your priority group:",
+      back: "Back",
+      busy: "Taking your number…",
+      busy_retry: "Reconnecting, please wait…",
+      your_number: "Your number",
+      ahead: "people before you",
+      ahead_none: "You are next",
+      eta_label: "estimated wait",
+      minutes: "{m} min",
+      soon: "Very soon",
+      priority_mark: "Priority: {g}",
+      take_ticket: "Please take your ticket",
+      remember_number: "Please remember this number",
+      track: "Scan with your phone to follow your turn",
+      finish: "Done",
+      countdown: "({s})",
+      error_title: "No number yet",
+      error_unreachable: "The kiosk cannot reach the system. Please try again or ask an officer at a counter.",
+      retry: "Try again",
+      home: "Back to start",
+      offline_title: "Numbers cannot be taken right now",
+      offline_body: "The kiosk has lost its connection. It reconnects by itself: please wait a moment or ask an officer at a counter.",
+      reconnecting: "Reconnecting…",
+      scan_hint: "60 or older? Scan your ID card\u2019s QR code for priority.",
+      scan_elderly: "Your ID card shows you are 60 or older: please choose «{g}».",
+      scan_young: "ID card read.",
+      lang_button: "Tiếng Việt",
+    },
+  };
+
+  // -- state ---------------------------------------------------------------------------
+  let lang = document.body.dataset.lang === "en" ? "en" : "vi";
+  let services = [];          // from /api/services, counts refreshed by `state` pushes
+  let groups = [];
+  let siteName = { vi: "", en: "" };
+  let screen = "services";
+  let screenSince = 0;
+  let attempt = null;         // {service, request_id, priority, elderly} for one citizen
+  let ticket = null;
+  let online = false;         // Socket.IO connected (or the last HTTP call worked)
+  let loaded = false;
+  let doneTimer = null, idleTimer = null, offlineTimer = null;
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key, vars) => {
+    let s = (TEXT[lang][key] !== undefined ? TEXT[lang][key] : TEXT.vi[key]) || "";
+    Object.keys(vars || {}).forEach((k) => { s = s.replace("{" + k + "}", vars[k]); });
+    return s;
+  };
+  const name = (obj, base) => (lang === "en" && obj[base + "_en"]) || obj[base + "_vi"] || "";
+
+  function newRequestId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // -- screens ---------------------------------------------------------------------------
+  function show(name) {
+    screen = name;
+    screenSince = Date.now();
+    document.querySelectorAll(".screen").forEach((el) => { el.hidden = el.dataset.screen !== name; });
+    document.body.dataset.screen = name;
+    clearTimeout(idleTimer);
+    if (name === "priority" || name === "error") {
+      idleTimer = setTimeout(home, IDLE_SECONDS * 1000);
+    }
+    updateOffline();
+  }
+
+  function guarded(handler) {
+    return function (event) {
+      if (Date.now() - screenSince < GUARD_MS) return;  // the second half of a double tap
+      handler.call(this, event);
+    };
+  }
+
+  function home() {
+    clearInterval(doneTimer);
+    clearTimeout(idleTimer);
+    attempt = null;
+    ticket = null;
+    if (lang !== (document.body.dataset.lang || "vi")) setLang(document.body.dataset.lang || "vi");
+    show("services");
+    renderServices();
+  }
+
+  // -- language --------------------------------------------------------------------------
+  function setLang(next) {
+    lang = next;
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    const toggle = $("lang-toggle");
+    toggle.textContent = t("lang_button");
+    toggle.lang = lang === "vi" ? "en" : "vi";
+    $("site-name").textContent = (lang === "en" && siteName.en) || siteName.vi || "\u00a0";
+    renderServices();
+    renderPriority();
+    if (ticket && screen === "done") renderTicket();
+    if (attempt && attempt.scanNote) renderScanNote();
+  }
+
+  // -- services --------------------------------------------------------------------------
+  function renderServices() {
+    const list = $("services");
+    list.textContent = "";
+    list.dataset.count = services.length;
+    services.forEach((s) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "service letter-" + s.letter;
+      button.dataset.service = s.code;
+      button.setAttribute("role", "listitem");
+      button.innerHTML =
+        '<span class="letter"></span>' +
+        '<span class="service-body"><span class="service-name"></span>' +
+        '<span class="service-desc"></span>' +
+        '<span class="service-stats"><span class="stat-waiting"></span><span class="stat-eta"></span></span></span>' +
+        '<span class="chevron" aria-hidden="true">›</span>';
+      button.querySelector(".letter").textContent = s.letter;
+      button.querySelector(".service-name").textContent = name(s, "name");
+      button.querySelector(".service-desc").textContent = name(s, "description");
+      fillStats(button, s);
+      button.addEventListener("click", guarded(() => chooseService(s.code)));
+      list.appendChild(button);
+    });
+  }
+
+  function fillStats(button, s) {
+    button.querySelector(".stat-waiting").textContent =
+      s.waiting > 0 ? t("waiting", { n: s.waiting }) : t("waiting_none");
+    const eta = button.querySelector(".stat-eta");
+    eta.textContent = s.waiting > 0 && s.eta_minutes > 0 ? t("eta", { m: s.eta_minutes }) : "";
+    eta.hidden = !eta.textContent;
+  }
+
+  function applyState(view) {
+    if (!view || !Array.isArray(view.services)) return;
+    if (view.site) siteName = { vi: view.site.name || siteName.vi, en: view.site.name_en || siteName.en };
+    const byCode = {};
+    view.services.forEach((s) => { byCode[s.code] = s; });
+    if (!services.length) {
+      services = view.services.slice();
+      renderServices();
+    } else {
+      services = services.map((s) => Object.assign({}, s, byCode[s.code] ? {
+        waiting: byCode[s.code].waiting, eta_minutes: byCode[s.code].eta_minutes } : {}));
+      services.forEach((s) => {
+        const button = document.querySelector('.service[data-service="' + s.code + '"]');
+        if (button) fillStats(button, s);
+      });
+    }
+    $("site-name").textContent = (lang === "en" && siteName.en) || siteName.vi || "\u00a0";
+  }
+
+  function chooseService(code) {
+    if (screen !== "services" || !online) return;
+    const previous = attempt;
+    attempt = { service: code, request_id: newRequestId(), priority: null,
+                elderly: previous ? previous.elderly : false,
+                scanNote: previous ? previous.scanNote : null };
+    renderPriority();
+    show("priority");
+  }
+
+  // -- priority --------------------------------------------------------------------------
+  function elderlyGroup() {
+    return groups.find((g) => g.code === "elderly") ||
+      groups.find((g) => /cao tuổi|60/i.test(g.name_vi || "")) || null;
+  }
+
+  function renderPriority() {
+    const list = $("groups");
+    list.textContent = "";
+    const suggested = attempt && attempt.elderly ? elderlyGroup() : null;
+    groups.forEach((g) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "choice group" + (suggested && suggested.code === g.code ? " suggested" : "");
+      button.dataset.priority = g.code;
+      const label = document.createElement("span");
+      label.className = "choice-label";
+      label.textContent = name(g, "name");
+      button.appendChild(label);
+      button.addEventListener("click", guarded(() => submit(g.code)));
+      list.appendChild(button);
+    });
+    list.dataset.count = groups.length;
+    const chosen = $("chosen");
+    chosen.textContent = "";
+    const s = attempt && services.find((x) => x.code === attempt.service);
+    if (s) {
+      const letter = document.createElement("span");
+      letter.className = "letter letter-" + s.letter;
+      letter.textContent = s.letter;
+      const label = document.createElement("span");
+      label.textContent = name(s, "name");
+      chosen.className = "chosen letter-" + s.letter;
+      chosen.append(letter, label);
+    }
+    renderScanNote();
+  }
+
+  function renderScanNote() {
+    const note = $("scan-note");
+    const g = elderlyGroup();
+    if (attempt && attempt.elderly && g) {
+      note.textContent = t("scan_elderly", { g: name(g, "name") });
+      note.hidden = false;
+    } else {
+      note.hidden = true;
+    }
+  }
+
+  // -- taking the ticket ------------------------------------------------------------------
+  function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+  async function postTicket(body) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const response = await fetch("/api/tickets", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body), signal: controller.signal, cache: "no-store",
+      });
+      let data = null;
+      try { data = await response.json(); } catch (e) { /* a proxy's HTML error page */ }
+      return { status: response.status, data: data };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function submit(priority) {
+    if (!attempt || screen === "busy" || screen === "done") return;
+    attempt.priority = priority;
+    const mine = attempt;
+    show("busy");
+    $("busy-text").textContent = t("busy");
+    const started = Date.now();
+    for (;;) {
+      let answer = null;
+      try {
+        answer = await postTicket({ service: mine.service, priority: mine.priority,
+                                    request_id: mine.request_id, kiosk: KIOSK });
+      } catch (e) {
+        answer = null;  // unreachable or timed out: same request_id next time
+      }
+      if (attempt !== mine) return;  // dropped meanwhile
+      if (answer && (answer.status === 200 || answer.status === 201) && answer.data && answer.data.ticket) {
+        markOnline(true);
+        ticket = answer.data.ticket;
+        showTicket();
+        return;
+      }
+      const retryable = !answer || answer.status >= 500 || answer.status === 429 || !answer.data;
+      if (!retryable) {
+        const error = (answer.data && answer.data.error) || {};
+        showError(lang === "en" ? (error.message_en || error.message) : (error.message || error.message_en));
+        return;
+      }
+      if (!answer) markOnline(false);
+      if (Date.now() - started > GIVE_UP_MS) {
+        showError(t("error_unreachable"), true);
+        return;
+      }
+      $("busy-text").textContent = t("busy_retry");
+      await sleep(1500);
+      if (attempt !== mine) return;
+    }
+  }
+
+  function showError(message, canRetry) {
+    $("error-text").textContent = message || t("error_unreachable");
+    $("retry").hidden = !canRetry;
+    show("error");
+  }
+
+  // -- the number ------------------------------------------------------------------------
+  function renderTicket() {
+    const tk = ticket;
+    $("number").textContent = tk.number;
+    $("ticket-service").textContent = (lang === "en" && tk.service_name_en) || tk.service_name_vi || "";
+    const prio = $("ticket-priority");
+    const g = tk.priority && groups.find((x) => x.code === tk.priority);
+    const gname = g ? name(g, "name") : ((lang === "en" && tk.priority_name_en) || tk.priority_name_vi || tk.priority);
+    prio.hidden = !tk.priority;
+    prio.textContent = tk.priority ? t("priority_mark", { g: gname }) : "";
+    const ahead = Number(tk.position) || 0;
+    $("ahead").textContent = ahead > 0 ? String(ahead) : "0";
+    $("ahead-label").textContent = ahead > 0 ? t("ahead") : t("ahead_none");
+    const eta = Number(tk.eta_minutes) || 0;
+    $("eta").textContent = eta > 0 ? t("minutes", { m: eta }) : t("soon");
+    $("eta-label").textContent = t("eta_label");
+    // No kiosk id: no printer prints this number, so the citizen must keep it in mind.
+    $("take-text").textContent = KIOSK ? t("take_ticket") : t("remember_number");
+    $("take").classList.toggle("no-printer", !KIOSK);
+    const track = $("track");
+    if (tk.id) {
+      const img = $("track-qr");
+      img.onerror = () => { track.hidden = true; };
+      img.onload = () => { track.hidden = false; };
+      const src = "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
+      if (img.getAttribute("src") !== src) img.src = src;
+      else track.hidden = !img.complete || img.naturalWidth === 0;
+    } else {
+      track.hidden = true;
+    }
+  }
+
+  function showTicket() {
+    renderTicket();
+    show("done");
+    let left = DONE_SECONDS;
+    $("countdown").textContent = t("countdown", { s: left });
+    clearInterval(doneTimer);
+    doneTimer = setInterval(() => {
+      left -= 1;
+      $("countdown").textContent = t("countdown", { s: Math.max(left, 0) });
+      if (left <= 0) home();
+    }, 1000);
+  }
+
+  // -- connection --------------------------------------------------------------------------
+  function markOnline(value) {
+    if (value) {
+      clearTimeout(offlineTimer);
+      offlineTimer = null;
+      if (!online) { online = true; updateOffline(); }
+    } else if (online || offlineTimer === null) {
+      // A short blip (a server restart) is not worth alarming anyone: wait a moment.
+      clearTimeout(offlineTimer);
+      offlineTimer = setTimeout(() => { online = false; offlineTimer = null; updateOffline(); }, 1500);
+    }
+  }
+
+  function updateOffline() {
+    // The number on the done screen is never covered; elsewhere the citizen is told plainly.
+    const blocked = !online && loaded && (screen === "services" || screen === "priority");
+    $("offline").hidden = !blocked;
+    document.body.classList.toggle("is-offline", !online && loaded);
+  }
+
+  async function loadServices() {
+    for (let delay = 1000; ; delay = Math.min(delay * 2, 8000)) {
+      try {
+        const response = await fetch("/api/services", { cache: "no-store" });
+        if (response.ok) {
+          const data = await response.json();
+          groups = data.priority_groups || [];
+          services = [];
+          applyState({ services: data.services });
+          renderPriority();
+          markOnline(true);
+          return;
+        }
+      } catch (e) { /* try again */ }
+      loaded = true;
+      markOnline(false);
+      await sleep(delay);
+    }
+  }
+
+  function connect() {
+    if (typeof io !== "function") {
+      // No Socket.IO client: poll the public state instead.
+      setInterval(pollState, 5000);
+      pollState();
+      return;
+    }
+    const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    socket.on("connect", () => {
+      socket.emit("join", { role: "kiosk" }, (ack) => {
+        if (ack && ack.ok) markOnline(true);
+      });
+      if (!groups.length) loadServices();
+    });
+    socket.on("state", (view) => { applyState(view); markOnline(true); });
+    socket.on("disconnect", () => markOnline(false));
+    socket.on("connect_error", () => markOnline(false));
+  }
+
+  async function pollState() {
+    try {
+      const response = await fetch("/api/state", { cache: "no-store" });
+      if (!response.ok) throw new Error(response.status);
+      applyState(await response.json());
+      markOnline(true);
+    } catch (e) {
+      markOnline(false);
+    }
+  }
+
+  // -- the CCCD scanner (optional) --------------------------------------------------------
+  function onScan(text) {
+    const card = window.CCCD && window.CCCD.parse(text);
+    text = null;  // nothing of the card is kept
+    if (!card || (screen !== "services" && screen !== "priority")) return;
+    const elderly = card.age >= 60;
+    if (!attempt) attempt = { service: null, request_id: null, priority: null };
+    attempt.elderly = elderly;
+    attempt.scanNote = true;
+    if (screen === "priority") renderPriority();
+  }
+
+  // -- clock -------------------------------------------------------------------------------
+  function tick() {
+    const now = new Date();
+    const hh = String(now.getHours()).padStart(2, "0"), mm = String(now.getMinutes()).padStart(2, "0");
+    const date = String(now.getDate()).padStart(2, "0") + "/" + String(now.getMonth() + 1).padStart(2, "0") + "/" + now.getFullYear();
+    $("clock").innerHTML = '<span class="time"></span><span class="date"></span>';
+    $("clock").firstChild.textContent = hh + ":" + mm;
+    $("clock").lastChild.textContent = date;
+  }
+
+  // -- wiring ------------------------------------------------------------------------------
+  $("lang-toggle").addEventListener("click", () => setLang(lang === "vi" ? "en" : "vi"));
+  $("no-priority").addEventListener("click", guarded(() => submit(null)));
+  $("back").addEventListener("click", guarded(() => { attempt = null; show("services"); }));
+  $("finish").addEventListener("click", guarded(home));
+  $("screen-done").addEventListener("click", (event) => {
+    if (Date.now() - screenSince > 1500 && event.target.closest("#finish") === null) home();
+  });
+  $("retry").addEventListener("click", guarded(() => { if (attempt) submit(attempt.priority); }));
+  $("home").addEventListener("click", guarded(home));
+  document.addEventListener("contextmenu", (e) => e.preventDefault());  // long press
+  if (new URLSearchParams(location.search).get("scanner") === "1") {
+    $("scan-hint").hidden = false;
+  }
+  if (window.CCCD) window.CCCD.ScannerInput(onScan);
+
+  setLang(lang);
+  tick();
+  setInterval(tick, 15000);
+  show("services");
+  loadServices().then(() => {
+    loaded = true;
+    document.body.classList.remove("booting");
+    updateOffline();
+  });
+  connect();
+})();

@@ -1,0 +1,248 @@
+"""The kiosk page in a real headless Chromium against a real server subprocess.
+
+Screenshots (portrait 1080x1920, landscape 1920x1080) go to test-artifacts/ for a human eye.
+"""
+import os
+import re
+import time
+
+import pytest
+import requests
+
+from conftest import ARTIFACTS, waiting
+from support.server_process import Officer, ServerProcess
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+NUMBER = re.compile(r"^[A-Z]\d{3}$")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no Debian chromium at /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make(viewport=PORTRAIT, **options):
+        context = browser.new_context(viewport=viewport, has_touch=True, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"kiosk-{name}.png"))
+
+
+def open_kiosk(page, server, query="kiosk=K1"):
+    page.goto(f"{server.url}/kiosk?{query}")
+    page.wait_for_selector(".service")
+    page.wait_for_function("!document.body.classList.contains('booting')")
+    page.wait_for_timeout(800)  # past the double-tap guard of the first screen
+
+
+def stat_text(page, code):
+    return page.locator(f'.service[data-service="{code}"] .stat-waiting').inner_text()
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_touch_a_service_no_priority_see_the_number(shared_server, page_factory, orientation):
+    page = page_factory(PORTRAIT if orientation == "portrait" else LANDSCAPE)
+    open_kiosk(page, shared_server, "kiosk=K1&scanner=1")
+    assert page.locator("h1:visible").first.inner_text() == "Lấy số thứ tự"
+    assert page.locator(".service").count() == 5
+    shot(page, f"{orientation}-1-services")
+
+    before = waiting(shared_server.url, "VNEID")
+    page.locator('.service[data-service="VNEID"]').tap()
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    assert "Định danh điện tử VNeID" in page.locator("#chosen").inner_text()
+    assert page.locator(".choice.group").count() == 5
+    page.wait_for_timeout(800)
+    shot(page, f"{orientation}-2-priority")
+
+    page.locator("#no-priority").tap()
+    page.wait_for_selector("#screen-done:not([hidden])")
+    number = page.locator("#number").inner_text()
+    assert NUMBER.match(number) and number.startswith("B")
+    assert "Vui lòng nhận phiếu" in page.locator("#take").inner_text()
+    assert waiting(shared_server.url, "VNEID") == before + 1
+    # The page's own count follows the server's `state` push.
+    page.wait_for_function(
+        "n => document.querySelector('.service[data-service=\"VNEID\"] .stat-waiting')"
+        ".textContent.startsWith(n + ' ')", arg=before + 1)
+    page.wait_for_selector("#track:not([hidden])")
+    page.wait_for_timeout(300)
+    shot(page, f"{orientation}-3-number")
+
+    # Back to the start by itself after ~10 s.
+    page.wait_for_selector("#screen-services:not([hidden])", timeout=15000)
+    assert page.errors == []
+
+
+def test_priority_ticket_and_english(shared_server, page_factory):
+    page = page_factory(LANDSCAPE)
+    open_kiosk(page, shared_server)
+    page.locator("#lang-toggle").tap()
+    assert page.locator("#screen-services h1").inner_text() == "Take a number"
+    assert "ID card" in page.locator('.service[data-service="CCCD"] .service-name').inner_text()
+    page.locator('.service[data-service="CCCD"]').tap()
+    page.wait_for_timeout(800)
+    page.locator('.choice.group[data-priority="elderly"]').tap()
+    page.wait_for_selector("#screen-done:not([hidden])")
+    assert "Priority" in page.locator("#ticket-priority").inner_text()
+    assert "Please take your ticket" in page.locator("#take").inner_text()
+    shot(page, "landscape-4-priority-english")
+    page.wait_for_timeout(1600)
+    page.locator("#finish").tap()  # a touch ends it early, and the next citizen gets Vietnamese
+    page.wait_for_selector("#screen-services:not([hidden])")
+    assert page.locator("#screen-services h1").inner_text() == "Lấy số thứ tự"
+
+
+def test_double_tap_makes_one_ticket(shared_server, page_factory):
+    page = page_factory(PORTRAIT)
+    open_kiosk(page, shared_server)
+    before = waiting(shared_server.url, "PICKUP")
+    # A double tap on the service must not also answer the priority question.
+    page.locator('.service[data-service="PICKUP"]').dblclick()
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    page.wait_for_timeout(200)
+    assert page.locator("#screen-priority").is_visible()
+    page.wait_for_timeout(800)
+    page.locator("#no-priority").dblclick()
+    page.wait_for_selector("#screen-done:not([hidden])")
+    page.wait_for_timeout(1500)
+    assert page.locator("#screen-done").is_visible()  # the second tap did not dismiss it
+    assert waiting(shared_server.url, "PICKUP") == before + 1
+
+
+def test_lost_answer_is_retried_with_the_same_request_id(shared_server, page_factory):
+    """The ticket is made but the answer is lost (a Wi-Fi blip): the retry gets the same one."""
+    page = page_factory(PORTRAIT)
+    open_kiosk(page, shared_server)
+    sent = []
+
+    def lose_first_answer(route):
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.fetch()  # the server takes the ticket...
+            route.abort("connectionreset")  # ...and the answer never arrives
+        else:
+            route.continue_()
+
+    page.route("**/api/tickets", lose_first_answer)
+    before = waiting(shared_server.url, "CORRECT")
+    page.locator('.service[data-service="CORRECT"]').tap()
+    page.wait_for_timeout(800)
+    page.locator("#no-priority").tap()
+    page.wait_for_selector("#screen-done:not([hidden])", timeout=20000)
+    assert len(sent) >= 2 and len({body["request_id"] for body in sent}) == 1
+    assert sent[0]["kiosk"] == "K1"
+    assert waiting(shared_server.url, "CORRECT") == before + 1
+
+
+def test_server_down_is_said_plainly_and_recovers(tmp_path, page_factory):
+    server = ServerProcess(tmp_path / "instance").start()
+    try:
+        page = page_factory(PORTRAIT)
+        open_kiosk(page, server)
+        server.kill9()
+        page.wait_for_selector("#offline:not([hidden])", timeout=15000)
+        assert "Tạm thời chưa lấy được số" in page.locator("#offline").inner_text()
+        shot(page, "portrait-5-offline")
+        landscape = page_factory(LANDSCAPE)
+        server = ServerProcess(tmp_path / "instance", port=server.port).start()
+        page.wait_for_selector("#offline", state="hidden", timeout=20000)
+        open_kiosk(landscape, server)
+        server.kill9()
+        landscape.wait_for_selector("#offline:not([hidden])", timeout=15000)
+        shot(landscape, "landscape-5-offline")
+        server = ServerProcess(tmp_path / "instance", port=server.port).start()
+        page.wait_for_selector("#offline", state="hidden", timeout=20000)
+        # ... and works again, without a reload.
+        page.locator('.service[data-service="CCCD"]').tap()
+        page.wait_for_timeout(800)
+        page.locator("#no-priority").tap()
+        page.wait_for_selector("#screen-done:not([hidden])")
+        assert NUMBER.match(page.locator("#number").inner_text())
+    finally:
+        server.stop()
+
+
+def test_refusal_is_shown_with_the_servers_words(shared_server, page_factory):
+    page = page_factory(PORTRAIT)
+    open_kiosk(page, shared_server)
+    page.route("**/api/tickets", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"error": {"code": "service_full", "message": "Dịch vụ đã hết số hôm nay.", '
+             '"message_en": "No more numbers today."}}'))
+    page.locator('.service[data-service="VEHICLE"]').tap()
+    page.wait_for_timeout(800)
+    page.locator("#no-priority").tap()
+    page.wait_for_selector("#screen-error:not([hidden])")
+    assert "Dịch vụ đã hết số hôm nay." in page.locator("#error-text").inner_text()
+
+
+def test_cccd_scan_suggests_elderly_priority_and_sends_nothing_of_the_card(shared_server, page_factory):
+    page = page_factory(PORTRAIT)
+    open_kiosk(page, shared_server)
+    parse = "text => JSON.stringify(CCCD.parse(text, new Date(2026, 10, 23)))"
+    assert page.evaluate(parse, "001050123456|012345678|Nguyễn Văn A|01011950|Nam|Hà Nội|15042021") == '{"age":76}'
+    # Another layout (field order, count): still found by pattern.
+    assert page.evaluate(parse, "x|01011990|001090123456|Nam|||15042021|y|z") == '{"age":36}'
+    assert page.evaluate(parse, "no id here|01011950|15042021") == "null"
+    assert page.evaluate(parse, "001050123456|31021950") == "null"  # not a date
+
+    bodies = []
+    page.on("request", lambda r: bodies.append(r.post_data or "") if r.method == "POST" else None)
+    page.keyboard.type("001050123456|012345678|Tran Thi B|02021950|Nu|Phuong X|15042021\n")
+    page.locator('.service[data-service="CCCD"]').tap()
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    page.wait_for_selector('.choice.group.suggested[data-priority="elderly"]')
+    assert page.locator("#scan-note").is_visible()
+    page.wait_for_timeout(800)
+    shot(page, "portrait-6-cccd-elderly")
+    page.locator('.choice.group[data-priority="elderly"]').tap()
+    page.wait_for_selector("#screen-done:not([hidden])")
+    assert bodies and not any("001050123456" in b or "1950" in b or "Tran" in b for b in bodies)
+
+
+def test_tracking_page_follows_the_ticket(shared_server, page_factory):
+    answer = requests.post(shared_server.url + "/api/tickets", json={
+        "service": "VEHICLE", "request_id": f"track-{time.time()}"}, timeout=10)
+    ticket = answer.json()["ticket"]
+    page = page_factory({"width": 390, "height": 844})
+    page.goto(ticket["track_url"])
+    assert page.locator("#number").inner_text() == ticket["number"]
+    assert "Đang chờ" in page.locator("#live").inner_text()
+    shot(page, "tracking-waiting")
+    officer = Officer(shared_server.url)
+    officer.post("/api/counters/5/open")
+    called = officer.post("/api/counters/5/call-next")
+    assert called.status_code == 200, called.text
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # refresh now
+    page.wait_for_function("document.getElementById('live').textContent.includes('Mời bạn đến')")
+    assert "Quầy 5" in page.locator("#live").inner_text()
+    shot(page, "tracking-called")
+    assert requests.get(shared_server.url + "/t/999999", timeout=10).status_code == 404

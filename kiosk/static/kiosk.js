@@ -78,7 +78,7 @@
       ahead_none: "You are next",
       eta_label: "estimated wait",
       minutes: "{m} min",
-      soon: "Very soon",
+      soon: "Soon",
       priority_mark: "Priority: {g}",
       take_ticket: "Please take your ticket",
       remember_number: "Please remember this number",
@@ -363,6 +363,7 @@
     $("ahead-label").textContent = ahead > 0 ? t("ahead") : t("ahead_none");
     const eta = Number(tk.eta_minutes) || 0;
     $("eta").textContent = eta > 0 ? t("minutes", { m: eta }) : t("soon");
+    $("eta").classList.toggle("is-text", eta <= 0);
     $("eta-label").textContent = t("eta_label");
     // No kiosk id: no printer prints this number, so the citizen must keep it in mind.
     $("take-text").textContent = KIOSK ? t("take_ticket") : t("remember_number");

@@ -2,13 +2,14 @@
 prints the ticket). Everything it needs is served from here: no internet at a commune point.
 
 The page talks only to the public API (GET /api/services, POST /api/tickets) and the public
-Socket.IO `state` pushes (join {role: "kiosk"}). See docs/kiosk.md.
+Socket.IO `state` pushes (join {role: "kiosk", kiosk: id}, which also carry this kiosk's
+printer health). See docs/kiosk.md.
 """
 import re
 from functools import lru_cache
 from importlib import resources
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/kiosk/static")
@@ -24,7 +25,9 @@ def kiosk_page():
     if kiosk and not KIOSK_ID.match(kiosk):
         kiosk = ""
     lang = "en" if request.args.get("lang") == "en" else "vi"
-    response = Response(render_template("kiosk.html", kiosk=kiosk, lang=lang))
+    site = current_app.extensions["qms.runtime"].site
+    response = Response(render_template("kiosk.html", kiosk=kiosk, lang=lang,
+                                        utc_offset_minutes=site.utc_offset_minutes))
     # A kiosk runs for days: always fetch the page fresh after a restart of the server.
     response.headers["Cache-Control"] = "no-cache"
     return response

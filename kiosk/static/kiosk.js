@@ -43,6 +43,7 @@
       priority_mark: "Ưu tiên: {g}",
       take_ticket: "Vui lòng nhận phiếu",
       remember_number: "Vui lòng ghi nhớ số này",
+      printer_fault: "Máy in đang gặp sự cố.",
       track: "Quét mã bằng điện thoại để theo dõi lượt của bạn",
       finish: "Xong",
       countdown: "({s})",
@@ -82,6 +83,7 @@
       priority_mark: "Priority: {g}",
       take_ticket: "Please take your ticket",
       remember_number: "Please remember this number",
+      printer_fault: "The printer is not working.",
       track: "Scan with your phone to follow your turn",
       finish: "Done",
       countdown: "({s})",
@@ -100,6 +102,7 @@
   };
 
   // -- state ---------------------------------------------------------------------------
+  const PRINTER_FAULTS = ["paper_out", "offline"];
   let lang = document.body.dataset.lang === "en" ? "en" : "vi";
   let services = [];          // from /api/services, counts refreshed by `state` pushes
   let groups = [];
@@ -109,6 +112,9 @@
   let attempt = null;         // {service, request_id, priority, elderly} for one citizen
   let ticket = null;
   let online = false;         // Socket.IO connected (or the last HTTP call worked)
+  let printer = null;         // this kiosk's printer health from the server: {status, message}
+  // Clock in the site's time zone, whatever the kiosk PC's own zone is set to.
+  const UTC_OFFSET_MIN = Number(document.body.dataset.utcOffset || 420);
   let loaded = false;
   let doneTimer = null, idleTimer = null, offlineTimer = null;
 
@@ -208,6 +214,7 @@
 
   function applyState(view) {
     if (!view || !Array.isArray(view.services)) return;
+    if (KIOSK && "printer" in view) printer = view.printer;
     if (view.site) siteName = { vi: view.site.name || siteName.vi, en: view.site.name_en || siteName.en };
     const byCode = {};
     view.services.forEach((s) => { byCode[s.code] = s; });
@@ -365,9 +372,12 @@
     $("eta").textContent = eta > 0 ? t("minutes", { m: eta }) : t("soon");
     $("eta").classList.toggle("is-text", eta <= 0);
     $("eta-label").textContent = t("eta_label");
-    // No kiosk id: no printer prints this number, so the citizen must keep it in mind.
-    $("take-text").textContent = KIOSK ? t("take_ticket") : t("remember_number");
-    $("take").classList.toggle("no-printer", !KIOSK);
+    // No kiosk id, or a printer that cannot print: no paper comes out, so the citizen must
+    // keep the number in mind (staff see the printer alert on their counters).
+    const printable = KIOSK && !(printer && PRINTER_FAULTS.includes(printer.status));
+    $("take-text").textContent = printable ? t("take_ticket")
+      : (KIOSK ? t("printer_fault") + " " : "") + t("remember_number");
+    $("take").classList.toggle("no-printer", !printable);
     const track = $("track");
     if (tk.id) {
       const img = $("track-qr");
@@ -443,7 +453,7 @@
     }
     const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
-      socket.emit("join", { role: "kiosk" }, (ack) => {
+      socket.emit("join", KIOSK ? { role: "kiosk", kiosk: KIOSK } : { role: "kiosk" }, (ack) => {
         if (ack && ack.ok) markOnline(true);
       });
       if (!groups.length) loadServices();
@@ -478,9 +488,9 @@
 
   // -- clock -------------------------------------------------------------------------------
   function tick() {
-    const now = new Date();
-    const hh = String(now.getHours()).padStart(2, "0"), mm = String(now.getMinutes()).padStart(2, "0");
-    const date = String(now.getDate()).padStart(2, "0") + "/" + String(now.getMonth() + 1).padStart(2, "0") + "/" + now.getFullYear();
+    const now = new Date(Date.now() + UTC_OFFSET_MIN * 60000);  // read with getUTC*
+    const hh = String(now.getUTCHours()).padStart(2, "0"), mm = String(now.getUTCMinutes()).padStart(2, "0");
+    const date = String(now.getUTCDate()).padStart(2, "0") + "/" + String(now.getUTCMonth() + 1).padStart(2, "0") + "/" + now.getUTCFullYear();
     $("clock").innerHTML = '<span class="time"></span><span class="date"></span>';
     $("clock").firstChild.textContent = hh + ":" + mm;
     $("clock").lastChild.textContent = date;

@@ -246,3 +246,38 @@ def test_tracking_page_follows_the_ticket(shared_server, page_factory):
     assert "Quầy 5" in page.locator("#live").inner_text()
     shot(page, "tracking-called")
     assert requests.get(shared_server.url + "/t/999999", timeout=10).status_code == 404
+
+
+def test_a_faulty_printer_makes_the_page_ask_to_remember_the_number(shared_server, page_factory):
+    import socketio
+    from conftest import issue_token
+    # The kiosk's print agent reports paper out, as it does when its printer says so.
+    agent = socketio.Client(reconnection=False)
+    agent.connect(shared_server.url, auth={"device_token": issue_token(shared_server.url, "K9")},
+                  transports=["websocket"], wait_timeout=10)
+    try:
+        ack = agent.call("printer_status", {"status": "paper_out", "message": "Hết giấy"}, timeout=10)
+        assert ack == {"ok": True}
+        page = page_factory(LANDSCAPE)
+        open_kiosk(page, shared_server, "kiosk=K9")
+        page.locator('.service[data-service="PICKUP"]').tap()
+        page.wait_for_timeout(800)
+        page.locator("#no-priority").tap()
+        page.wait_for_selector("#screen-done:not([hidden])")
+        take = page.locator("#take").inner_text()
+        assert "Máy in đang gặp sự cố" in take and "ghi nhớ số" in take
+        assert NUMBER.match(page.locator("#number").inner_text())
+        shot(page, "landscape-7-printer-fault")
+        # Paper back: the next citizen is told to take the ticket again.
+        assert agent.call("printer_status", {"status": "ok", "message": ""}, timeout=10)["ok"]
+        page.wait_for_timeout(500)
+        page.locator("#finish").tap()
+        page.wait_for_selector("#screen-services:not([hidden])")
+        page.wait_for_timeout(800)
+        page.locator('.service[data-service="PICKUP"]').tap()
+        page.wait_for_timeout(800)
+        page.locator("#no-priority").tap()
+        page.wait_for_selector("#screen-done:not([hidden])")
+        assert "Vui lòng nhận phiếu" in page.locator("#take").inner_text()
+    finally:
+        agent.disconnect()

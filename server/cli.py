@@ -48,8 +48,19 @@ def main():
               default="eventlet", show_default=True)
 @click.option("--demo", is_flag=True, help="Seed the demo officers, open today, print the URLs.")
 @click.option("--message-queue", default=None, help="e.g. redis://127.0.0.1:6379/0")
-def serve(site, store, instance, host, port, async_mode, demo, message_queue):
+@click.option("--kiosk-printer", "kiosk_printers", multiple=True, metavar="KIOSK=URL",
+              help="Print KIOSK's tickets from this server to a network printer, "
+                   "e.g. K1=tcp://10.0.0.5:9100 (repeatable).")
+@click.option("--paper", type=click.Choice(["58mm", "80mm"]), default="80mm", show_default=True,
+              help="Paper of the --kiosk-printer printers.")
+def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
+          paper):
     """Run the site server."""
+    from .direct_printing import parse_kiosk_printer
+    try:
+        kiosk_printers = [parse_kiosk_printer(spec) for spec in kiosk_printers]
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
     if async_mode == "eventlet":
         import warnings
         # Eventlet is in bugfix-only mode upstream; it is still the customer's chosen server.
@@ -82,6 +93,12 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue):
     click.echo(f"  API:                   {base}/api/openapi.json")
     if demo:
         click.echo("  Demo sign-in: canbo / canbo123 (officer), admin / admin123 (admin)")
+    if kiosk_printers:
+        from .direct_printing import start_direct_agents
+        local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1", "::") else base
+        start_direct_agents(app, kiosk_printers, local, paper=paper)
+        for kiosk, url in kiosk_printers:
+            click.echo(f"  Kiosk {kiosk} prints from this server to {url}")
     sys.stdout.flush()
     socketio = app.extensions["socketio"]
     run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
@@ -137,6 +154,19 @@ def add_device(kiosk, site, store, instance):
     app = _make_app(config, instance)
     token = auth.issue_device_token(app.extensions["qms.runtime"].store, kiosk, clock.now())
     click.echo(token)
+
+
+@main.command("remove-device")
+@click.argument("kiosk")
+@site_option
+@store_option
+@instance_option
+def remove_device(kiosk, site, store, instance):
+    """Revoke every device token of kiosk KIOSK (a lost or replaced kiosk PC)."""
+    config, instance = _config(site, store, instance)
+    app = _make_app(config, instance)
+    count = app.extensions["qms.runtime"].store.remove_devices(kiosk)
+    click.echo(f"Revoked {count} token(s) of kiosk {kiosk}. Restart its agent with a new one.")
 
 
 def _day_command(make_command):

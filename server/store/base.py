@@ -42,5 +42,9 @@ class Store:
     def device_by_token_hash(self, token_hash):
         raise NotImplementedError
 
+    def remove_devices(self, kiosk):
+        """Revoke every device token of a kiosk; returns how many there were."""
+        raise NotImplementedError
+
     def close(self):
         pass

@@ -147,6 +147,10 @@ class SqlStore(Store):
             row = conn.execute(sa.select(devices).where(devices.c.token_hash == token_hash)).first()
             return dict(row._mapping) if row else None
 
+    def remove_devices(self, kiosk):
+        with self.engine.begin() as conn:
+            return conn.execute(devices.delete().where(devices.c.kiosk == kiosk)).rowcount
+
     def close(self):
         self.engine.dispose()
 

@@ -1,0 +1,161 @@
+"""The kiosk print agent is killed (SIGKILL) in the middle of a burst of print jobs.
+
+The real, unmodified `qms kiosk-agent` prints to a slow fake network printer (it takes the
+bytes in small bites, as a thermal printer drains its buffer), a kiosk takes a burst of
+tickets, and the agent is killed while a ticket's bytes are still going out. The agent is then
+started again with the same journal. (tests/kiosk crashes the agent at exact points with a
+hook; this test kills it from outside, wherever it happens to be.)
+
+Then, for every ticket taken at the kiosk:
+- it was never printed twice (each number appears at most once in what the printer received);
+- it is not silently lost: it was printed whole, or it is on the counter tablet's list of print
+  problems ("may have printed") for staff to check and reprint;
+- nothing is left pending: an agent connecting now is sent no job.
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+import pytest
+import socketio
+
+from faultkit import wait_until
+from support.server_process import Officer, ServerProcess, take_ticket
+
+KIOSK_TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kiosk")
+sys.path.insert(0, KIOSK_TESTS)
+
+agent_process = pytest.importorskip("agent_process")
+fake_printer = pytest.importorskip("fake_printer")
+
+BURST = 8
+
+
+class SlowPrinter(fake_printer.FakeNetworkPrinter):
+    """Takes 512 bytes every 10 ms through a small receive buffer, as a thermal printer drains
+    its buffer: the agent's send of a ticket (about 26 KB) blocks until the paper moves, so a
+    kill can land while the agent is sending, not only after the kernel took every byte."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Accepted sockets inherit the listener's buffer size.
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+
+    def _serve(self, conn, record):
+        pending = b""
+        with conn:
+            while True:
+                try:
+                    chunk = conn.recv(512)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                with self._lock:
+                    record.extend(chunk)
+                pending += chunk
+                while True:  # answer DLE EOT n status queries, as the fake printer does
+                    at = pending.find(b"\x10\x04")
+                    if at < 0 or at + 2 >= len(pending):
+                        pending = pending[-2:] if at < 0 else pending[at:]
+                        break
+                    n = pending[at + 2]
+                    pending = pending[at + 3:]
+                    answer = fake_printer.ANSWERS.get(self.status, {}).get(n)
+                    if answer is not None:
+                        try:
+                            conn.sendall(bytes([answer]))
+                        except OSError:
+                            return
+                time.sleep(0.01)
+
+
+def _pending_jobs(base_url, token):
+    """What an agent connecting now would be asked to print."""
+    jobs = []
+    probe = socketio.Client(reconnection=False)
+    probe.on("print_job", lambda job: jobs.append(job))
+    probe.connect(base_url, auth={"device_token": token}, transports=["websocket"],
+                  wait_timeout=10)
+    time.sleep(0.5)
+    probe.disconnect()
+    return jobs
+
+
+def _problems(officer):
+    view = officer.http.get(officer.base_url + "/api/counters/1/view", timeout=10).json()
+    return {p["id"]: p for p in view["print_problems"]}
+
+
+@pytest.mark.slow
+def test_agent_killed_mid_burst_prints_nothing_twice_and_loses_nothing(tmp_path):
+    printer = SlowPrinter()
+    server = ServerProcess(tmp_path / "instance").start()
+    agents = []
+    try:
+        admin = Officer(server.url, "admin", "admin123")
+        answer = admin.post("/api/devices", json={"kiosk": "K1"})
+        assert answer.status_code == 201, answer.text
+        token = answer.json()["token"]
+        journal = tmp_path / "journal.jsonl"
+
+        def agent(name):
+            proc = agent_process.AgentProcess(server.url, token, printer.url, journal,
+                                              tmp_path / f"agent-{name}.log")
+            agents.append(proc)
+            return proc.start()
+
+        first = agent("first")
+        wait_until(lambda: "connected to" in first.log(),
+                   timeout=20, message="agent connected")
+        tickets = []
+        for _ in range(BURST):
+            answer = take_ticket(server.url, kiosk="K1")
+            assert answer.status_code == 201, answer.text
+            tickets.append(answer.json()["ticket"])
+
+        # Kill it once two tickets are out and the bytes of the next are going out.
+        def mid_job():
+            data = printer.data()
+            tail = data[data.rfind(b"\x1dV") + 3:] if b"\x1dV" in data else data
+            return len(printer.tickets()) >= 2 and fake_printer.has_ticket_bytes(tail) \
+                and len(tail) > 1024
+        wait_until(mid_job, timeout=30, interval=0.01, message="the agent in the middle of jobs")
+        first.kill9()
+        printed_before = printer.tickets()
+
+        officer = Officer(server.url)
+        agent("second")
+        numbers = {t["id"]: t["number"] for t in tickets}
+
+        def settled():
+            out = printer.tickets()
+            problems = _problems(officer)
+            return all(numbers[i] in out or i in problems for i in numbers)
+        wait_until(settled, timeout=40, interval=0.2, message="every ticket printed or reported")
+        time.sleep(1.0)  # anything printed twice would have arrived by now
+
+        out = printer.tickets()
+        problems = _problems(officer)
+        assert len(out) == len(set(out)), f"printed twice: {out}"
+        assert set(out) <= set(numbers.values())
+        for ticket_id, number in numbers.items():
+            assert number in out or ticket_id in problems, f"{number} silently lost"
+            if ticket_id in problems:
+                assert number not in out or number in printed_before
+                assert problems[ticket_id]["reason"]
+        assert _pending_jobs(server.url, token) == []
+        print(f"agent killed after {len(printed_before)} whole tickets; "
+              f"{len(problems)} reported to staff, {len(out)} printed in all")
+        # The kill really landed mid-job: a ticket was cut short and went to staff, and the
+        # rest of the burst came out after the restart.
+        assert problems, "the kill did not land in the middle of a job"
+        assert len(printed_before) < BURST
+    finally:
+        for proc in agents:
+            if proc.proc and proc.proc.poll() is None:
+                proc.stop()
+        printer.close()
+        server.stop()

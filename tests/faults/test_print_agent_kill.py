@@ -15,7 +15,6 @@ Then, for every ticket taken at the kiosk:
 import os
 import socket
 import sys
-import threading
 import time
 
 import pytest

@@ -1,6 +1,5 @@
 """Fixtures of the fuzz suite: one server per module, officer and print-agent credentials."""
 import pytest
-import requests
 
 from support.server_process import Officer, ServerProcess
 
@@ -22,14 +21,3 @@ def device_token(fuzz_server):
     answer = admin.post("/api/devices", json={"kiosk": "K1"})
     assert answer.status_code == 201, answer.text
     return answer.json()["token"]
-
-
-def server_still_serves(base_url):
-    """Healthy, and a citizen can still take a normal ticket."""
-    health = requests.get(base_url + "/healthz", timeout=10)
-    assert health.status_code == 200 and health.json()["ok"] is True, health.text
-    import uuid
-    ticket = requests.post(base_url + "/api/tickets", timeout=10,
-                           json={"service": "CCCD", "request_id": uuid.uuid4().hex})
-    assert ticket.status_code == 201, ticket.text
-    return ticket.json()["ticket"]

@@ -19,7 +19,7 @@ import socketio
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import server_still_serves
+from fuzzkit import server_still_serves
 
 EVENTS = ("join", "snapshot", "act", "print_result", "printer_status")
 ACTIONS = ("open_counter", "close_counter", "pause_counter", "resume_counter", "call_next",

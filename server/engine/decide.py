@@ -6,6 +6,7 @@ sequence number), or raises `Refused`. The caller appends the events to the stor
 applies them with `SiteState.apply`. A new ticket's id is the sequence number of the event
 that creates it, so ids are unique per site without a counter of their own.
 """
+import copy
 import re
 from functools import singledispatch
 
@@ -68,7 +69,14 @@ def _(cmd: c.OpenDay, state):
     events = _Events(state, cmd.at)
     if state.day_open:
         _close_day(state, events)
-    events.add("day_opened", day=cmd.day)
+    # After a restart the state is rebuilt from the events of the current day only, so what
+    # the state carries from one day to the next (learned service times, printer health, the
+    # last day's summary) travels in day_opened; without it a restart would forget them.
+    summary = events.items[-1]["summary"] if events.items else state.last_summary
+    events.add("day_opened", day=cmd.day,
+               service_minutes=dict(state.service_minutes),
+               printers={kiosk: dict(p) for kiosk, p in state.printers.items()},
+               last_summary=copy.deepcopy(summary))
     return events.items
 
 

@@ -5,6 +5,7 @@ when state is rebuilt from the store after a restart, so both paths cannot disag
 Only the current business day is held: a new day starts from empty queues, and past days
 live on in the store for reports.
 """
+import copy
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -97,6 +98,13 @@ class SiteState:
         reopened = e["day"] == self.day
         self.day = e["day"]
         self.day_open = True
+        # Carried over from the days before (see decide: OpenDay); absent in older logs.
+        if "service_minutes" in e:
+            self.service_minutes.update(e["service_minutes"])
+        if "printers" in e:
+            self.printers = {kiosk: dict(p) for kiosk, p in e["printers"].items()}
+        if "last_summary" in e:
+            self.last_summary = copy.deepcopy(e["last_summary"])
         if reopened:
             # The same day opened again after a close (a mistaken close): numbering goes on.
             return
@@ -205,7 +213,9 @@ class SiteState:
 
     def _on_counter_closed(self, e):
         counter = self.counters[e["counter"]]
-        counter.state, counter.officer, counter.priority_streak = CLOSED, None, 0
+        # The priority streak stays: closing and opening a counter again is no normal call,
+        # so it must not let K more priority calls pass the normal tickets waiting there.
+        counter.state, counter.officer = CLOSED, None
 
     def _on_print_requested(self, e):
         ticket = self.tickets[e["ticket_id"]]

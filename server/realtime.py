@@ -106,6 +106,8 @@ def init_realtime(app, runtime):
                 counters = p.data.get("counters")
                 services = _list_of(services, str, "services")
                 counters = _list_of(counters, int, "counters")
+                _known(services, {s.code for s in rt().site.services}, "services")
+                _known(counters, {c.number for c in rt().site.counters}, "counters")
                 room = broadcaster.display_room(services, counters)
                 join_room(room)
                 view = public_view(state, services, counters)
@@ -215,3 +217,11 @@ def _list_of(value, kind, name):
             isinstance(v, kind) and not isinstance(v, bool) for v in value):
         raise bad_input(f"«{name}» phải là danh sách.", f"{name!r} must be a list of {kind.__name__}.")
     return set(value)
+
+
+def _known(chosen, known, name):
+    """A display filter names only what the site has: each filter costs a view per change."""
+    if chosen is not None and not chosen <= known:
+        unknown = ", ".join(sorted(map(str, chosen - known)))
+        raise bad_input(f"«{name}» có giá trị không tồn tại: {unknown}.",
+                        f"Unknown {name}: {unknown}.", "unknown_filter")

@@ -157,3 +157,14 @@ def test_a_kiosk_page_sees_its_own_printer_health(server):
         assert kiosk.wait_for(lambda s: s["services"][0]["waiting"] == 1)["kiosk"] == "K1"
     finally:
         kiosk.close()
+
+
+def test_a_display_filter_names_only_what_the_site_has(server):
+    display = Listener(server.url, {"role": "display", "services": ["NOPE"]})
+    try:
+        assert display.join_answer["ok"] is False
+        assert display.join_answer["error"]["code"] == "unknown_filter"
+        answer = display.client.call("join", {"role": "display", "counters": [42]}, timeout=WAIT)
+        assert answer["ok"] is False and "42" in answer["error"]["message"]
+    finally:
+        display.close()

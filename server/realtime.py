@@ -158,39 +158,37 @@ def init_realtime(app, runtime):
         except Refused as exc:
             return _refusal(exc)
 
-    @socketio.on("print_result")
-    def print_result(data=None):
-        kiosk = session.get("agent_kiosk")
-        try:
-            if kiosk is None:
-                raise Refused("not_an_agent", "Chỉ máy in kiosk được báo kết quả in.",
-                              "Only a kiosk print agent may report prints.", 403)
-            p = Payload(data)
-            ticket_id = p.int("ticket_id", low=1, high=2**31 - 1)
-            ticket = rt().state.tickets.get(ticket_id)
-            if ticket is None or ticket.kiosk != kiosk:
-                raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
-            rt().execute(ReportPrint(ticket_id, p.int("job", low=1, high=10**6),
-                                     p.bool("printed"), clock.now(),
-                                     p.str("reason", required=False, max_length=200) or ""))
-        except Refused as exc:
-            return _refusal(exc)
-        return {"ok": True}
+    def agent_event(handler):
+        """A print agent's report: only a connection that showed a device token may send it;
+        the handler gets the agent's kiosk and the checked payload, and its refusals come back
+        in the acknowledgement."""
+        def checked(data=None):
+            kiosk = session.get("agent_kiosk")
+            try:
+                if kiosk is None:
+                    raise Refused("not_an_agent", "Chỉ máy in kiosk được gửi báo cáo này.",
+                                  "Only a kiosk print agent may send this.", 403)
+                handler(kiosk, Payload(data))
+            except Refused as exc:
+                return _refusal(exc)
+            return {"ok": True}
+        return checked
 
-    @socketio.on("printer_status")
-    def printer_status(data=None):
-        kiosk = session.get("agent_kiosk")
-        try:
-            if kiosk is None:
-                raise Refused("not_an_agent", "Chỉ máy in kiosk được báo trạng thái.",
-                              "Only a kiosk print agent may report printer status.", 403)
-            p = Payload(data)
-            rt().execute(ReportPrinter(kiosk, p.str("status", max_length=16),
-                                       p.str("message", required=False, max_length=200) or "",
-                                       clock.now()))
-        except Refused as exc:
-            return _refusal(exc)
-        return {"ok": True}
+    def print_result(kiosk, p):
+        ticket_id = p.int("ticket_id", low=1, high=2**31 - 1)
+        ticket = rt().state.tickets.get(ticket_id)
+        if ticket is None or ticket.kiosk != kiosk:
+            raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
+        rt().execute(ReportPrint(ticket_id, p.int("job", low=1, high=10**6), p.bool("printed"),
+                                 clock.now(), p.str("reason", required=False, max_length=200) or ""))
+
+    def printer_status(kiosk, p):
+        rt().execute(ReportPrinter(kiosk, p.str("status", max_length=16),
+                                   p.str("message", required=False, max_length=200) or "",
+                                   clock.now()))
+
+    socketio.on_event("print_result", agent_event(print_result))
+    socketio.on_event("printer_status", agent_event(printer_status))
 
     @socketio.on_error_default
     def on_error(exc):

@@ -1,0 +1,310 @@
+"""Benchmark 1: from an officer's "call next" to every wall display holding the new state.
+
+    python bench/call_to_display.py --clients 50,200,1000,2000 --calls 500
+
+For each N: start the real server (`qms serve --demo`, eventlet, SQLite synchronous=FULL) in a
+subprocess with a fresh instance, pre-issue calls+10 CCCD tickets, open counter 1, connect N
+display clients (bench/wsclients.py, spread over several processes) and then, `calls` times:
+POST /api/counters/1/call-next (t0 = time.monotonic() just before the request is sent), wait
+until every client holds a `state` with seq >= the call's seq, POST .../complete for the
+called ticket and wait again (so pushes never queue behind each other). Latency = arrival of
+the push carrying the call's seq at a client - t0, one sample per call per client.
+
+The baseline runs in the same invocation with the same client harness and the same loop: a
+bare python-socketio server (bench/baseline_server.py) whose POST /emit broadcasts a payload
+of the same size as our last display push; two broadcasts per iteration, like call+complete.
+CLOCK_MONOTONIC (time.monotonic) is one clock for every process on the machine.
+"""
+import argparse
+import json
+import math
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+import requests  # noqa: E402
+
+WARMUP = 5
+
+
+class ClientProc:
+    """One bench/wsclients.py process, spoken to by lines."""
+
+    def __init__(self, port, clients, join='{"role":"display"}', cookie="", parallel=8,
+                 connect_deadline=60.0):
+        cmd = [sys.executable, os.path.join(common.BENCH, "wsclients.py"), "--port", str(port),
+               "--clients", str(clients), "--join", join, "--parallel", str(parallel),
+               "--connect-deadline", str(connect_deadline)]
+        if cookie:
+            cmd += ["--cookie", cookie]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.split())
+        self.lines.put(["EOF"])
+
+    def send(self, line):
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def expect(self, word, timeout, match=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                parts = self.lines.get(timeout=left)
+            except queue.Empty:
+                return None
+            if parts and parts[0] == "EOF":
+                return None
+            if parts and parts[0] == word and (match is None or parts[1] == match):
+                return parts
+
+    def close(self):
+        self.send("QUIT")
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def start_clients(port, n, procs, connect_timeout, **kw):
+    per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+    started = [ClientProc(port, k, connect_deadline=connect_timeout, **kw) for k in per if k]
+    connected = failed = first_bytes = 0
+    deadline = time.monotonic() + connect_timeout + 30
+    for c in started:
+        ready = c.expect("READY", max(1.0, deadline - time.monotonic()))
+        if ready is None:
+            failed += per[started.index(c)]
+            continue
+        connected += int(ready[1])
+        failed += int(ready[2])
+        first_bytes = first_bytes or int(ready[3])
+    return started, connected, failed, first_bytes
+
+
+def wait_all(procs, seq, timeout):
+    """True when every client of every process holds seq >= `seq` within `timeout`."""
+    for c in procs:
+        c.send(f"WAIT {seq}")
+    deadline = time.monotonic() + timeout
+    ok = True
+    for c in procs:
+        if c.expect("DONE", max(0.01, deadline - time.monotonic()), match=str(seq)) is None:
+            ok = False
+    return ok
+
+
+def latencies(procs, calls, workdir):
+    path_in = os.path.join(workdir, "calls.json")
+    with open(path_in, "w") as fh:
+        json.dump(calls, fh)
+    import array
+    values = array.array("d")
+    last_bytes = 0
+    for i, c in enumerate(procs):
+        out = os.path.join(workdir, f"lat-{i}.bin")
+        c.send(f"LAT {path_in} {out}")
+        done = c.expect("LATDONE", 120)
+        if done is None:
+            continue
+        if len(done) > 1:
+            last_bytes = max(last_bytes, int(done[1]))
+        part = array.array("d")
+        with open(out, "rb") as fh:
+            part.frombytes(fh.read())
+        values.extend(part)
+    return values, last_bytes
+
+
+def summarize(values, n_clients, n_calls):
+    got = [v for v in values if not math.isnan(v)]
+    expected = n_clients * n_calls
+    return {"samples": len(got), "expected": expected, "missed": expected - len(got),
+            "p50_ms": common.ms(common.percentile(got, 50)),
+            "p90_ms": common.ms(common.percentile(got, 90)),
+            "p99_ms": common.ms(common.percentile(got, 99)),
+            "max_ms": common.ms(max(got)) if got else None}
+
+
+def series(procs, do_call, do_after, calls, wait_timeout, max_seconds):
+    """The measured loop; returns [[seq, t0], ...] of the measured calls and the stalls."""
+    measured, stalls = [], 0
+    deadline = time.monotonic() + max_seconds
+    for i in range(calls + WARMUP):
+        if time.monotonic() > deadline:
+            print(f"  stopped after {i} iterations: --max-seconds reached", flush=True)
+            break
+        t0 = time.monotonic()
+        seq = do_call()
+        if not wait_all(procs, seq, wait_timeout):
+            stalls += 1
+        if i >= WARMUP:
+            measured.append([seq, t0])
+        after = do_after()
+        if after is not None and not wait_all(procs, after, wait_timeout):
+            stalls += 1
+    return measured, stalls
+
+
+def run_ours(n, args, workdir, http):
+    inst = os.path.join(workdir, f"ours-{n}")
+    srv = common.server(inst, server_root=args.server_root)
+    srv.start(timeout=30)
+    procs = []
+    try:
+        officer = common.Officer(srv.url)
+        assert officer.post("/api/counters/1/open").status_code == 200
+        for i in range(args.calls + WARMUP + 10):
+            r = http.post(srv.url + "/api/tickets", timeout=10,
+                          json={"service": "CCCD", "priority": None, "request_id": f"pre-{i}"})
+            assert r.status_code == 201, r.text
+        procs, connected, failed, first_bytes = start_clients(
+            srv.port, n, args.procs or default_procs(n), args.connect_timeout)
+        rss_connected = common.rss_kb(srv.proc.pid)
+        print(f"  ours: {connected}/{n} displays connected ({failed} failed), "
+              f"server RSS {rss_connected} kB", flush=True)
+        current = {}
+
+        def call():
+            r = officer.post("/api/counters/1/call-next")
+            body = r.json()
+            current["ticket"] = body["ticket"]["id"]
+            return body["seq"]
+
+        def complete():
+            r = officer.post(f"/api/tickets/{current['ticket']}/complete", {"outcome": "accepted"})
+            return r.json()["seq"]
+
+        measured, stalls = series(procs, call, complete, args.calls, args.wait_timeout,
+                                  args.max_seconds)
+        values, last_bytes = latencies(procs, measured, workdir)
+        result = summarize(values, n, len(measured))
+        result.update(connected=connected, connect_failed=failed, stalls=stalls,
+                      push_bytes_first=first_bytes, push_bytes_last=last_bytes,
+                      server_rss_kb=rss_connected, calls=len(measured))
+        return result
+    finally:
+        for c in procs:
+            c.close()
+        srv.stop()
+
+
+def run_baseline(n, args, workdir, payload_bytes, http):
+    port = common.free_port()
+    log = open(os.path.join(workdir, f"baseline-{n}.log"), "w")
+    proc = subprocess.Popen([sys.executable, os.path.join(common.BENCH, "baseline_server.py"),
+                             "--port", str(port), "--payload-bytes", str(payload_bytes),
+                             "--max-size", str(args.baseline_max_size)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    procs = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if http.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        procs, connected, failed, first_bytes = start_clients(
+            port, n, args.procs or default_procs(n), args.connect_timeout)
+        rss_connected = common.rss_kb(proc.pid)
+        print(f"  baseline: {connected}/{n} connected ({failed} failed), RSS {rss_connected} kB",
+              flush=True)
+        emitter = requests.Session()
+
+        def emit():
+            return emitter.post(url + "/emit", timeout=10).json()["seq"]
+
+        measured, stalls = series(procs, emit, emit, args.calls, args.wait_timeout,
+                                  args.max_seconds)
+        values, last_bytes = latencies(procs, measured, workdir)
+        result = summarize(values, n, len(measured))
+        result.update(connected=connected, connect_failed=failed, stalls=stalls,
+                      push_bytes=last_bytes or first_bytes, server_rss_kb=rss_connected,
+                      calls=len(measured))
+        return result
+    finally:
+        for c in procs:
+            c.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def default_procs(n):
+    return max(1, min(8, math.ceil(n / 250)))
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", default="50,200,1000,2000", help="comma-separated N")
+    ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--procs", type=int, default=0, help="client processes (default ceil(N/250), max 8)")
+    ap.add_argument("--wait-timeout", type=float, default=10.0,
+                    help="longest wait for all clients to see one push")
+    ap.add_argument("--connect-timeout", type=float, default=60.0,
+                    help="clients not connected by then count as failed")
+    ap.add_argument("--max-seconds", type=float, default=300.0, help="bound on one series")
+    ap.add_argument("--baseline-max-size", type=int, default=4096,
+                    help="eventlet max_size of the baseline (it must hold 2000 clients)")
+    ap.add_argument("--server-root", default=None,
+                    help="run the server from this checkout (to measure a proposed patch)")
+    ap.add_argument("--label", default="", help="tag for the results file")
+    ap.add_argument("--quick", action="store_true", help="N=50,200,1000, 100 calls")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.clients, args.calls = "50,200,1000", min(args.calls, 100)
+    limits = common.raise_nofile()
+    ns = [int(x) for x in args.clients.split(",") if x]
+    http = requests.Session()
+    rows, out = [], []
+    with tempfile.TemporaryDirectory(prefix="qms-bench-") as workdir:
+        for n in ns:
+            print(f"N={n}", flush=True)
+            ours = run_ours(n, args, workdir, http)
+            size = ours["push_bytes_last"] or ours["push_bytes_first"]
+            base = run_baseline(n, args, workdir, size, http)
+            out.append({"clients": n, "ours": ours, "baseline": base,
+                        "p50_ratio": ratio(ours["p50_ms"], base["p50_ms"]),
+                        "p99_ratio": ratio(ours["p99_ms"], base["p99_ms"])})
+            rows.append([n, ours["connected"], ours["p50_ms"], ours["p99_ms"], ours["missed"],
+                         base["connected"], base["p50_ms"], base["p99_ms"], base["missed"],
+                         out[-1]["p50_ratio"], out[-1]["p99_ratio"], size])
+    print()
+    common.table(["N", "ours conn", "ours p50 ms", "ours p99 ms", "ours missed",
+                  "base conn", "base p50 ms", "base p99 ms", "base missed",
+                  "p50 ratio", "p99 ratio", "push B"], rows)
+    name = "call_to_display" + (f"-{args.label}" if args.label else "")
+    common.write_results(name, {"args": vars(args), "nofile": list(limits), "results": out,
+                                "warmup_iterations": WARMUP})
+    return out
+
+
+if __name__ == "__main__":
+    main()

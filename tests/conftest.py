@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
 
@@ -20,3 +21,17 @@ def shared_server(tmp_path_factory):
     """One demo server for a module's read-mostly tests."""
     with ServerProcess(tmp_path_factory.mktemp("instance")) as proc:
         yield proc
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian chromium for the whole run (Playwright's sync API allows one
+    driver per thread, so browser tests of every folder share it)."""
+    import shutil
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"chromium not installed at {CHROMIUM} (tests/run.sh installs it)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

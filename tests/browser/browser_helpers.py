@@ -1,7 +1,7 @@
 """Page helpers shared by the browser tests."""
-import time
 
 from support.server_process import Officer
+from support.waiting import wait_until  # noqa: F401
 
 DISPLAY_SIZE = {"width": 1920, "height": 1080}
 COUNTER_SIZE = {"width": 1280, "height": 800}
@@ -34,16 +34,6 @@ def ensure_open(page):
     if page.evaluate("window.__counter.view.counter.state") == "closed":
         page.click("button[data-action='open_close']")
         page.wait_for_function("window.__counter.view.counter.state === 'open'")
-
-
-def wait_until(predicate, timeout=10.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
 
 
 def officer(base_url):

@@ -4,30 +4,12 @@ Playwright's own browser download does not work here; Debian's /usr/bin/chromium
 (`apt-get install chromium`, done by tests/run.sh). Screenshots go to test-artifacts/.
 """
 import os
-import shutil
 
 import pytest
 
 from browser_helpers import COUNTER_SIZE
-from support.server_process import ROOT, ServerProcess
-
-CHROMIUM = os.environ.get("QMS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 # The display's sound is unlocked by a touch in real use; tests play at once.
-                 "--autoplay-policy=no-user-gesture-required"]
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip(f"chromium not installed at {CHROMIUM}")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+from support.browser import ARTIFACTS  # noqa: F401 (browser tests import it from here)
+from support.server_process import ServerProcess
 
 
 @pytest.fixture

@@ -9,23 +9,14 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import uuid
 
 import requests
 import socketio
 
+from support.waiting import wait_until  # noqa: F401 (the fault tests import it from here)
+
 TIMEOUT = 10
-
-
-def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 def new_request_id():

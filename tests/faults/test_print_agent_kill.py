@@ -13,7 +13,6 @@ Then, for every ticket taken at the kiosk:
 - nothing is left pending: an agent connecting now is sent no job.
 """
 import os
-import socket
 import sys
 import time
 
@@ -32,43 +31,11 @@ fake_printer = pytest.importorskip("fake_printer")
 BURST = 8
 
 
-class SlowPrinter(fake_printer.FakeNetworkPrinter):
-    """Takes 512 bytes every 10 ms through a small receive buffer, as a thermal printer drains
-    its buffer: the agent's send of a ticket (about 26 KB) blocks until the paper moves, so a
-    kill can land while the agent is sending, not only after the kernel took every byte."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Accepted sockets inherit the listener's buffer size.
-        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-
-    def _serve(self, conn, record):
-        pending = b""
-        with conn:
-            while True:
-                try:
-                    chunk = conn.recv(512)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                with self._lock:
-                    record.extend(chunk)
-                pending += chunk
-                while True:  # answer DLE EOT n status queries, as the fake printer does
-                    at = pending.find(b"\x10\x04")
-                    if at < 0 or at + 2 >= len(pending):
-                        pending = pending[-2:] if at < 0 else pending[at:]
-                        break
-                    n = pending[at + 2]
-                    pending = pending[at + 3:]
-                    answer = fake_printer.ANSWERS.get(self.status, {}).get(n)
-                    if answer is not None:
-                        try:
-                            conn.sendall(bytes([answer]))
-                        except OSError:
-                            return
-                time.sleep(0.01)
+def SlowPrinter():
+    """Takes 512 bytes every 10 ms through a small receive buffer: the agent's send of a ticket
+    (about 26 KB) blocks until the paper moves, so a kill can land while the agent is sending,
+    not only after the kernel took every byte."""
+    return fake_printer.FakeNetworkPrinter(bite=512, pause=0.01, receive_buffer=2048)
 
 
 def _pending_jobs(base_url, token):

@@ -1,6 +1,5 @@
 import os
 import sys
-import time
 
 import pytest
 import requests
@@ -9,9 +8,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from fake_printer import FakeNetworkPrinter  # noqa: E402
 from support.server_process import Officer  # noqa: E402
+from support.waiting import wait_until  # noqa: E402,F401 (kiosk tests import it from here)
 
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "test-artifacts")
+from support.browser import ARTIFACTS  # noqa: E402,F401 (kiosk page tests import it here)
 
 
 @pytest.fixture
@@ -26,16 +25,6 @@ def issue_token(base_url, kiosk="K1"):
     answer = admin.post("/api/devices", json={"kiosk": kiosk})
     assert answer.status_code == 201, answer.text
     return answer.json()["token"]
-
-
-def wait_until(predicate, timeout=15, interval=0.1, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def counter_view(base_url, officer=None):

@@ -12,6 +12,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 # DLE EOT n answers: bits 1 and 4 always set (0x12). Paper-sensor "roll end" sets 0x60.
 ANSWERS = {
@@ -41,12 +42,19 @@ decoder = _load_decoder()
 
 
 class FakeNetworkPrinter:
-    def __init__(self, status="ok"):
+    def __init__(self, status="ok", bite=65536, pause=0.0, receive_buffer=None):
+        """`bite`, `pause` and `receive_buffer` make a slow printer: it takes `bite` bytes every
+        `pause` seconds through a small buffer, as a thermal printer drains its own, so a
+        sender blocks until the paper moves."""
         self.status = status  # "ok", "paper_out" or "silent"
+        self.bite, self.pause = bite, pause
         self.connections: list[bytearray] = []
         self._lock = threading.Lock()
         self._server = socket.socket()
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if receive_buffer:
+            # Accepted sockets inherit the listener's buffer size.
+            self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self._server.bind(("127.0.0.1", 0))
         self._server.listen(8)
         self.port = self._server.getsockname()[1]
@@ -73,7 +81,7 @@ class FakeNetworkPrinter:
         with conn:
             while True:
                 try:
-                    chunk = conn.recv(65536)
+                    chunk = conn.recv(self.bite)
                 except OSError:
                     return
                 if not chunk:
@@ -95,6 +103,8 @@ class FakeNetworkPrinter:
                             conn.sendall(bytes([answer]))
                         except OSError:
                             return
+                if self.pause:
+                    time.sleep(self.pause)
 
     def data(self, since_connection=0) -> bytes:
         with self._lock:

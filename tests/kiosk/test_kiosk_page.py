@@ -14,31 +14,17 @@ from support.server_process import Officer, ServerProcess
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 NUMBER = re.compile(r"^[A-Z]\d{3}$")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no Debian chromium at /usr/bin/chromium")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page_factory(browser):
+def page_factory(chromium):
     contexts = []
 
     def make(viewport=PORTRAIT, **options):
-        context = browser.new_context(viewport=viewport, has_touch=True, **options)
+        context = chromium.new_context(viewport=viewport, has_touch=True, **options)
         contexts.append(context)
         page = context.new_page()
         page.errors = []

@@ -86,7 +86,6 @@ def take_ticket():
     kiosk = p.str("kiosk", required=False, max_length=32)
     if not request_id.strip():
         raise bad_input("request_id không được để trống.", "request_id must not be blank.")
-    rt.refresh()
     existing = rt.ticket_for_request(request_id)
     if existing is not None:
         return jsonify(ticket=ticket_view(rt.state, existing, base_url())), 200
@@ -98,9 +97,6 @@ def take_ticket():
             "Too many tickets from this device; try again later.", 429).as_dict())
         response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
         return response, 429
-    if rt.store.request_known(rt.site.id, request_id):
-        raise Refused("request_id_used", "request_id này đã được dùng vào ngày trước.",
-                      "This request_id was used on an earlier day.", 409)
     ensure_day_open(rt, at)
     try:
         events = rt.execute(IssueTicket(service, priority, request_id, at, kiosk))

@@ -36,14 +36,17 @@ def create_officer(store, username, password, display_name=None, role="officer")
 def check_login(store, username, password):
     officer = store.officer(username) if username else None
     # Compare against a dummy hash for unknown users too, so timing does not reveal names.
-    stored = officer["password_hash"] if officer else _DUMMY_HASH
+    stored = officer["password_hash"] if officer else _dummy_hash()
     if not check_password_hash(stored, password or "") or officer is None:
         raise Refused("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
                       "Wrong username or password.", 401)
     return officer
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+@functools.lru_cache(maxsize=1)
+def _dummy_hash():
+    # Made on the first unknown name, not at import: hashing costs ~0.4 s of start-up.
+    return generate_password_hash(secrets.token_hex(8))
 
 
 def sign_in(officer):

@@ -53,8 +53,11 @@ def main():
                    "e.g. K1=tcp://10.0.0.5:9100 (repeatable).")
 @click.option("--paper", type=click.Choice(["58mm", "80mm"]), default="80mm", show_default=True,
               help="Paper of the --kiosk-printer printers.")
+@click.option("--max-connections", default=4096, show_default=True,
+              type=click.IntRange(64, 65536),
+              help="Connections served at once (eventlet); every display and tablet holds one.")
 def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
-          paper):
+          paper, max_connections):
     """Run the site server."""
     from .direct_printing import parse_kiosk_printer
     try:
@@ -104,7 +107,21 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
     run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if async_mode == "threading":
         run_options["allow_unsafe_werkzeug"] = True
+    elif async_mode == "eventlet":
+        # eventlet.wsgi.server serves at most max_size (default 1024) connections at once and
+        # stops accepting past that: a large hall's displays beyond the cap would never connect.
+        run_options["max_size"] = max_connections
+    _raise_open_files(max_connections + 256)
     socketio.run(app, **run_options)
+
+
+def _raise_open_files(wanted):
+    """Each connection is a file descriptor: lift the soft limit towards the hard one."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
 
 
 def _seed_demo(app):

@@ -32,6 +32,7 @@ class Broadcaster:
 
     def __init__(self, app, socketio):
         self.socketio = socketio
+        self.shared = bool(app.config.get("MESSAGE_QUEUE"))
         self.display_filters = {"display": (None, None)}
         self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
@@ -47,14 +48,29 @@ class Broadcaster:
         self.display_filters[key] = (services, counters)
         return key
 
+    def occupied(self, room):
+        """Whether a push to `room` reaches anyone. With a message queue the room's members may
+        sit in another process, so every room counts as occupied."""
+        if self.shared:
+            return True
+        return bool(self.socketio.server.manager.rooms.get("/", {}).get(room))
+
     def on_change(self, events, state):
+        # One public view per change, shared by every room; views only for rooms with members.
+        public = public_view(state)
         for room, (services, counters) in list(self.display_filters.items()):
-            self.socketio.emit("state", public_view(state, services, counters), to=room)
-        self.socketio.emit("state", kiosk_view(state), to="kiosk")
+            if self.occupied(room):
+                view = public if room == "display" else public_view(state, services, counters)
+                self.socketio.emit("state", view, to=room)
+        if self.occupied("kiosk"):
+            self.socketio.emit("state", public, to="kiosk")
         for kiosk in list(self.kiosks):
-            self.socketio.emit("state", kiosk_view(state, kiosk), to=f"kiosk:{kiosk}")
+            if self.occupied(f"kiosk:{kiosk}"):
+                self.socketio.emit("state", kiosk_view(state, kiosk, public), to=f"kiosk:{kiosk}")
         for number in state.counters:
-            self.socketio.emit("state", counter_view(state, number), to=f"counter:{number}")
+            if self.occupied(f"counter:{number}"):
+                self.socketio.emit("state", counter_view(state, number, public),
+                                   to=f"counter:{number}")
         for event in events:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])

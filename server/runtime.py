@@ -6,7 +6,7 @@ A conflict means another writer got there first: catch up and decide again.
 """
 import threading
 
-from .engine import SiteState, decide
+from .engine import Refused, SiteState, decide
 from .engine.commands import IssueTicket
 from .store import Conflict
 
@@ -32,18 +32,29 @@ class SiteRuntime:
         self._listeners.append(listener)
 
     def execute(self, command):
-        """Decide and durably record a command; returns its events or raises Refused."""
+        """Decide and durably record a command; returns its events or raises Refused.
+
+        No read before the write: if another process appended meanwhile, our events take
+        sequence numbers it already took, the append fails with Conflict, and only then do we
+        catch up and decide again. A request_id claimed on an earlier day (not in today's
+        state, yet refused by the store) is refused rather than retried.
+        """
+        request_id = command.request_id if isinstance(command, IssueTicket) else None
+        caught = []
         with self._lock:
-            caught = self._catch_up()
             for _ in range(MAX_ATTEMPTS):
                 events = decide(self.state, command)
                 if not events:
                     break
-                request_id = command.request_id if isinstance(command, IssueTicket) else None
                 try:
                     self.store.append(self.site.id, events, request_id=request_id)
                 except Conflict:
                     caught += self._catch_up()
+                    if request_id and request_id not in self.state.requests and \
+                            self.store.request_known(self.site.id, request_id):
+                        self._notify(caught)
+                        raise Refused("request_id_used", "request_id này đã được dùng vào ngày trước.",
+                                      "This request_id was used on an earlier day.", 409)
                     continue
                 for event in events:
                     self.state.apply(event)

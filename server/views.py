@@ -91,10 +91,10 @@ def public_view(state, services=None, counters=None):
     }
 
 
-def kiosk_view(state, kiosk=None):
+def kiosk_view(state, kiosk=None, public=None):
     """For a kiosk page: the public snapshot and the health of its own printer, so the page can
     tell a citizen to keep the number on screen in mind when no paper will come out."""
-    view = public_view(state)
+    view = dict(public or public_view(state))
     if kiosk is not None:
         view["kiosk"] = kiosk
         view["printer"] = state.printers.get(kiosk)
@@ -111,13 +111,14 @@ def queue_for_counter(state, number):
     return waiting
 
 
-def counter_view(state, number):
-    """For the officer at counter `number`: its ticket, its queue, the kiosks' printers."""
+def counter_view(state, number, public=None):
+    """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
+    `public`: the public view of this same state, when the caller has made it already."""
     cfg = state.site.counter(number)
     live = state.counters[number]
     current = state.tickets.get(live.current) if live.current else None
     queue = queue_for_counter(state, number)
-    view = public_view(state)
+    view = dict(public or public_view(state))
     view["counter"] = {
         "number": number, "name": cfg.name, "state": live.state, "officer": live.officer,
         "services": list(cfg.services), "priority_streak": live.priority_streak,

@@ -95,12 +95,21 @@ def estimate_minutes(state, service_code, ahead):
 
 
 def service_summary(state):
-    """Per service: people waiting and the estimated wait for a new normal ticket."""
+    """Per service: people waiting and the estimated wait for a new normal ticket.
+
+    Kept with the state for its sequence number: every view of one change shares it, and it
+    is the one pass over the day's tickets that each push needs.
+    """
+    cached = getattr(state, "_summary", None)
+    if cached is not None and cached[0] == state.seq:
+        return cached[1]
     waiting = {s.code: 0 for s in state.site.services}
     for ticket in state.tickets.values():
         if ticket.status == WAITING:
             waiting[ticket.service] += 1
-    return {
+    summary = {
         code: {"waiting": count, "eta_minutes": estimate_minutes(state, code, count)}
         for code, count in waiting.items()
     }
+    state._summary = (state.seq, summary)
+    return summary

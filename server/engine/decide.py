@@ -165,8 +165,12 @@ def _(cmd: c.IssueTicket, state):
 def _free_number(state, service):
     """The next number of the service, skipping labels still in use after a wrap."""
     number = state.next_number.get(service.code, service.number_start)
-    in_use = state.live_labels()
     span = service.number_end - service.number_start + 1
+    if state.issued_today.get(service.code, 0) < span:
+        # Numbering has not gone round yet today: this number was never given out, so there
+        # is no need to look through the live tickets (the hot path of every kiosk touch).
+        return number
+    in_use = state.live_labels()
     for _ in range(span):
         if number > service.number_end:
             if not service.wrap:

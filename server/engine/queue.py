@@ -11,6 +11,7 @@ Ordering (documented in docs/queue-rules.md):
    across the counter's services; otherwise by the counter's service preference, then first
    come first served (`order`).
 """
+import bisect
 import math
 
 from .lifecycle import WAITING
@@ -61,6 +62,26 @@ def _first_in_class(state, counter_cfg, tickets, at):
     return min(tickets, key=rank)
 
 
+def waiting_index(state):
+    """Per service, the sorted places (`order`) of its waiting priority and normal tickets.
+
+    One pass over the day's tickets per change, kept with the state for its sequence number:
+    every view of that change, and every citizen's position, is read from it.
+    """
+    cached = getattr(state, "_waiting_index", None)
+    if cached is not None and cached[0] == state.seq:
+        return cached[1]
+    index = {s.code: ([], []) for s in state.site.services}
+    for ticket in state.tickets.values():
+        if ticket.status == WAITING:
+            index[ticket.service][0 if ticket.priority else 1].append(ticket.order)
+    for priority, normal in index.values():
+        priority.sort()
+        normal.sort()
+    state._waiting_index = (state.seq, index)
+    return index
+
+
 def people_ahead(state, ticket):
     """Waiting tickets of the same service that go before this one (the citizen's position).
 
@@ -68,15 +89,10 @@ def people_ahead(state, ticket):
     priority ticket and earlier normal tickets. Other services sharing a counter are left out:
     this is the figure a citizen can check on the wall display.
     """
-    ahead = 0
-    for other in state.tickets.values():
-        if other.status != WAITING or other.service != ticket.service or other.id == ticket.id:
-            continue
-        if ticket.priority:
-            ahead += bool(other.priority) and other.order < ticket.order
-        else:
-            ahead += bool(other.priority) or other.order < ticket.order
-    return ahead
+    priority, normal = waiting_index(state)[ticket.service]
+    if ticket.priority:
+        return bisect.bisect_left(priority, ticket.order)
+    return len(priority) + bisect.bisect_left(normal, ticket.order)
 
 
 def serving_counters(state, service_code):
@@ -95,21 +111,9 @@ def estimate_minutes(state, service_code, ahead):
 
 
 def service_summary(state):
-    """Per service: people waiting and the estimated wait for a new normal ticket.
-
-    Kept with the state for its sequence number: every view of one change shares it, and it
-    is the one pass over the day's tickets that each push needs.
-    """
-    cached = getattr(state, "_summary", None)
-    if cached is not None and cached[0] == state.seq:
-        return cached[1]
-    waiting = {s.code: 0 for s in state.site.services}
-    for ticket in state.tickets.values():
-        if ticket.status == WAITING:
-            waiting[ticket.service] += 1
-    summary = {
-        code: {"waiting": count, "eta_minutes": estimate_minutes(state, code, count)}
-        for code, count in waiting.items()
-    }
-    state._summary = (state.seq, summary)
+    """Per service: people waiting and the estimated wait for a new normal ticket."""
+    summary = {}
+    for code, (priority, normal) in waiting_index(state).items():
+        count = len(priority) + len(normal)
+        summary[code] = {"waiting": count, "eta_minutes": estimate_minutes(state, code, count)}
     return summary

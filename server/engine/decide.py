@@ -12,7 +12,7 @@ from functools import singledispatch
 
 from . import commands as c
 from .lifecycle import (CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, OUTCOMES, SERVING,
-                        TRANSFERRED, WAITING, Refused, check_move)
+                        TRANSFERRED, Refused, check_move)
 from .queue import pick_next
 from .state import CLOSED, OPEN, PAUSED
 
@@ -33,6 +33,18 @@ class _Events:
         event.update(data)
         self.items.append(event)
         return event
+
+
+def _own_seq(state):
+    """The sequence number the single event of a command will take (ids and places)."""
+    return state.seq + 1
+
+
+def _one(state, at, type_, **data):
+    """The single event most commands lead to."""
+    events = _Events(state, at)
+    events.add(type_, **data)
+    return events.items
 
 
 def decide(state, command):
@@ -155,11 +167,10 @@ def _(cmd: c.IssueTicket, state):
     following = number + 1
     if following > service.number_end:
         following = service.number_start if service.wrap else following
-    events = _Events(state, cmd.at)
-    events.add("ticket_issued", ticket_id=events.next_seq(), service=service.code, number=number,
-               label=service.label(number), priority=cmd.priority, request_id=cmd.request_id,
-               order=events.next_seq(), kiosk=cmd.kiosk, next_number=following)
-    return events.items
+    return _one(state, cmd.at, "ticket_issued", ticket_id=_own_seq(state), service=service.code,
+                number=number, label=service.label(number), priority=cmd.priority,
+                request_id=cmd.request_id, order=_own_seq(state), kiosk=cmd.kiosk,
+                next_number=following)
 
 
 def _free_number(state, service):
@@ -221,9 +232,8 @@ def _(cmd: c.CallNext, state):
     if ticket is None:
         raise Refused("nobody_waiting", "Không còn công dân nào đang chờ ở quầy này.",
                       "Nobody is waiting for this counter.")
-    events = _Events(state, cmd.at)
-    events.add("ticket_called", ticket_id=ticket.id, counter=cmd.counter, priority_streak=streak)
-    return events.items
+    return _one(state, cmd.at, "ticket_called", ticket_id=ticket.id, counter=cmd.counter,
+                priority_streak=streak)
 
 
 @_decide.register
@@ -241,10 +251,8 @@ def _(cmd: c.CallTicket, state):
                       f"{ticket.reserved_counter}.",
                       f"Ticket {ticket.label} is reserved for counter {ticket.reserved_counter}.")
     # A hand-picked call does not count towards the priority streak: it is the officer's choice.
-    events = _Events(state, cmd.at)
-    events.add("ticket_called", ticket_id=ticket.id, counter=cmd.counter,
-               priority_streak=counter.priority_streak)
-    return events.items
+    return _one(state, cmd.at, "ticket_called", ticket_id=ticket.id, counter=cmd.counter,
+                priority_streak=counter.priority_streak)
 
 
 def _own_ticket(state, ticket_id, action):
@@ -256,28 +264,22 @@ def _own_ticket(state, ticket_id, action):
 @_decide.register
 def _(cmd: c.Recall, state):
     ticket, _ = _own_ticket(state, cmd.ticket_id, "recall")
-    events = _Events(state, cmd.at)
-    events.add("ticket_recalled", ticket_id=ticket.id, counter=ticket.counter)
-    return events.items
+    return _one(state, cmd.at, "ticket_recalled", ticket_id=ticket.id, counter=ticket.counter)
 
 
 @_decide.register
 def _(cmd: c.StartServing, state):
     ticket, _ = _own_ticket(state, cmd.ticket_id, "start")
-    events = _Events(state, cmd.at)
-    events.add("ticket_serving", ticket_id=ticket.id, counter=ticket.counter)
-    return events.items
+    return _one(state, cmd.at, "ticket_serving", ticket_id=ticket.id, counter=ticket.counter)
 
 
 @_decide.register
 def _(cmd: c.NoShow, state):
     ticket, _ = _own_ticket(state, cmd.ticket_id, "no_show")
     requeue = state.site.policy.no_show == "requeue_once" and ticket.no_shows == 0
-    events = _Events(state, cmd.at)
     # A requeued ticket goes to the end of its class: it takes a fresh place in line.
-    events.add("ticket_no_show", ticket_id=ticket.id, counter=ticket.counter, requeued=requeue,
-               order=events.next_seq())
-    return events.items
+    return _one(state, cmd.at, "ticket_no_show", ticket_id=ticket.id, counter=ticket.counter,
+                requeued=requeue, order=_own_seq(state))
 
 
 @_decide.register
@@ -301,12 +303,10 @@ def _(cmd: c.Transfer, state):
     elif to_service == ticket.service:
         raise Refused("same_service", "Số này đã thuộc dịch vụ đó.",
                       "The ticket is already in that service.", 422)
-    events = _Events(state, cmd.at)
     # The successor keeps the citizen's number and original place (`order`): they were
     # already in line, so they wait behind only those who came before them.
-    events.add("ticket_transferred", ticket_id=ticket.id, counter=ticket.counter,
-               to_service=to_service, to_counter=cmd.to_counter, new_ticket_id=events.next_seq())
-    return events.items
+    return _one(state, cmd.at, "ticket_transferred", ticket_id=ticket.id, counter=ticket.counter,
+                to_service=to_service, to_counter=cmd.to_counter, new_ticket_id=_own_seq(state))
 
 
 @_decide.register
@@ -315,18 +315,15 @@ def _(cmd: c.Complete, state):
         raise Refused("bad_outcome", "Kết quả không hợp lệ.",
                       f"outcome must be one of {', '.join(OUTCOMES)}.", 422)
     ticket, _ = _own_ticket(state, cmd.ticket_id, "complete")
-    events = _Events(state, cmd.at)
-    events.add("ticket_completed", ticket_id=ticket.id, counter=ticket.counter,
-               outcome=cmd.outcome, note=cmd.note[:500])
-    return events.items
+    return _one(state, cmd.at, "ticket_completed", ticket_id=ticket.id, counter=ticket.counter,
+                outcome=cmd.outcome, note=cmd.note[:500])
 
 
 @_decide.register
 def _(cmd: c.Cancel, state):
     ticket, _ = _own_ticket(state, cmd.ticket_id, "cancel")
-    events = _Events(state, cmd.at)
-    events.add("ticket_cancelled", ticket_id=ticket.id, reason=(cmd.reason or "cancelled")[:200])
-    return events.items
+    return _one(state, cmd.at, "ticket_cancelled", ticket_id=ticket.id,
+                reason=(cmd.reason or "cancelled")[:200])
 
 
 # -- counters --------------------------------------------------------------------------
@@ -337,9 +334,7 @@ def _(cmd: c.OpenCounter, state):
     if counter.state != CLOSED:
         raise Refused("counter_already_open", f"Quầy {cmd.counter} đã mở.",
                       f"Counter {cmd.counter} is already open.")
-    events = _Events(state, cmd.at)
-    events.add("counter_opened", counter=cmd.counter, officer=cmd.officer)
-    return events.items
+    return _one(state, cmd.at, "counter_opened", counter=cmd.counter, officer=cmd.officer)
 
 
 @_decide.register
@@ -349,17 +344,13 @@ def _(cmd: c.CloseCounter, state):
         raise Refused("counter_not_open", f"Quầy {cmd.counter} đang đóng.",
                       f"Counter {cmd.counter} is closed.")
     _counter_free(state, counter)
-    events = _Events(state, cmd.at)
-    events.add("counter_closed", counter=cmd.counter)
-    return events.items
+    return _one(state, cmd.at, "counter_closed", counter=cmd.counter)
 
 
 @_decide.register
 def _(cmd: c.PauseCounter, state):
     _counter(state, cmd.counter)  # only an open counter can pause
-    events = _Events(state, cmd.at)
-    events.add("counter_paused", counter=cmd.counter)
-    return events.items
+    return _one(state, cmd.at, "counter_paused", counter=cmd.counter)
 
 
 @_decide.register
@@ -368,9 +359,7 @@ def _(cmd: c.ResumeCounter, state):
     if counter.state != PAUSED:
         raise Refused("counter_not_paused", f"Quầy {cmd.counter} không tạm dừng.",
                       f"Counter {cmd.counter} is not paused.")
-    events = _Events(state, cmd.at)
-    events.add("counter_resumed", counter=cmd.counter)
-    return events.items
+    return _one(state, cmd.at, "counter_resumed", counter=cmd.counter)
 
 
 # -- printing --------------------------------------------------------------------------
@@ -380,9 +369,8 @@ def _(cmd: c.RequestPrint, state):
     if ticket.kiosk is None:
         raise Refused("not_from_kiosk", f"Số {ticket.label} không được lấy tại kiosk.",
                       f"Ticket {ticket.label} was not taken at a kiosk.", 422)
-    events = _Events(state, cmd.at)
-    events.add("print_requested", ticket_id=ticket.id, kiosk=ticket.kiosk, job=ticket.print_job + 1)
-    return events.items
+    return _one(state, cmd.at, "print_requested", ticket_id=ticket.id, kiosk=ticket.kiosk,
+                job=ticket.print_job + 1)
 
 
 @_decide.register
@@ -413,6 +401,5 @@ def _(cmd: c.ReportPrinter, state):
     known = state.printers.get(cmd.kiosk)
     if known and known["status"] == cmd.status and known["message"] == cmd.message:
         return []  # nothing changed: no event, no push
-    events = _Events(state, cmd.at)
-    events.add("printer_status", kiosk=cmd.kiosk, status=cmd.status, message=cmd.message[:200])
-    return events.items
+    return _one(state, cmd.at, "printer_status", kiosk=cmd.kiosk, status=cmd.status,
+                message=cmd.message[:200])

@@ -1,0 +1,53 @@
+"""The operator's `qms` commands on a real instance folder, then a real server on it."""
+import json
+import subprocess
+import sys
+
+import requests
+
+from support.server_process import ROOT, ServerProcess, take_ticket
+
+
+def qms(*args, input=None):
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, input=input,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_officers_and_the_day_from_the_command_line(tmp_path):
+    instance = str(tmp_path / "instance")
+    made = qms("create-officer", "lan", "--name", "Trần Thị Lan", "--role", "admin",
+               "--password", "matkhau-2026", "--instance", instance)
+    assert made.returncode == 0, made.stderr
+    assert "lan (admin)" in made.stdout
+    short = qms("create-officer", "x", "--password", "123", "--instance", instance)
+    assert short.returncode == 2 and "at least 6" in short.stderr
+
+    opened = qms("open-day", "--instance", instance)
+    assert opened.returncode == 0 and "is open" in opened.stdout
+    again = qms("open-day", "--instance", instance)
+    assert again.returncode == 1 and "đã mở" in again.stderr
+
+    with ServerProcess(instance, demo=False) as server:
+        login = requests.post(server.url + "/api/login",
+                              json={"username": "lan", "password": "matkhau-2026"})
+        assert login.status_code == 200 and login.json()["officer"]["role"] == "admin"
+        for service in ("CCCD", "CCCD", "VNEID"):
+            assert take_ticket(server.url, service).status_code == 201
+
+    closed = qms("close-day", "--instance", instance)
+    assert closed.returncode == 0, closed.stderr
+    summary = json.loads(closed.stdout)
+    assert summary["totals"]["issued"] == 3 and summary["totals"]["cancelled"] == 3
+    assert summary["services"]["CCCD"]["issued"] == 2
+
+
+def test_serve_prints_where_to_open_the_pages(tmp_path):
+    server = ServerProcess(tmp_path / "instance").start()
+    try:
+        log = server.log()
+        for page in ("/kiosk", "/display", "/counter"):
+            assert f"{server.url.replace('127.0.0.1', 'localhost')}{page}" in log
+            assert requests.get(server.url + page).status_code == 200
+        assert "canbo / canbo123" in log
+    finally:
+        server.stop()

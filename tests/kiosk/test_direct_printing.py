@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from conftest import wait_until
+from conftest import issue_token, wait_until
 from support.server_process import ROOT, ServerProcess, take_ticket
 
 
@@ -26,7 +26,6 @@ def test_server_prints_to_a_network_printer_directly(tmp_path, printer):
 def test_remove_device_revokes_a_kiosks_tokens(tmp_path, printer):
     instance = tmp_path / "instance"
     with ServerProcess(instance) as server:
-        from conftest import issue_token
         import socketio
         token = issue_token(server.url, "K7")
         out = subprocess.run([sys.executable, "-m", "server.cli", "remove-device", "K7",

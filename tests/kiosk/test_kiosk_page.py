@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from conftest import ARTIFACTS, waiting
+from conftest import ARTIFACTS, issue_token, waiting
 from support.server_process import Officer, ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -236,7 +236,6 @@ def test_tracking_page_follows_the_ticket(shared_server, page_factory):
 
 def test_a_faulty_printer_makes_the_page_ask_to_remember_the_number(shared_server, page_factory):
     import socketio
-    from conftest import issue_token
     # The kiosk's print agent reports paper out, as it does when its printer says so.
     agent = socketio.Client(reconnection=False)
     agent.connect(shared_server.url, auth={"device_token": issue_token(shared_server.url, "K9")},

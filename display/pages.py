@@ -5,7 +5,8 @@ The page is static HTML + JS: it joins the `display` room over Socket.IO and ren
 
 - `services=CCCD,VNEID`  only these services (waiting counts and calls)
 - `counters=1,2`         only these counters
-- `notice=...`           a scrolling notice (else app config `DISPLAY_NOTICE`, else none)
+- `notice=...`           a scrolling notice (else app config `DISPLAY_NOTICE`, else the site
+                         file's [display] notice, else none)
 
 Announcement audio is made here by `display.announce.Announcer` (clips, espeak-ng, or chime),
 cached under `<instance>/announcements`. See docs/display-and-counter.md.
@@ -49,7 +50,7 @@ def display_page():
                     lambda s: s.isdigit() and len(s) <= 3 and site.counter(int(s)) is not None)
     notice = request.args.get("notice")
     if notice is None:
-        notice = current_app.config.get("DISPLAY_NOTICE") or getattr(site, "display_notice", "") or ""
+        notice = current_app.config.get("DISPLAY_NOTICE") or site.display_notice
     config = {
         "services": services or None,
         "counters": counters or None,
@@ -64,15 +65,16 @@ def display_page():
 
 
 def announcer():
-    """One Announcer per app, made on first use from the app's config."""
+    """One Announcer per app, made on first use from the app's config, else the site file."""
     app = current_app
     found = app.extensions.get("qms.announcer")
     if found is None:
         from display.announce import Announcer
+        site = app.extensions["qms.runtime"].site
         found = Announcer(
-            clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or None,
+            clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or site.announcement_clips_dir,
             cache_dir=os.path.join(app.instance_path, "announcements"),
-            number_reading=app.config.get("NUMBER_READING") or "digits",
+            number_reading=app.config.get("NUMBER_READING") or site.number_reading,
             espeak=app.config.get("ANNOUNCEMENT_ESPEAK", "espeak-ng") or None,
         )
         app.extensions["qms.announcer"] = found
@@ -91,4 +93,6 @@ def announcement():
                               "message_en": str(exc)}), 400
     response = send_file(result.path, mimetype="audio/wav", max_age=300, conditional=True)
     response.headers["X-Announcement-Source"] = result.source
+    # The phrase as clip names (ASCII): what was said, for the site's own checks and tests.
+    response.headers["X-Announcement-Clips"] = ",".join(result.clips)
     return response

@@ -31,8 +31,15 @@ DEFAULTS = {
 
 
 def load_site(path):
+    import dataclasses
     with open(path, "rb") as fh:
-        return site_from_dict(tomllib.load(fh))
+        site = site_from_dict(tomllib.load(fh))
+    clips = site.announcement_clips_dir
+    if clips and not os.path.isabs(clips):
+        # A clips folder named in the site file sits next to it.
+        site = dataclasses.replace(site, announcement_clips_dir=os.path.join(
+            os.path.dirname(os.path.abspath(path)), clips))
+    return site
 
 
 def create_app(config=None, instance_path=None):

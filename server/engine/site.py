@@ -83,6 +83,11 @@ class Site:
     header_lines: tuple = ()
     footer_lines: tuple = ()
     utc_offset_minutes: int = 420  # Vietnam, UTC+7, no daylight saving
+    # The wall displays: a scrolling notice, how calls are read out ("digits": A, không, hai,
+    # năm; "words": A, hai mươi lăm), and the folder of the site's own recorded clips.
+    display_notice: str = ""
+    number_reading: str = "digits"
+    announcement_clips_dir: str | None = None
 
     def service(self, code):
         for service in self.services:
@@ -172,10 +177,19 @@ def site_from_dict(data):
     _require(policy.no_show in ("requeue_once", "drop"), "[policy] no_show: requeue_once or drop")
     _require(0 < policy.service_time_weight <= 1, "[policy] service_time_weight in (0, 1]")
 
+    display = data.get("display", {})
+    unknown = set(display) - {"notice", "number_reading", "clips_dir"}
+    _require(not unknown, f"[display]: unknown keys {sorted(unknown)}")
+    _require(display.get("number_reading", "digits") in ("digits", "words"),
+             "[display] number_reading: digits or words")
+
     return Site(
         id=meta["id"], name=meta["name"], name_en=meta.get("name_en", ""),
         services=tuple(services), counters=tuple(counters), priority_groups=groups,
         policy=policy, header_lines=tuple(meta.get("header_lines", ())),
         footer_lines=tuple(meta.get("footer_lines", ())),
         utc_offset_minutes=int(meta.get("utc_offset_minutes", 420)),
+        display_notice=str(display.get("notice", "")),
+        number_reading=display.get("number_reading", "digits"),
+        announcement_clips_dir=display.get("clips_dir"),
     )

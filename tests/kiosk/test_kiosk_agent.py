@@ -4,10 +4,7 @@ At most once: every ticket taken at kiosk K1 comes out of K1's printer once, thr
 restarts, server restarts and SIGKILLs at the worst moments; a job whose outcome the agent
 cannot know is reported to staff, never printed twice.
 """
-import os
 import time
-
-import requests
 
 from agent_process import AgentProcess
 from conftest import counter_view, issue_token, wait_until

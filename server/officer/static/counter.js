@@ -19,7 +19,7 @@
 
   var S = {
     csrf: null, officer: null, counter: null, view: null, seq: -1,
-    busy: false, socket: null, dialog: null
+    busy: false, socket: null, dialog: null, dialogTicket: null, callTicket: null, cancelReason: null
   };
   window.__counter = S;  // for tests and debugging
 
@@ -249,6 +249,8 @@
       case "no_show": return ["/api/tickets/" + t + "/no-show", {}];
       case "reprint": return ["/api/tickets/" + t + "/reprint", {}];
       case "complete": return ["/api/tickets/" + t + "/complete", { outcome: extra.outcome }];
+      case "call_ticket": return ["/api/counters/" + n + "/call", { ticket_id: extra.ticket_id }];
+      case "cancel": return ["/api/tickets/" + t + "/cancel", extra.reason ? { reason: extra.reason } : {}];
       case "transfer":
         return ["/api/tickets/" + t + "/transfer",
                 extra.to_counter ? { to_counter: extra.to_counter } : { to_service: extra.to_service }];
@@ -261,7 +263,9 @@
     recall: function (a) { return "Đã gọi lại số " + (a.ticket ? a.ticket.number : "") + "."; },
     no_show: function (a) { return "Đã báo vắng mặt số " + (a.ticket ? a.ticket.number : "") + "."; },
     transfer: function (a) { return "Đã chuyển số " + (a.ticket ? a.ticket.number : "") + "."; },
+    call_ticket: function (a) { return a.ticket ? "Đã gọi số " + a.ticket.number + "." : "Đã gọi."; },
     complete: function () { return "Đã hoàn tất."; },
+    cancel: function (a) { return "Đã hủy số " + (a.ticket ? a.ticket.number : "") + "."; },
     reprint: function (a) { return "Đã gửi lệnh in lại số " + (a.ticket ? a.ticket.number : "") + "."; }
   };
 
@@ -348,6 +352,8 @@
   function closeDialog() {
     if (S.dialog) $(S.dialog).hidden = true;
     S.dialog = null;
+    S.dialogTicket = null;
+    S.callTicket = null;
   }
   Array.prototype.forEach.call(document.querySelectorAll(".overlay"), function (o) {
     o.addEventListener("click", function (ev) { if (ev.target === o) closeDialog(); });
@@ -359,6 +365,56 @@
     c.addEventListener("click", function () { act("complete", { outcome: c.getAttribute("data-outcome") }); });
   });
   $("close-yes").addEventListener("click", function () { act("close_counter"); });
+
+  // Cancel the current ticket: from the complete dialog, a confirm step with an optional reason.
+  function openCancel() {
+    if (S.busy || !(S.view && S.view.counter && S.view.counter.current)) return;
+    openDialog("dlg-cancel");
+    setCancelReason(null);
+  }
+  function setCancelReason(reason) {
+    S.cancelReason = reason;
+    Array.prototype.forEach.call(document.querySelectorAll("#cancel-reasons .reason"), function (b) {
+      var on = b.getAttribute("data-reason") === reason;
+      b.classList.toggle("selected", on);
+      b.setAttribute("aria-checked", on ? "true" : "false");
+    });
+  }
+  $("open-cancel").addEventListener("click", openCancel);
+  Array.prototype.forEach.call(document.querySelectorAll("#cancel-reasons .reason"), function (b) {
+    b.addEventListener("click", function () {
+      var r = b.getAttribute("data-reason");
+      setCancelReason(S.cancelReason === r ? null : r);  // a second tap clears the choice
+    });
+  });
+  $("cancel-yes").addEventListener("click", function () {
+    if (!S.dialogTicket) return;
+    act("cancel", { ticket_id: S.dialogTicket, reason: S.cancelReason });
+  });
+
+  // Call a given citizen: tap a number in the queue list, then confirm.
+  function canCallSpecific() {
+    var counter = S.view && S.view.counter;
+    return !S.busy && !!counter && counter.state === "open" && !counter.current;
+  }
+  function openCall(t) {
+    if (!canCallSpecific()) return;
+    openDialog("dlg-call");
+    S.callTicket = t.id;
+    Array.prototype.forEach.call($("dlg-call").querySelectorAll(".call-number"), function (n) {
+      n.textContent = t.number;
+    });
+    var svc = serviceOf(t.service);
+    var detail = $("call-detail");
+    detail.textContent = svc.name_vi;
+    if (t.priority) detail.appendChild(el("span", "tag", "Ưu tiên"));
+    if (t.reserved) detail.appendChild(el("span", "tag res", "Chuyển đến quầy"));
+    detail.appendChild(el("span", "en", svc.name_en));
+  }
+  $("call-yes").addEventListener("click", function () {
+    if (!S.callTicket || !canCallSpecific()) return;
+    act("call_ticket", { ticket_id: S.callTicket });
+  });
 
   function openTransfer() {
     var cur = S.view && S.view.counter && S.view.counter.current;
@@ -404,6 +460,12 @@
       if (S.dialog === "dlg-complete" && /^[1-4]$/.test(ev.key)) {
         $("dlg-complete").querySelectorAll(".choice")[parseInt(ev.key, 10) - 1].click();
         ev.preventDefault();
+      } else if (S.dialog === "dlg-complete" && (ev.key === "x" || ev.key === "X")) {
+        openCancel();
+        ev.preventDefault();
+      } else if (S.dialog === "dlg-cancel" && /^[1-3]$/.test(ev.key)) {
+        $("dlg-cancel").querySelectorAll(".reason")[parseInt(ev.key, 10) - 1].click();
+        ev.preventDefault();
       }
       return;
     }
@@ -420,10 +482,19 @@
     var state = counter ? counter.state : null;
 
     // A dialog about a ticket that is no longer at this counter (done elsewhere) closes.
-    if (S.dialog && S.dialog !== "dlg-close" && !S.busy && (!cur || cur.id !== S.dialogTicket)) {
+    if (S.dialog && S.dialog !== "dlg-close" && S.dialog !== "dlg-call" && !S.busy &&
+        (!cur || cur.id !== S.dialogTicket)) {
       closeDialog();
       showMessage("Số này vừa được xử lý ở nơi khác; thao tác đã hủy.",
                   "This ticket was handled elsewhere meanwhile; nothing was done.");
+    }
+    // The call dialog closes if the counter took a ticket or stopped being open meanwhile
+    // (e.g. another tablet on this counter). A ticket taken by another counter is left to the
+    // server to refuse: leaving the first eight is not proof that it was taken.
+    if (S.dialog === "dlg-call" && !S.busy && (cur || state !== "open")) {
+      closeDialog();
+      showMessage("Quầy vừa thay đổi trạng thái; chưa gọi số nào.",
+                  "The counter changed meanwhile; nothing was called.");
     }
 
     var pill = $("c-state");
@@ -477,16 +548,35 @@
     $("q-priority").textContent = q.priority_waiting;
     var list = $("q-next");
     list.textContent = "";
+    var pickable = !!counter && state === "open" && !cur;  // the hint does not flicker while busy
+    var callable = ready && pickable;
     if (!q.next.length) list.appendChild(el("li", "none", "Không có ai đang chờ · Nobody waiting"));
     q.next.forEach(function (t) {
       var li = el("li");
       li.setAttribute("data-ticket", t.id);
-      li.appendChild(el("span", "n", t.number));
-      li.appendChild(el("span", "s", serviceOf(t.service).name_vi));
-      if (t.priority) li.appendChild(el("span", "tag", "Ưu tiên"));
-      if (t.reserved) li.appendChild(el("span", "tag res", "Chuyển đến quầy"));
+      var b = el("button", "q-item");
+      b.type = "button";
+      b.setAttribute("data-ticket", t.id);
+      b.disabled = !callable;
+      b.setAttribute("aria-label", "Gọi số " + t.number + " · Call " + t.number);
+      b.appendChild(el("span", "n", t.number));
+      b.appendChild(el("span", "s", serviceOf(t.service).name_vi));
+      if (t.priority) b.appendChild(el("span", "tag", "Ưu tiên"));
+      if (t.reserved) b.appendChild(el("span", "tag res", "Chuyển đến quầy"));
+      b.addEventListener("click", function () { openCall(t); });
+      li.appendChild(b);
       list.appendChild(li);
     });
+    var hint = $("q-hint");
+    var hintText = !q.next.length ? null :
+      pickable ? ["Chạm vào một số để gọi riêng số đó", "Tap a number to call that citizen"] :
+      cur ? ["Hoàn tất số hiện tại trước khi gọi số khác", "Finish the current ticket first"] :
+      state === "paused" ? ["Quầy đang tạm dừng — bấm “Tiếp tục” để gọi", "Paused — resume to call"] :
+      state !== "open" ? ["Mở quầy để gọi số", "Open the counter to call"] : null;
+    hint.textContent = hintText ? hintText[0] : "";
+    if (hintText) hint.appendChild(el("span", "en", hintText[1]));
+    hint.hidden = !hintText;
+    hint.classList.toggle("off", !pickable);
 
     renderAlerts(view);
   }

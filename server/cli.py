@@ -59,20 +59,22 @@ def main():
 def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
           paper, max_connections):
     """Run the site server."""
-    from .direct_printing import parse_kiosk_printer
-    try:
-        kiosk_printers = [parse_kiosk_printer(spec) for spec in kiosk_printers]
-    except ValueError as exc:
-        raise click.UsageError(str(exc))
+    # Patch first: nothing of the app (Flask, threading, sockets, the database driver) may be
+    # imported before, or eventlet cannot make its locks and sockets green.
     if async_mode == "eventlet":
         import warnings
         # Eventlet is in bugfix-only mode upstream; it is still the customer's chosen server.
-        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+        warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
         import eventlet
         eventlet.monkey_patch()
     elif async_mode == "gevent":
         from gevent import monkey
         monkey.patch_all()
+    from .direct_printing import parse_kiosk_printer
+    try:
+        kiosk_printers = [parse_kiosk_printer(spec) for spec in kiosk_printers]
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
     config, instance = _config(site, store, instance)
     config["ASYNC_MODE"] = async_mode
     if message_queue:

@@ -49,5 +49,7 @@ def test_serve_prints_where_to_open_the_pages(tmp_path):
             assert f"{server.url.replace('127.0.0.1', 'localhost')}{page}" in log
             assert requests.get(server.url + page).status_code == 200
         assert "canbo / canbo123" in log
+        # eventlet patched before anything of the app was imported: no warnings, no tracebacks.
+        assert "monkey_patch" not in log and "Traceback" not in log and "deprecated" not in log
     finally:
         server.stop()

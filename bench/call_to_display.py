@@ -245,12 +245,7 @@ def run_baseline(n, args, workdir, payload_bytes, http):
     finally:
         for c in procs:
             c.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        common.stop(proc, log)
 
 
 def default_procs(n):

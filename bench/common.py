@@ -33,6 +33,18 @@ def raise_nofile(want=65536):
     return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
+def stop(proc, log=None):
+    """End a server process: SIGTERM, SIGKILL after 10 s; close its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if log is not None:
+        log.close()
+
+
 def percentile(values, q):
     """Nearest-rank percentile (q in 0..100) of a list of numbers; None if empty."""
     if not values:

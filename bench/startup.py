@@ -230,13 +230,7 @@ def time_start(store_path, args, workdir, tag):
                 "cpu_s_at_healthz": cpu,
                 "waiting_today": waiting if state else None, "rss_kb": rss}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        common.stop(proc, log)
 
 
 def main(argv=None):

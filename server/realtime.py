@@ -15,8 +15,7 @@ from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
-from .views import (counter_view, kiosk_view, pending_print_jobs, print_site, public_view,
-                    ticket_view)
+from .views import counter_view, kiosk_view, pending_print_jobs, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
@@ -75,12 +74,8 @@ class Broadcaster:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])
                 if ticket is not None and ticket.print_job > ticket.printed_job:
-                    self.socketio.emit("print_job", self.print_job(state, ticket),
-                                  to=f"agent:{event['kiosk']}")
-
-    def print_job(self, state, ticket):
-        return {"ticket_id": ticket.id, "job": ticket.print_job,
-                "ticket": ticket_view(state, ticket, self.base_url), "site": print_site(state.site)}
+                    self.socketio.emit("print_job", print_job(state, ticket, self.base_url),
+                                       to=f"agent:{event['kiosk']}")
 
 
 def init_realtime(app, runtime):
@@ -106,7 +101,7 @@ def init_realtime(app, runtime):
             join_room(f"agent:{kiosk}")
             rt().refresh()
             for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
-                emit("print_job", dict(job, site=print_site(rt().site)))
+                emit("print_job", job)
         return True
 
     # data=None everywhere: an event sent with no payload is refused with a reason

@@ -146,10 +146,16 @@ def print_site(site):
             "footer_lines": list(site.footer_lines)}
 
 
+def print_job(state, ticket, base_url=""):
+    """What a print agent is sent: the ticket's newest job, the ticket, the site's lines."""
+    return {"ticket_id": ticket.id, "job": ticket.print_job,
+            "ticket": ticket_view(state, ticket, base_url), "site": print_site(state.site)}
+
+
 def pending_print_jobs(state, kiosk, base_url=""):
     """Jobs this kiosk must still print: asked for, not confirmed, not failed."""
     return [
-        {"ticket_id": t.id, "job": t.print_job, "ticket": ticket_view(state, t, base_url)}
+        print_job(state, t, base_url)
         for t in sorted(state.tickets.values(), key=lambda t: t.id)
         if t.kiosk == kiosk and t.print_job > t.printed_job and not t.print_error
     ]

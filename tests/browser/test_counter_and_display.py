@@ -10,7 +10,7 @@ import requests
 import socketio
 
 from browser_helpers import ensure_open, free_counter, open_display, sign_in_counter, wait_until
-from support.server_process import Officer, take_ticket
+from support.server_process import Officer, issue_device_token, take_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -244,8 +244,7 @@ def test_session_expired_goes_back_to_sign_in(site, new_page):
 
 
 def test_printer_alert_and_reprint(site, new_page):
-    admin = Officer(site.url, "admin", "admin123")
-    token = admin.post("/api/devices", {"kiosk": "K1"}).json()["token"]
+    token = issue_device_token(site.url, "K1")
     ticket = take_ticket(site.url, "CORRECT", kiosk="K1").json()["ticket"]
     agent = socketio.Client()
     jobs = []

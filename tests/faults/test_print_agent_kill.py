@@ -20,7 +20,7 @@ import pytest
 import socketio
 
 from faultkit import wait_until
-from support.server_process import Officer, ServerProcess, take_ticket
+from support.server_process import Officer, ServerProcess, issue_device_token, take_ticket
 
 KIOSK_TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kiosk")
 sys.path.insert(0, KIOSK_TESTS)
@@ -61,10 +61,7 @@ def test_agent_killed_mid_burst_prints_nothing_twice_and_loses_nothing(tmp_path)
     server = ServerProcess(tmp_path / "instance").start()
     agents = []
     try:
-        admin = Officer(server.url, "admin", "admin123")
-        answer = admin.post("/api/devices", json={"kiosk": "K1"})
-        assert answer.status_code == 201, answer.text
-        token = answer.json()["token"]
+        token = issue_device_token(server.url, "K1")
         journal = tmp_path / "journal.jsonl"
 
         def agent(name):

@@ -1,7 +1,7 @@
 """Fixtures of the fuzz suite: one server per module, officer and print-agent credentials."""
 import pytest
 
-from support.server_process import Officer, ServerProcess
+from support.server_process import Officer, ServerProcess, issue_device_token
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,4 @@ def officer(fuzz_server):
 
 @pytest.fixture(scope="module")
 def device_token(fuzz_server):
-    admin = Officer(fuzz_server.url, "admin", "admin123")
-    answer = admin.post("/api/devices", json={"kiosk": "K1"})
-    assert answer.status_code == 201, answer.text
-    return answer.json()["token"]
+    return issue_device_token(fuzz_server.url, "K1")

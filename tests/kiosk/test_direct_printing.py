@@ -2,7 +2,8 @@
 import subprocess
 import sys
 
-from conftest import issue_token, wait_until
+from kiosk_helpers import issue_token
+from support.waiting import wait_until
 from support.server_process import ROOT, ServerProcess, take_ticket
 
 

@@ -7,7 +7,8 @@ cannot know is reported to staff, never printed twice.
 import time
 
 from agent_process import AgentProcess
-from conftest import counter_view, issue_token, wait_until
+from kiosk_helpers import counter_view, issue_token
+from support.waiting import wait_until
 from fake_printer import FakeNetworkPrinter, has_ticket_bytes
 from support.server_process import Officer, ServerProcess, take_ticket
 

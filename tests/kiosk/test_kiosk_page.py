@@ -9,7 +9,8 @@ import time
 import pytest
 import requests
 
-from conftest import ARTIFACTS, issue_token, waiting
+from kiosk_helpers import issue_token, waiting
+from support.browser import ARTIFACTS
 from support.server_process import Officer, ServerProcess
 
 pytestmark = pytest.mark.browser

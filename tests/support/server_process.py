@@ -125,3 +125,11 @@ def take_ticket(base_url, service="CCCD", priority=None, request_id=None, **extr
     body = {"service": service, "priority": priority,
             "request_id": request_id or uuid.uuid4().hex, **extra}
     return requests.post(base_url + "/api/tickets", json=body, timeout=10)
+
+
+def issue_device_token(base_url, kiosk="K1"):
+    """A print agent's device token for `kiosk`, issued by the demo admin."""
+    admin = Officer(base_url, "admin", "admin123")
+    answer = admin.post("/api/devices", json={"kiosk": kiosk})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["token"]

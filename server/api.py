@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request, session
 
 from . import actions, auth, clock
 from .engine import Refused
-from .engine.commands import IssueTicket
+from .engine.commands import IssueTicket, OpenDay
 from .payload import Payload, bad_input
 from .views import counter_view, public_view, ticket_view
 
@@ -117,7 +117,6 @@ def ensure_day_open(rt, at):
     today = clock.business_day(rt.site, at)
     if rt.state.day_open and rt.state.day == today:
         return
-    from .engine.commands import OpenDay
     try:
         rt.execute(OpenDay(today, at))
     except Refused as refusal:

@@ -50,7 +50,7 @@ def display_page():
                     lambda s: s.isdigit() and len(s) <= 3 and site.counter(int(s)) is not None)
     notice = request.args.get("notice")
     if notice is None:
-        notice = current_app.config.get("DISPLAY_NOTICE") or site.display_notice
+        notice = current_app.config.get("DISPLAY_NOTICE") or site.display.notice
     config = {
         "services": services or None,
         "counters": counters or None,
@@ -72,9 +72,9 @@ def announcer():
         from display.announce import Announcer
         site = app.extensions["qms.runtime"].site
         found = Announcer(
-            clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or site.announcement_clips_dir,
+            clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or site.display.clips_dir,
             cache_dir=os.path.join(app.instance_path, "announcements"),
-            number_reading=app.config.get("NUMBER_READING") or site.number_reading,
+            number_reading=app.config.get("NUMBER_READING") or site.display.number_reading,
             espeak=app.config.get("ANNOUNCEMENT_ESPEAK", "espeak-ng") or None,
         )
         app.extensions["qms.announcer"] = found

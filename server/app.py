@@ -1,15 +1,14 @@
 """The Flask app factory: one site, its store, its runtime, its HTTP and Socket.IO doors."""
 import os
-import tomllib
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from .engine import Refused, site_from_dict
+from .engine import Refused
 from .ratelimit import RateLimiter
+from .site_file import DEMO_SITE, load_site
 from .store import StoreUnavailable, open_store
 
-DEMO_SITE = os.path.join(os.path.dirname(__file__), "sites", "demo.toml")
 
 DEFAULTS = {
     "SITE_FILE": DEMO_SITE,
@@ -28,18 +27,6 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Strict",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
 }
-
-
-def load_site(path):
-    import dataclasses
-    with open(path, "rb") as fh:
-        site = site_from_dict(tomllib.load(fh))
-    clips = site.announcement_clips_dir
-    if clips and not os.path.isabs(clips):
-        # A clips folder named in the site file sits next to it.
-        site = dataclasses.replace(site, announcement_clips_dir=os.path.join(
-            os.path.dirname(os.path.abspath(path)), clips))
-    return site
 
 
 def create_app(config=None, instance_path=None):

@@ -22,7 +22,18 @@ def _config(site, store, instance):
 
 def _make_app(config, instance=None, **extra):
     from .app import create_app
-    return create_app(dict(config, **extra), instance_path=instance)
+    from .site_file import SiteFileProblem
+    try:
+        return create_app(dict(config, **extra), instance_path=instance)
+    except SiteFileProblem as exc:
+        _refuse(exc.lines)
+
+
+def _refuse(lines):
+    """Stop a command with its reasons, one line each on stderr, no traceback."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
 
 
 site_option = click.option("--site", "site", type=click.Path(exists=True, dir_okay=False),
@@ -139,6 +150,19 @@ def _seed_demo(app):
         runtime.execute(OpenDay(clock.business_day(runtime.site, at), at))
     except Refused:
         pass  # today is already open
+
+
+@main.command("check-site")
+@click.argument("path", type=click.Path(dir_okay=False))
+def check_site(path):
+    """Check a site file without serving it: every mistake, one line each."""
+    from .site_file import SiteFileProblem, load_site
+    try:
+        site = load_site(path)
+    except SiteFileProblem as exc:
+        _refuse(exc.lines)
+    click.echo(f"{path}: OK — «{site.name}»: {len(site.services)} dịch vụ / services, "
+               f"{len(site.counters)} quầy / counters")
 
 
 @main.command("create-officer")

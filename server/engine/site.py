@@ -1,13 +1,34 @@
 """What a site is: its services, counters, priority groups and policy.
 
-Built from a plain dict (the parsed site file, see docs/site-file.md) and checked once, so the
-engine can trust it. Frozen: a site's rules do not change in the middle of a decision.
-"""
-from dataclasses import dataclass, field
-import re
+The classes below are both the engine's model and the site file's schema (docs/site-file.md):
+pydantic validates a parsed site file against them once, so the engine can trust a Site.
+Every section rejects unknown keys (a misspelt key is a mistake, never silently ignored) and
+takes values as TOML typed them (`daily_cap = "120"` is a string, not a number).
 
-LETTER = re.compile(r"^[A-Z]{1,2}$")
-CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+To add a site-file key: add a field to the class of its section (`SiteInfo` is `[site]`,
+`Policy` is `[policy]`, `Display` is `[display]`, `Service` is `[[services]]` ...), with its
+type, bounds and default, and document it in docs/site-file.md. A new section is a new class
+here plus one field in `SiteFile` and one in `Site`.
+
+Frozen: a site's rules do not change in the middle of a decision.
+"""
+import dataclasses
+from typing import Annotated, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr,
+                      ValidationError, model_validator)
+from pydantic.dataclasses import dataclass
+from pydantic_core import PydanticCustomError
+
+# Unknown keys are refused; values are not converted (a TOML string is never a number).
+SECTION = ConfigDict(extra="forbid")
+
+Code = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+Letter = Annotated[StrictStr, Field(pattern=r"^[A-Z]{1,2}$")]
+Text = Annotated[StrictStr, Field(min_length=1)]
+# Strict float still takes a TOML integer (`expected_service_minutes = 15`).
+Minutes = Annotated[float, Field(strict=True, gt=0)]
+Lines = tuple[StrictStr, ...]
 
 # The default priority groups (DOMAIN.md): Vietnamese law on the elderly and people with
 # disabilities, and the common practice at one-stop counters.
@@ -20,74 +41,107 @@ DEFAULT_PRIORITY_GROUPS = (
 )
 
 
-@dataclass(frozen=True)
+def rule_broken(vi, en):
+    """A validator's refusal that carries its Vietnamese text along with the English."""
+    return PydanticCustomError("site_rule", en, {"vi": vi, "en": en})
+
+
+@dataclass(frozen=True, config=SECTION)
 class Service:
-    code: str
-    letter: str
-    name_vi: str
-    name_en: str
-    description_vi: str = ""
-    description_en: str = ""
-    number_start: int = 1
-    number_end: int = 999
-    wrap: bool = True
-    daily_cap: int | None = None
-    expected_service_minutes: float = 10.0
+    code: Code
+    letter: Letter
+    name_vi: Text
+    name_en: Text
+    description_vi: StrictStr = ""
+    description_en: StrictStr = ""
+    number_start: Annotated[StrictInt, Field(ge=0, le=9999)] = 1
+    number_end: Annotated[StrictInt, Field(ge=1, le=9999)] = 999
+    wrap: StrictBool = True
+    daily_cap: Annotated[StrictInt, Field(gt=0)] | None = None
+    expected_service_minutes: Minutes = 10.0
+
+    @model_validator(mode="after")
+    def _numbers_in_order(self):
+        if self.number_start >= self.number_end:
+            raise rule_broken("number_start phải nhỏ hơn number_end",
+                              "number_start must be below number_end")
+        return self
 
     def label(self, number):
         width = len(str(self.number_end))
         return f"{self.letter}{number:0{max(3, width)}d}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class Counter:
-    number: int
-    name: str
-    services: tuple  # service codes, in order of preference
+    number: Annotated[StrictInt, Field(ge=1, le=999)]
+    services: Annotated[tuple[Code, ...], Field(min_length=1)]  # in order of preference
+    name: StrictStr = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", f"Quầy {self.number}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class PriorityGroup:
-    code: str
-    name_vi: str
-    name_en: str
+    code: Code
+    name_vi: Text
+    name_en: StrictStr = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class Policy:
     # At most this many priority calls in a row at one counter while normal tickets wait;
     # then one normal ticket. Priority tickets go first otherwise, so neither class waits
     # without bound.
-    max_priority_streak: int = 2
+    max_priority_streak: Annotated[StrictInt, Field(ge=1)] = 2
     # "requeue_once": a first no-show goes back to the end of its class; a second is dropped.
     # "drop": a no-show ends the ticket.
-    no_show: str = "requeue_once"
+    no_show: Literal["requeue_once", "drop"] = "requeue_once"
     # A ticket that has waited this long is called oldest-first across a counter's services,
     # whatever the counter's service preference, so no service starves at a shared counter.
-    escalate_after_minutes: float = 45.0
+    escalate_after_minutes: Minutes = 45.0
     # The server opens the business day by itself on the first ticket of a new date.
-    auto_open_day: bool = True
+    auto_open_day: StrictBool = True
     # Weight of the newest service time in the running average used for estimates.
-    service_time_weight: float = 0.2
+    service_time_weight: Annotated[float, Field(strict=True, gt=0, le=1)] = 0.2
 
 
-@dataclass(frozen=True)
-class Site:
-    id: str
-    name: str
-    name_en: str = ""
-    services: tuple = ()
-    counters: tuple = ()
-    priority_groups: tuple = ()
-    policy: Policy = field(default_factory=Policy)
-    header_lines: tuple = ()
-    footer_lines: tuple = ()
-    utc_offset_minutes: int = 420  # Vietnam, UTC+7, no daylight saving
+@dataclass(frozen=True, config=SECTION)
+class Display:
     # The wall displays: a scrolling notice, how calls are read out ("digits": A, không, hai,
-    # năm; "words": A, hai mươi lăm), and the folder of the site's own recorded clips.
-    display_notice: str = ""
-    number_reading: str = "digits"
-    announcement_clips_dir: str | None = None
+    # năm; "words": A, hai mươi lăm), and the folder of the site's own recorded clips
+    # (relative to the site file; made absolute when the file is loaded).
+    notice: StrictStr = ""
+    number_reading: Literal["digits", "words"] = "digits"
+    clips_dir: StrictStr | None = None
+
+
+@dataclass(frozen=True, config=SECTION)
+class SiteInfo:
+    """The `[site]` table."""
+    id: Code
+    name: Text
+    name_en: StrictStr = ""
+    header_lines: Lines = ()   # printed at the top of each ticket
+    footer_lines: Lines = ()
+    # Vietnam is UTC+7 all year (no daylight saving); business days and printed times use it.
+    utc_offset_minutes: Annotated[StrictInt, Field(ge=-720, le=840)] = 420
+
+
+def _default_groups():
+    return tuple(PriorityGroup(*group) for group in DEFAULT_PRIORITY_GROUPS)
+
+
+@dataclass(frozen=True, config=SECTION)
+class Site(SiteInfo):
+    """The engine's whole site: the `[site]` keys plus every other section."""
+    services: tuple[Service, ...] = ()
+    counters: tuple[Counter, ...] = ()
+    priority_groups: tuple[PriorityGroup, ...] = dataclasses.field(default_factory=_default_groups)
+    policy: Policy = dataclasses.field(default_factory=Policy)
+    display: Display = dataclasses.field(default_factory=Display)
 
     def service(self, code):
         for service in self.services:
@@ -111,85 +165,132 @@ class Site:
         return [c for c in self.counters if service_code in c.services]
 
 
+class SiteFile(BaseModel):
+    """The site file as written: one field per top-level table."""
+    model_config = SECTION
+    site: SiteInfo
+    policy: Policy = Policy()
+    services: Annotated[list[Service], Field(min_length=1)]
+    counters: Annotated[list[Counter], Field(min_length=1)]
+    priority_groups: list[PriorityGroup] | None = None
+    display: Display = Display()
+
+    def to_site(self):
+        info = {f.name: getattr(self.site, f.name) for f in dataclasses.fields(SiteInfo)}
+        groups = {} if self.priority_groups is None else \
+            {"priority_groups": tuple(self.priority_groups)}
+        return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
+                    policy=self.policy, display=self.display, **groups)
+
+
+@dataclasses.dataclass(frozen=True)
+class Mistake:
+    """One mistake in a site file: where (a path of keys and list indexes) and what."""
+    loc: tuple
+    vi: str
+    en: str
+
+
 class SiteFileError(ValueError):
-    pass
-
-
-def _require(cond, message):
-    if not cond:
-        raise SiteFileError(message)
+    def __init__(self, mistakes):
+        self.mistakes = list(mistakes)
+        super().__init__("; ".join(f"{'.'.join(map(str, m.loc))}: {m.vi} — {m.en}"
+                                   for m in self.mistakes))
 
 
 def site_from_dict(data):
-    """Build and check a Site from a parsed site file; SiteFileError says what is wrong."""
-    _require(isinstance(data, dict), "the site file must be a table")
-    meta = data.get("site", {})
-    _require(isinstance(meta.get("id"), str) and CODE.match(meta.get("id", "")),
-             "[site] id: 1-32 letters, digits, '-' or '_'")
-    _require(isinstance(meta.get("name"), str) and meta["name"], "[site] name is required")
+    """Build and check a Site from a parsed site file; SiteFileError lists every mistake."""
+    mistakes = _cross_checks(data) if isinstance(data, dict) else []
+    try:
+        parsed = SiteFile.model_validate(data)
+    except ValidationError as exc:
+        mistakes = [_mistake(error) for error in exc.errors()] + mistakes
+    if mistakes:
+        raise SiteFileError(mistakes)
+    return parsed.to_site()
 
-    services = []
-    for raw in data.get("services", []):
-        known = {f for f in Service.__dataclass_fields__}
-        unknown = set(raw) - known
-        _require(not unknown, f"service {raw.get('code')}: unknown keys {sorted(unknown)}")
-        service = Service(**raw)
-        _require(CODE.match(service.code or ""), f"service code {service.code!r} is not valid")
-        _require(LETTER.match(service.letter or ""), f"service {service.code}: letter must be A-Z")
-        _require(0 <= service.number_start < service.number_end <= 9999,
-                 f"service {service.code}: need 0 <= number_start < number_end <= 9999")
-        _require(service.daily_cap is None or service.daily_cap > 0,
-                 f"service {service.code}: daily_cap must be positive")
-        _require(service.expected_service_minutes > 0,
-                 f"service {service.code}: expected_service_minutes must be positive")
-        services.append(service)
-    _require(services, "a site needs at least one [[services]] entry")
-    codes = [s.code for s in services]
-    _require(len(set(codes)) == len(codes), "service codes must be unique")
-    letters = [s.letter for s in services]
-    _require(len(set(letters)) == len(letters), "service letters must be unique")
 
-    counters = []
-    for raw in data.get("counters", []):
-        number = raw.get("number")
-        _require(isinstance(number, int) and 1 <= number <= 999, "counter number must be 1..999")
-        served = tuple(raw.get("services", ()))
-        _require(served, f"counter {number} serves no service")
-        for code in served:
-            _require(code in codes, f"counter {number}: unknown service {code}")
-        counters.append(Counter(number=number, name=raw.get("name") or f"Quầy {number}",
-                                services=served))
-    _require(counters, "a site needs at least one [[counters]] entry")
-    numbers = [c.number for c in counters]
-    _require(len(set(numbers)) == len(numbers), "counter numbers must be unique")
+def _entries(data, table):
+    """The entries of an array of tables as written, skipping what is not a table (the
+    schema reports those)."""
+    entries = data.get(table)
+    return [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)] \
+        if isinstance(entries, list) else []
 
-    raw_groups = data.get("priority_groups")
-    if raw_groups is None:
-        groups = tuple(PriorityGroup(*g) for g in DEFAULT_PRIORITY_GROUPS)
-    else:
-        groups = tuple(PriorityGroup(g["code"], g["name_vi"], g.get("name_en", "")) for g in raw_groups)
 
-    raw_policy = data.get("policy", {})
-    unknown = set(raw_policy) - set(Policy.__dataclass_fields__)
-    _require(not unknown, f"[policy]: unknown keys {sorted(unknown)}")
-    policy = Policy(**raw_policy)
-    _require(policy.max_priority_streak >= 1, "[policy] max_priority_streak must be >= 1")
-    _require(policy.no_show in ("requeue_once", "drop"), "[policy] no_show: requeue_once or drop")
-    _require(0 < policy.service_time_weight <= 1, "[policy] service_time_weight in (0, 1]")
+def _cross_checks(data):
+    """What one entry cannot know alone: repeated codes, counters naming unknown services.
+    Run on the data as written, so these come out together with the schema's mistakes."""
+    mistakes = []
 
-    display = data.get("display", {})
-    unknown = set(display) - {"notice", "number_reading", "clips_dir"}
-    _require(not unknown, f"[display]: unknown keys {sorted(unknown)}")
-    _require(display.get("number_reading", "digits") in ("digits", "words"),
-             "[display] number_reading: digits or words")
+    def unique(table, key, vi_what, en_what):
+        seen = set()
+        for index, entry in _entries(data, table):
+            value = entry.get(key)
+            if value is None or not isinstance(value, (str, int)):
+                continue
+            if value in seen:
+                mistakes.append(Mistake((table, index, key),
+                                        f"{vi_what} {value!r} bị trùng với một mục trước",
+                                        f"{en_what} {value!r} repeats an earlier entry"))
+            seen.add(value)
 
-    return Site(
-        id=meta["id"], name=meta["name"], name_en=meta.get("name_en", ""),
-        services=tuple(services), counters=tuple(counters), priority_groups=groups,
-        policy=policy, header_lines=tuple(meta.get("header_lines", ())),
-        footer_lines=tuple(meta.get("footer_lines", ())),
-        utc_offset_minutes=int(meta.get("utc_offset_minutes", 420)),
-        display_notice=str(display.get("notice", "")),
-        number_reading=display.get("number_reading", "digits"),
-        announcement_clips_dir=display.get("clips_dir"),
-    )
+    unique("services", "code", "mã dịch vụ", "service code")
+    unique("services", "letter", "chữ cái", "ticket letter")
+    unique("counters", "number", "số quầy", "counter number")
+    unique("priority_groups", "code", "mã nhóm ưu tiên", "priority group code")
+    codes = {entry.get("code") for _, entry in _entries(data, "services")}
+    for index, counter in _entries(data, "counters"):
+        served = counter.get("services")
+        for code in served if isinstance(served, list) else ():
+            if isinstance(code, str) and code not in codes:
+                mistakes.append(Mistake(("counters", index, "services"),
+                                        f"dịch vụ {code!r} không có trong [[services]]",
+                                        f"service {code!r} is not in [[services]]"))
+    return mistakes
+
+
+# Vietnamese for pydantic's error types; the English comes from pydantic itself.
+_VI = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không hợp lệ (viết sai?)",
+    "unexpected_keyword_argument": "khóa không hợp lệ (viết sai?)",
+    "string_type": "phải là chuỗi trong ngoặc kép",
+    "int_type": "phải là số nguyên (không có ngoặc kép)",
+    "float_type": "phải là số (không có ngoặc kép)",
+    "bool_type": "phải là true hoặc false",
+    "list_type": "phải là danh sách [...] hoặc [[bảng]]",
+    "tuple_type": "phải là danh sách [...]",
+    "dataclass_type": "phải là một bảng [...]",
+    "model_type": "phải là một bảng [...]",
+    "dict_type": "phải là một bảng [...]",
+    "string_pattern_mismatch": "không đúng dạng",
+    "string_too_short": "không được để trống",
+    "too_short": "cần ít nhất {min_length} mục",
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải từ {le} trở xuống",
+    "literal_error": "phải là một trong: {expected}",
+}
+
+_EN_PATTERN = {  # pydantic prints the regular expression; say what it means instead
+    r"^[A-Za-z0-9_-]{1,32}$": ("1-32 chữ cái không dấu, chữ số, '-' hoặc '_'",
+                               "1-32 letters, digits, '-' or '_'"),
+    r"^[A-Z]{1,2}$": ("1-2 chữ in hoa A-Z", "1-2 capital letters A-Z"),
+}
+
+
+def _mistake(error):
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "site_rule":
+        return Mistake(error["loc"], ctx["vi"], ctx["en"])
+    en = "required key missing" if kind == "missing" else error["msg"]
+    vi = _VI.get(kind, "giá trị không hợp lệ").format(**ctx).replace("' or '", "' hoặc '")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _EN_PATTERN:
+        vi_rule, en_rule = _EN_PATTERN[ctx["pattern"]]
+        vi, en = f"{vi}: {vi_rule}", f"must be {en_rule}"
+    if kind not in ("missing", "extra_forbidden", "unexpected_keyword_argument") and \
+            not isinstance(error["input"], (dict, list)):
+        en += f", got {error['input']!r}"
+    return Mistake(tuple(error["loc"]), vi, en)

@@ -60,6 +60,7 @@ def display_page():
         "utc_offset_minutes": site.utc_offset_minutes,
         "server_now_ms": int(time.time() * 1000),
         "announcement_url": "/display/announcement.wav",
+        "silence_url": "/display/silence.wav",
     }
     return render_template("display/display.html", config=config, site=site)
 
@@ -81,12 +82,26 @@ def announcer():
     return found
 
 
+@bp.get("/display/silence.wav")
+def silence_clip():
+    """A real, short, silent clip: the "Bật âm thanh" touch plays it to unlock the player (an
+    empty player's play() stays pending and would later pause the first real call)."""
+    from display.announce.pcm import silence, wav_bytes
+    response = current_app.response_class(wav_bytes(silence(8000, 0.3)), mimetype="audio/wav")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.get("/display/announcement.wav")
 def announcement():
     number = request.args.get("number", "")
     counter = request.args.get("counter", "")
+    form = request.args.get("form", "full")
+    chime = request.args.get("chime", "1")
     try:
-        result = announcer().audio_for_call(number, counter)
+        if chime not in ("0", "1"):
+            raise ValueError(f"chime must be 0 or 1, got {chime!r}")
+        result = announcer().audio_for_call(number, counter, form=form, chime=chime == "1")
     except ValueError as exc:
         return jsonify(error={"code": "bad_announcement",
                               "message": "Số thứ tự hoặc số quầy không hợp lệ.",

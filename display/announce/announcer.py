@@ -95,10 +95,11 @@ class Announcer:
         self._espeak_version: dict[str, str] = {}
 
     # -- the phrase --------------------------------------------------------------------------
-    def phrase(self, label: str, counter: int | str) -> CallPhrase:
-        """The call phrase (raises ValueError for a bad label or counter)."""
+    def phrase(self, label: str, counter: int | str, form: str = "full",
+               chime: bool = True) -> CallPhrase:
+        """The call phrase (raises ValueError for a bad label, counter or form)."""
         return build_call_phrase(label, counter, self.number_reading, zero_tens=self.zero_tens,
-                                 five_after_tens=self.five_after_tens)
+                                 five_after_tens=self.five_after_tens, form=form, chime=chime)
 
     def missing_clips(self, counters=range(1, 11)) -> list[str]:
         """The clips this site still has to record (for an admin page or a setup check)."""
@@ -107,15 +108,21 @@ class Announcer:
         return [n for n in names if self._clip_path(n) is None]
 
     # -- the audio ---------------------------------------------------------------------------
-    def audio_for_call(self, label: str, counter: int | str) -> AudioResult:
-        """The WAV announcing ticket ``label`` (e.g. "A025") to ``counter`` (1..999).
+    def audio_for_call(self, label: str, counter: int | str, form: str = "full",
+                       chime: bool = True) -> AudioResult:
+        """The WAV announcing ticket ``label`` (e.g. "A025") to ``counter`` (1..999), in one
+        of the phrase ``form``s (full, compact, brief), with or without the opening chime.
 
-        Raises ValueError for a label not matching ``^[A-Z]{1,2}[0-9]{1,4}$`` or a counter
-        outside 1..999; never fails for want of clips or a synthesizer (the chime remains).
+        Raises ValueError for a label not matching ``^[A-Z]{1,2}[0-9]{1,4}$``, a counter
+        outside 1..999 or an unknown form; never fails for want of clips or a synthesizer
+        (the chime remains).
         """
-        phrase = self.phrase(label, counter)
+        phrase = self.phrase(label, counter, form, chime)
         notes: list[str] = []
         result = self._from_clips(phrase, notes)
+        if result is None and form == "brief":
+            # A site that recorded the full phrase but not "quầy" alone keeps its own voice.
+            result = self._from_clips(self.phrase(label, counter, "compact", chime), notes)
         if result is None:
             result = self._from_espeak(phrase, notes)
         if result is None:
@@ -222,8 +229,9 @@ class Announcer:
             notes.append("espeak-ng disabled" if not self.espeak
                          else f"{self.espeak} not found on PATH")
             return None
+        chime = phrase.clips[:1] == (CHIME,)
         key = self._key("espeak", phrase, exe=exe, version=self._version(exe), voice=self.voice,
-                        speed=self.speed, spoken=phrase.spoken)
+                        speed=self.speed, spoken=phrase.spoken, chime=chime)
         hit = self._cached(key, "espeak", phrase, (), notes)
         if hit:
             return hit
@@ -234,7 +242,8 @@ class Announcer:
             notes.append(f"espeak-ng failed: {e}")
             return None
         rate = speech.rate
-        audio = pcm_mod.join([make_chime(rate), silence(rate, _GAP_AFTER_CHIME), speech], rate)
+        head = [make_chime(rate), silence(rate, _GAP_AFTER_CHIME)] if chime else []
+        audio = pcm_mod.join(head + [speech], rate)
         return self._store(key, audio, "espeak", phrase, (), notes)
 
     # chime

@@ -11,6 +11,7 @@ A WAV that is not integer PCM (float, A-law, compressed) is refused with
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -134,6 +135,17 @@ def join(parts: list[Pcm], rate: int | None = None) -> Pcm:
     for p in parts:
         out.extend(resample(p, rate).samples)
     return Pcm(rate, out)
+
+
+def wav_bytes(pcm: Pcm) -> bytes:
+    """``pcm`` as the bytes of a 16-bit mono WAV file (for a small clip served from memory)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(CHANNELS)
+        w.setsampwidth(SAMPLE_WIDTH)
+        w.setframerate(pcm.rate)
+        w.writeframes(pcm.frames())
+    return out.getvalue()
 
 
 def write_wav_atomic(path: str | os.PathLike, pcm: Pcm) -> Path:

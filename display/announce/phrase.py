@@ -23,12 +23,21 @@ _COUNTER_TEXT = re.compile(r"[0-9]{1,3}")
 CHIME = "chime"
 CALL_OPENING = "moi_cong_dan_co_so_thu_tu"
 TO_COUNTER = "den_quay_so"
+COUNTER_WORD = "quay"
 
 #: Clip name -> what is said in it (the fixed phrases and the letters).
 PHRASE_CLIPS = {
     CALL_OPENING: "Mời công dân có số thứ tự",
     TO_COUNTER: "đến quầy số",
+    COUNTER_WORD: "quầy",
 }
+
+#: How much of the phrase is said. A wall display announces a lone call in full; during a
+#: burst of calls it shortens the phrase so the hall is not kept waiting behind ~8 s per call:
+#: ``full``    "Mời công dân có số thứ tự A025 đến quầy số 3"
+#: ``compact`` "A025 đến quầy số 3"
+#: ``brief``   "A025, quầy 3" (number and counter only, for a long backlog)
+PHRASE_FORMS = ("full", "compact", "brief")
 
 #: How letters are named in Vietnamese when read aloud one by one.
 LETTER_NAMES = {
@@ -60,6 +69,7 @@ class CallPhrase:
     """
     label: str
     counter: int
+    form: str
     text: str
     spoken: str
     clips: tuple[str, ...]
@@ -114,9 +124,17 @@ def clip_words(clip: str) -> str:
     return token_word(clip)
 
 
+def validate_form(form: object) -> str:
+    if form not in PHRASE_FORMS:
+        raise ValueError(f"form must be one of {', '.join(PHRASE_FORMS)}, got {form!r}")
+    return form  # type: ignore[return-value]
+
+
 def build_call_phrase(label: str, counter: int | str, number_reading: str = "digits", *,
-                      zero_tens: str = "linh", five_after_tens: str = "lăm") -> CallPhrase:
-    """The phrase for calling ticket ``label`` to ``counter``.
+                      zero_tens: str = "linh", five_after_tens: str = "lăm",
+                      form: str = "full", chime: bool = True) -> CallPhrase:
+    """The phrase for calling ticket ``label`` to ``counter`` (``form``: see PHRASE_FORMS;
+    ``chime``: start with the chime, said once per burst of calls).
 
     >>> p = build_call_phrase("A025", 3)
     >>> p.text
@@ -127,6 +145,7 @@ def build_call_phrase(label: str, counter: int | str, number_reading: str = "dig
     label = validate_label(label)
     counter = validate_counter(counter)
     number_reading = validate_number_reading(number_reading)
+    form = validate_form(form)
     number = ticket_number_clips(label, number_reading, zero_tens=zero_tens,
                                  five_after_tens=five_after_tens)
     counter_words = number_tokens(counter, zero_tens=zero_tens, five_after_tens=five_after_tens)
@@ -140,13 +159,21 @@ def build_call_phrase(label: str, counter: int | str, number_reading: str = "dig
         groups += [token_word(c) for c in rest]
     else:
         groups.append(" ".join(token_word(c) for c in rest))
-    spoken = (f"{PHRASE_CLIPS[CALL_OPENING]}, {', '.join(groups)}, "
-              f"{PHRASE_CLIPS[TO_COUNTER]} {' '.join(token_word(t) for t in counter_words)}.")
-    head = [CHIME, CALL_OPENING, *number, TO_COUNTER]
+    to_counter = COUNTER_WORD if form == "brief" else TO_COUNTER
+    opening = [CALL_OPENING] if form == "full" else []
+    said_counter = " ".join(token_word(t) for t in counter_words)
+    # Brief: the digits run together, no pause after each (a backlog is waiting).
+    said_number = " ".join(groups) if form == "brief" else ", ".join(groups)
+    spoken = ", ".join([PHRASE_CLIPS[c] for c in opening] + [said_number])
+    spoken += f", {PHRASE_CLIPS[to_counter]} {said_counter}."
+    text = " ".join([PHRASE_CLIPS[c] for c in opening] + [label])
+    text += ("," if form == "brief" else "") + f" {PHRASE_CLIPS[to_counter]} {counter}"
+    head = ([CHIME] if chime else []) + opening + [*number, to_counter]
     return CallPhrase(
         label=label,
         counter=counter,
-        text=f"{PHRASE_CLIPS[CALL_OPENING]} {label} {PHRASE_CLIPS[TO_COUNTER]} {counter}",
+        form=form,
+        text=text,
         spoken=spoken,
         clips=tuple(head + [counter_clip(counter)]),
         clips_counter_in_words=tuple(head + counter_words),
@@ -158,7 +185,7 @@ def site_clip_names(number_reading: str = "digits", *, counters=range(1, 11),
     """Every clip a site must record for this reading and these counters ("chime" is optional)."""
     from .numbers import FIVE_AFTER_TENS_CHOICES, ZERO_TENS_CHOICES
     validate_number_reading(number_reading)
-    names = [CALL_OPENING, TO_COUNTER]
+    names = [CALL_OPENING, TO_COUNTER, COUNTER_WORD]
     names += [letter_clip(c) for c in string.ascii_uppercase]
     names += [digit_clip(d) for d in range(10)]
     if number_reading == "words":
@@ -170,7 +197,7 @@ def site_clip_names(number_reading: str = "digits", *, counters=range(1, 11),
 
 
 __all__ = [
-    "CallPhrase", "build_call_phrase", "ticket_number_clips", "clip_words", "site_clip_names",
+    "CallPhrase", "build_call_phrase", "validate_form", "PHRASE_FORMS", "ticket_number_clips", "clip_words", "site_clip_names",
     "validate_label", "validate_counter", "validate_number_reading", "NUMBER_READINGS",
     "LETTER_NAMES", "PHRASE_CLIPS", "DIGIT_WORDS", "CHIME",
 ]

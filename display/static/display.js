@@ -87,16 +87,19 @@
   var player = $("player");
   var soundEnabled = false;
   var soundButton = $("sound");
+  var unlocking = null;       // the silent clip's play(), until it settles
 
   function unlockAudio() {
-    // A silent play inside the user's gesture unlocks later plays of this element.
-    try {
-      player.muted = true;
-      var p = player.play();
-      if (p && p.then) p.then(function () { player.pause(); player.muted = false; },
-                              function () { player.muted = false; });
-      else player.muted = false;
-    } catch (e) { player.muted = false; }
+    // Inside the user's touch, play a real (silent) clip on the same element: that unlocks
+    // it for later plays. Nothing is paused when this settles, so the promise cannot stop a
+    // call clip started after it; the queue waits for it instead.
+    var started = null;
+    player.src = CONFIG.silence_url;
+    try { started = player.play(); } catch (e) { started = null; }
+    if (!started || !started.then) return;
+    var settle = function () { if (unlocking === started) { unlocking = null; pump(); } };
+    unlocking = started;
+    started.then(settle, settle);
   }
   function setSound(on) {
     soundEnabled = on;
@@ -104,8 +107,8 @@
     try { localStorage.setItem(SOUND_KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
   }
   soundButton.addEventListener("click", function () {
-    unlockAudio();
     setSound(true);
+    unlockAudio();
     pump();
   });
   var remembered = null;
@@ -117,9 +120,17 @@
   }
 
   // -- the announcement queue ----------------------------------------------------------
+  // A burst of calls must not keep the hall waiting behind ~8 s per call: the chime rings
+  // once per burst, a call with others behind it gets the compact phrase ("A025 đến quầy số
+  // 3"), and once the backlog passes BACKLOG_BRIEF_S only number and counter are said.
+  var BURST_GAP_MS = 8000;      // a call this soon after the last one ended is the same burst
+  var BACKLOG_BRIEF_S = 15;
+  var GAP_S = 0.5;              // a short breath between two calls
+  var seconds = { full: 8, compact: 4, brief: 2.5 };  // learnt from the clips actually played
   var queue = [];
   var playing = false;
   var playTimer = null;
+  var lastEnd = 0;
 
   function announce(call) {
     window.__announced.push(call.seq);
@@ -132,20 +143,42 @@
     if (entry && entry.seq === call.seq && !entry.end) { entry.end = Date.now(); entry.played = played; }
     clearTimeout(playTimer);
     playing = false;
-    player.onended = player.onerror = null;
-    setTimeout(pump, 500);  // a short breath between two calls
+    lastEnd = Date.now();
+    player.onended = player.onerror = player.onloadedmetadata = null;
+    setTimeout(pump, GAP_S * 1000);
+  }
+  // How to say the next call: the phrase form and whether the chime opens it.
+  function phraseFor(behind) {
+    var inBurst = lastEnd && Date.now() - lastEnd < BURST_GAP_MS;
+    var backlog = (behind + 1) * (seconds.compact + GAP_S);
+    var form = backlog > BACKLOG_BRIEF_S ? "brief" : (behind || inBurst ? "compact" : "full");
+    return { form: form, chime: !inBurst };
   }
   function pump() {
-    if (playing || !queue.length) return;
+    if (playing || unlocking || !queue.length) return;
     if (!soundEnabled) { queue.length = 0; return; }  // visual only
     var call = queue.shift();
+    var how = phraseFor(queue.length);
+    var entry = { seq: call.seq, number: call.number, counter: call.counter, form: how.form,
+                  chime: how.chime, start: Date.now(), end: null, duration: null };
     playing = true;
-    window.__playLog.push({ seq: call.seq, number: call.number, counter: call.counter, start: Date.now(), end: null });
+    window.__playLog.push(entry);
     player.onended = function () { finish(call, true); };
     player.onerror = function () { finish(call, false); };
-    playTimer = setTimeout(function () { player.pause(); finish(call, false); }, 30000);
+    // A clip that never ends (a stalled network) is given up after its own length, not 30 s.
+    playTimer = setTimeout(function () { player.pause(); finish(call, false); }, 10000);
+    player.onloadedmetadata = function () {
+      if (!isFinite(player.duration)) return;
+      entry.duration = player.duration;
+      seconds[how.form] = how.chime ? Math.max(1, player.duration - 1.5) : player.duration;
+      clearTimeout(playTimer);
+      playTimer = setTimeout(function () { player.pause(); finish(call, false); },
+                             player.duration * 1000 + 3000);
+    };
     player.src = CONFIG.announcement_url + "?number=" + encodeURIComponent(call.number) +
-      "&counter=" + encodeURIComponent(call.counter);
+      "&counter=" + encodeURIComponent(call.counter) + "&form=" + how.form +
+      "&chime=" + (how.chime ? "1" : "0");
+    entry.src = player.src;
     var started = player.play();
     if (started && started.catch) {
       started.catch(function (err) {
@@ -155,7 +188,7 @@
           soundButton.hidden = false;
           queue.length = 0;
         }
-        finish(call, false);
+        if (playing && window.__playLog[window.__playLog.length - 1] === entry) finish(call, false);
       });
     }
   }

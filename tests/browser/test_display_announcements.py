@@ -36,6 +36,8 @@ def test_announcement_route_returns_a_wav(site):
     {"number": "A025"},
     {"number": "A025\n", "counter": "3"},
     {"number": "../etc/passwd", "counter": "3"},
+    {"number": "A025", "counter": "3", "form": "long"},
+    {"number": "A025", "counter": "3", "chime": "yes"},
     {},
 ])
 def test_announcement_route_refuses_bad_input(site, params):

@@ -428,3 +428,44 @@ def test_resample_keeps_a_constant_and_scales_length():
     assert len(up.samples) == 220 and set(up.samples) == {1000}
     ramp = resample(Pcm(8000, array("h", [0, 800])), 16000)
     assert list(ramp.samples) == [0, 400, 800, 800]
+
+
+# -- shorter phrases for a burst of calls -------------------------------------------------
+
+def test_phrase_forms_say_less_and_the_chime_is_optional():
+    full = build_call_phrase("A025", 3)
+    compact = build_call_phrase("A025", 3, form="compact", chime=False)
+    brief = build_call_phrase("A025", 3, form="brief", chime=False)
+    assert full.text == "Mời công dân có số thứ tự A025 đến quầy số 3"
+    assert compact.text == "A025 đến quầy số 3"
+    assert brief.text == "A025, quầy 3"
+    assert compact.clips == ("letter_a", "digit_0", "digit_2", "digit_5", "den_quay_so", "number_3")
+    assert brief.clips == ("letter_a", "digit_0", "digit_2", "digit_5", "quay", "number_3")
+    assert build_call_phrase("A025", 3, form="compact").clips[0] == "chime"
+    assert "quay" in site_clip_names()
+    with pytest.raises(ValueError):
+        build_call_phrase("A025", 3, form="short")
+
+
+def test_brief_form_falls_back_to_the_compact_clips_when_quay_is_not_recorded(tmp_path):
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in site_clip_names():
+        if name != "quay":
+            write_wav(clips / f"{name}.wav", [100] * 400)
+    a = Announcer(clips_dir=clips, cache_dir=tmp_path / "cache", espeak=None)
+    result = a.audio_for_call("A025", 3, form="brief", chime=False)
+    assert result.source == "clips"
+    assert result.clips == ("letter_a", "digit_0", "digit_2", "digit_5", "den_quay_so", "number_3")
+
+
+@needs_espeak
+def test_espeak_forms_are_shorter(tmp_path):
+    a = Announcer(cache_dir=tmp_path)
+    lengths = {}
+    for form, chime in (("full", True), ("compact", False), ("brief", False)):
+        result = a.audio_for_call("A025", 3, form=form, chime=chime)
+        assert result.source == "espeak"
+        pcm = read_wav(result.path)
+        lengths[form] = len(pcm.samples) / pcm.rate
+    assert lengths["brief"] < lengths["compact"] < lengths["full"] / 1.8

@@ -20,7 +20,12 @@ DEFAULTS = {
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],
     "PUBLIC_BASE_URL": "",
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 when several processes serve a site
-    "SOCKETIO_CHANNEL": "qms-socketio",  # one per site when sites share a Redis
+    # Redis pub/sub ignores the database number: sites sharing a Redis need their own
+    # channel, so the default is qms-socketio-<site id>.
+    "SOCKETIO_CHANNEL": None,
+    # How often `qms serve` reads an SQLite store for other processes' writes
+    # (PostgreSQL notifies at once; this is then only the fallback).
+    "STORE_WATCH_SECONDS": 0.2,
     "ASYNC_MODE": None,
     # Officer sessions: not readable by scripts, never sent by another site's page, one shift.
     "SESSION_COOKIE_HTTPONLY": True,
@@ -49,6 +54,7 @@ def create_app(config=None, instance_path=None):
         if app.config["STORE_URL"].startswith("sqlite") else {}
     store = open_store(app.config["STORE_URL"], **options)
     runtime = SiteRuntime(site, store)
+    app.config["SOCKETIO_CHANNEL"] = app.config["SOCKETIO_CHANNEL"] or f"qms-socketio-{site.id}"
     app.extensions["qms.runtime"] = runtime
     app.extensions["qms.ticket_limiter"] = RateLimiter(app.config["TICKET_RATE_LIMIT"],
                                                        app.config["KIOSK_ADDRESSES"])

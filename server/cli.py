@@ -117,6 +117,8 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
             click.echo(f"  Kiosk {kiosk} prints from this server to {url}")
     sys.stdout.flush()
     socketio = app.extensions["socketio"]
+    from .store_watch import start_store_watch
+    start_store_watch(app, socketio)  # other processes' and commands' writes, pushed at once
     run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if async_mode == "threading":
         run_options["allow_unsafe_werkzeug"] = True

@@ -6,6 +6,12 @@ Rooms: `display` (or `display:<filter>` for a display limited to some services/c
 view carries that kiosk's printer health), `agent:<kiosk>` (print agents).
 Every push carries the site's event sequence number `seq`; it only rises, so a client that
 sees a gap, or reconnects, asks for a fresh snapshot with the `snapshot` event.
+
+Several processes for one site: each process pushes every change to its own clients only.
+It learns of the other processes' changes from the store (server/store_watch.py), so a
+display's filter, a kiosk's printer health and an agent's print jobs work wherever the
+client is connected, and a change is pushed once, not once per process through the message
+queue (which still carries everything else, e.g. an emit to a client of another process).
 """
 from flask import current_app, session
 from flask_socketio import SocketIO, emit, join_room
@@ -31,7 +37,6 @@ class Broadcaster:
 
     def __init__(self, app, socketio):
         self.socketio = socketio
-        self.shared = bool(app.config.get("MESSAGE_QUEUE"))
         self.display_filters = {"display": (None, None)}
         self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
@@ -48,11 +53,12 @@ class Broadcaster:
         return key
 
     def occupied(self, room):
-        """Whether a push to `room` reaches anyone. With a message queue the room's members may
-        sit in another process, so every room counts as occupied."""
-        if self.shared:
-            return True
+        """Whether a push to `room` reaches any client of this process."""
         return bool(self.socketio.server.manager.rooms.get("/", {}).get(room))
+
+    def push(self, event, data, room):
+        # ignore_queue: to this process's clients only; the others push from the store.
+        self.socketio.emit(event, data, to=room, ignore_queue=True)
 
     def on_change(self, events, state):
         # One public view per change, shared by every room; views only for rooms with members.
@@ -60,22 +66,21 @@ class Broadcaster:
         for room, (services, counters) in list(self.display_filters.items()):
             if self.occupied(room):
                 view = public if room == "display" else public_view(state, services, counters)
-                self.socketio.emit("state", view, to=room)
+                self.push("state", view, room)
         if self.occupied("kiosk"):
-            self.socketio.emit("state", public, to="kiosk")
+            self.push("state", public, "kiosk")
         for kiosk in list(self.kiosks):
             if self.occupied(f"kiosk:{kiosk}"):
-                self.socketio.emit("state", kiosk_view(state, kiosk, public), to=f"kiosk:{kiosk}")
+                self.push("state", kiosk_view(state, kiosk, public), f"kiosk:{kiosk}")
         for number in state.counters:
             if self.occupied(f"counter:{number}"):
-                self.socketio.emit("state", counter_view(state, number, public),
-                                   to=f"counter:{number}")
+                self.push("state", counter_view(state, number, public), f"counter:{number}")
         for event in events:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])
                 if ticket is not None and ticket.print_job > ticket.printed_job:
-                    self.socketio.emit("print_job", print_job(state, ticket, self.base_url),
-                                       to=f"agent:{event['kiosk']}")
+                    self.push("print_job", print_job(state, ticket, self.base_url),
+                              f"agent:{event['kiosk']}")
 
 
 def init_realtime(app, runtime):
@@ -111,6 +116,7 @@ def init_realtime(app, runtime):
         try:
             p = Payload(data)
             role = p.str("role", max_length=16)
+            rt().refresh()  # a joining screen gets the store's latest version, not ours
             state = rt().state
             if role == "display":
                 services = p.data.get("services")

@@ -34,35 +34,49 @@ class SiteRuntime:
     def execute(self, command):
         """Decide and durably record a command; returns its events or raises Refused.
 
-        No read before the write: if another process appended meanwhile, our events take
-        sequence numbers it already took, the append fails with Conflict, and only then do we
-        catch up and decide again. A request_id claimed on an earlier day (not in today's
-        state, yet refused by the store) is refused rather than retried.
+        Every command is decided on the store's latest version, at the cost of a read only
+        when it matters: if another process appended meanwhile, our events take sequence
+        numbers it already took, the append fails with Conflict, and we catch up and decide
+        again; a refusal (counter 2 "not open" here, opened through another process) is
+        checked against the store the same way before it is answered. A request_id claimed
+        on an earlier day (not in today's state, yet refused by the store) is refused rather
+        than retried.
         """
         request_id = command.request_id if isinstance(command, IssueTicket) else None
-        caught = []
-        with self._lock:
-            for _ in range(MAX_ATTEMPTS):
-                events = decide(self.state, command)
-                if not events:
-                    break
-                try:
-                    self.store.append(self.site.id, events, request_id=request_id)
-                except Conflict:
-                    caught += self._catch_up()
-                    if request_id and request_id not in self.state.requests and \
-                            self.store.request_known(self.site.id, request_id):
-                        self._notify(caught)
-                        raise Refused("request_id_used", "request_id này đã được dùng vào ngày trước.",
-                                      "This request_id was used on an earlier day.", 409)
-                    continue
-                for event in events:
-                    self.state.apply(event)
-                break
-            else:
-                raise Conflict("too many concurrent writers")
-        self._notify(caught + events)
+        caught, events = [], []
+        try:
+            with self._lock:
+                events = self._decide_and_append(command, request_id, caught)
+        finally:
+            # What we caught up on is news for the screens, also when the command is refused.
+            self._notify(caught + events)
         return events
+
+    def _decide_and_append(self, command, request_id, caught):
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                events = decide(self.state, command)
+            except Refused:
+                newer = self._catch_up()
+                if not newer:
+                    raise
+                caught += newer
+                continue
+            if not events:
+                return events
+            try:
+                self.store.append(self.site.id, events, request_id=request_id)
+            except Conflict:
+                caught += self._catch_up()
+                if request_id and request_id not in self.state.requests and \
+                        self.store.request_known(self.site.id, request_id):
+                    raise Refused("request_id_used", "request_id này đã được dùng vào ngày trước.",
+                                  "This request_id was used on an earlier day.", 409)
+                continue
+            for event in events:
+                self.state.apply(event)
+            return events
+        raise Conflict("too many concurrent writers")
 
     def refresh(self):
         """Catch up with writes of other processes (before answering a read)."""

@@ -61,9 +61,13 @@ def _sqlite_pragmas(synchronous):
     return on_connect
 
 
+CHANGES_CHANNEL = "qms_events"
+
+
 class SqlStore(Store):
     def __init__(self, url, sqlite_synchronous="FULL"):
         self.url = url
+        self.is_postgres = url.startswith("postgresql")
         if url.startswith("sqlite"):
             self.engine = sa.create_engine(url, connect_args={"timeout": 10})
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
@@ -112,6 +116,9 @@ class SqlStore(Store):
                 if request_id is not None:
                     conn.execute(requests.insert(), {"site_id": site_id, "request_id": request_id,
                                                      "seq": new_events[0]["seq"]})
+                if self.is_postgres:
+                    # Delivered at commit to every process LISTENing (server/store_watch.py).
+                    conn.execute(sa.select(sa.func.pg_notify(CHANGES_CHANNEL, site_id)))
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
         except (OperationalError, DBAPIError) as exc:
@@ -151,8 +158,44 @@ class SqlStore(Store):
         with self.engine.begin() as conn:
             return conn.execute(devices.delete().where(devices.c.kiosk == kiosk)).rowcount
 
+    def change_waiter(self, poll_seconds):
+        """A callable that returns when the log may have grown: at once on PostgreSQL's
+        notification of another process's append, else after `poll_seconds`."""
+        if self.is_postgres:
+            return _PostgresNotifications(self.engine.url, poll_seconds)
+        import time
+        return lambda: time.sleep(poll_seconds)
+
     def close(self):
         self.engine.dispose()
+
+
+class _PostgresNotifications:
+    """LISTEN on a connection of its own (autocommit: no transaction stays open) and wait on
+    its socket with select(), which eventlet and gevent make green: the loop never blocks."""
+
+    def __init__(self, url, timeout):
+        self.conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.timeout = timeout
+        self.conn = None
+
+    def __call__(self):
+        import select
+        import psycopg
+        try:
+            if self.conn is None or self.conn.closed:
+                self.conn = psycopg.connect(self.conninfo, autocommit=True)
+                self.conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+            select.select([self.conn.fileno()], [], [], self.timeout)
+            pgconn = self.conn.pgconn
+            pgconn.consume_input()
+            while pgconn.notifies() is not None:
+                pass  # the watcher reads the log itself; any notification means "look"
+        except psycopg.Error as exc:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None
+            raise StoreUnavailable(str(exc)) from None
 
 
 class _Guard:

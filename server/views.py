@@ -6,16 +6,21 @@ its queue, a kiosk the services and its print jobs. No view carries personal dat
 """
 from .clock import iso
 from .engine.lifecycle import CALLED, SERVING, WAITING
-from .engine.queue import estimate_minutes, people_ahead, service_summary
+from .engine.queue import counter_line, estimate_minutes, people_ahead, service_summary
 
 NEXT_SHOWN = 8
 
 
-def ticket_view(state, ticket, base_url=""):
+def _now(state, at):
+    """Views are read at `at` (the caller's clock); by default at the last change."""
+    return state.last_at if at is None else at
+
+
+def ticket_view(state, ticket, base_url="", at=None):
     site = state.site
     service = site.service(ticket.service)
     group = site.priority_group(ticket.priority) if ticket.priority else None
-    position = people_ahead(state, ticket) if ticket.status == WAITING else 0
+    position = people_ahead(state, ticket, _now(state, at)) if ticket.status == WAITING else 0
     eta = estimate_minutes(state, ticket.service, position) if ticket.status == WAITING else 0
     return {
         "id": ticket.id,
@@ -37,12 +42,13 @@ def ticket_view(state, ticket, base_url=""):
     }
 
 
-def _services(state, only=None):
-    summary = service_summary(state)
+def _services(state, at, only=None):
+    summary = service_summary(state, at)
     return [
         {"code": s.code, "letter": s.letter, "name_vi": s.name_vi, "name_en": s.name_en,
          "description_vi": s.description_vi, "description_en": s.description_en,
-         "waiting": summary[s.code]["waiting"], "eta_minutes": summary[s.code]["eta_minutes"]}
+         "waiting": summary[s.code]["waiting"], "ahead": summary[s.code]["ahead"],
+         "eta_minutes": summary[s.code]["eta_minutes"]}
         for s in state.site.services if only is None or s.code in only
     ]
 
@@ -69,7 +75,7 @@ def _site_header(state):
     return {"id": site.id, "name": site.name, "name_en": site.name_en}
 
 
-def public_view(state, services=None, counters=None):
+def public_view(state, services=None, counters=None, at=None):
     """The public snapshot (GET /api/state, displays, kiosks): counts and calls only."""
     calls = [
         {"number": c["label"], "counter": c["counter"], "at": iso(state.site, c["at"]),
@@ -85,44 +91,36 @@ def public_view(state, services=None, counters=None):
         "site": _site_header(state),
         "day": state.day,
         "day_open": state.day_open,
-        "services": _services(state, services),
+        "services": _services(state, _now(state, at), services),
         "counters": _counters(state, counters),
         "recent_calls": calls,
     }
 
 
-def kiosk_view(state, kiosk=None, public=None):
+def kiosk_view(state, kiosk=None, public=None, at=None):
     """For a kiosk page: the public snapshot and the health of its own printer, so the page can
     tell a citizen to keep the number on screen in mind when no paper will come out."""
-    view = dict(public or public_view(state))
+    view = dict(public or public_view(state, at=at))
     if kiosk is not None:
         view["kiosk"] = kiosk
         view["printer"] = state.printers.get(kiosk)
     return view
 
 
-def queue_for_counter(state, number):
-    """The head of the queue as this counter would call it: reserved, priority, then others."""
-    cfg = state.site.counter(number)
-    waiting = [t for t in state.tickets.values() if t.status == WAITING and (
-        t.reserved_counter == number or
-        (t.reserved_counter is None and t.service in cfg.services))]
-    waiting.sort(key=lambda t: (t.reserved_counter != number, not t.priority, t.order))
-    return waiting
-
-
-def counter_view(state, number, public=None):
+def counter_view(state, number, public=None, at=None):
     """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
     `public`: the public view of this same state, when the caller has made it already."""
     cfg = state.site.counter(number)
     live = state.counters[number]
     current = state.tickets.get(live.current) if live.current else None
-    queue = queue_for_counter(state, number)
-    view = dict(public or public_view(state))
+    at = _now(state, at)
+    # The list is the counter's line from the engine: its head is what call-next takes.
+    queue = counter_line(state, number, at).tickets()
+    view = dict(public or public_view(state, at=at))
     view["counter"] = {
         "number": number, "name": cfg.name, "state": live.state, "officer": live.officer,
         "services": list(cfg.services), "priority_streak": live.priority_streak,
-        "current": dict(ticket_view(state, current), serving_at=iso(state.site, current.serving_at),
+        "current": dict(ticket_view(state, current, at=at), serving_at=iso(state.site, current.serving_at),
                         recalls=current.recalls, no_shows=current.no_shows) if current else None,
     }
     view["queue"] = {

@@ -6,6 +6,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.inprocess import InProcessSite  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
 
@@ -14,6 +15,21 @@ def server(tmp_path):
     """A fresh demo site server (eventlet) in a subprocess, with today open."""
     with ServerProcess(tmp_path / "instance") as proc:
         yield proc
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A fresh demo site in this process (Flask and Socket.IO test clients, threading mode),
+    with today open: for tests that need the real app but not a real process."""
+    with InProcessSite(tmp_path / "instance") as app_site:
+        yield app_site
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory):
+    """One in-process demo site for a module's read-mostly tests."""
+    with InProcessSite(tmp_path_factory.mktemp("instance")) as app_site:
+        yield app_site
 
 
 @pytest.fixture(scope="module")

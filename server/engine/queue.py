@@ -10,89 +10,181 @@ Ordering (documented in docs/queue-rules.md):
 3. Within a class: a ticket that has waited `escalate_after_minutes` is taken oldest first
    across the counter's services; otherwise by the counter's service preference, then first
    come first served (`order`).
+
+`counter_line` is the one rule: the counter tablet's "next" list, call-next (its head), a
+ticket's place in line and the kiosk's "people ahead" are all read from it, so what a screen
+says comes next is what "Gọi tiếp" then calls.
 """
 import bisect
 import math
+from dataclasses import dataclass
 
 from .lifecycle import WAITING
+from .state import CLOSED
 
 
-def _eligible(state, counter_cfg):
-    """Waiting tickets this counter may call, and those reserved for it."""
-    reserved, general = [], []
+
+
+@dataclass
+class CounterLine:
+    """One counter's waiting line at one moment: reserved tickets, then the priority and the
+    normal class (each sorted by rank) merged by the priority streak."""
+    number: int
+    reserved: list  # tickets transferred to this counter, oldest first
+    priority: list  # (rank, ticket), sorted
+    normal: list  # (rank, ticket), sorted
+    streak: int  # the counter's priority streak now
+    limit: int  # the site's max_priority_streak
+
+    def __len__(self):
+        return len(self.reserved) + len(self.priority) + len(self.normal)
+
+    def _first_normal_after(self):
+        """Priority calls before the first normal one: the rest of the current streak."""
+        return max(self.limit - self.streak, 0)
+
+    def _place_in_class(self, index, is_priority, priority_count, normal_count):
+        lead = self._first_normal_after()
+        if is_priority:
+            normals_before = 0 if index < lead else 1 + (index - lead) // self.limit
+            return len(self.reserved) + index + min(normal_count, normals_before)
+        return len(self.reserved) + index + min(priority_count, lead + index * self.limit)
+
+    def calls(self):
+        """[(ticket, streak after calling it)] in the order successive call-nexts take them."""
+        out = [(t, self.streak) for t in self.reserved]
+        streak, p, n = self.streak, 0, 0
+        while p < len(self.priority) or n < len(self.normal):
+            if p < len(self.priority) and (n == len(self.normal) or streak < self.limit):
+                streak += 1
+                out.append((self.priority[p][1], streak))
+                p += 1
+            else:
+                streak = 0
+                out.append((self.normal[n][1], streak))
+                n += 1
+        return out
+
+    def tickets(self):
+        return [t for t, _ in self.calls()]
+
+    def place(self, ticket):
+        """How many tickets this counter calls before `ticket`, or None if it never will."""
+        if ticket.reserved_counter == self.number:
+            return sum(1 for t in self.reserved if t.order < ticket.order)
+        for index, (rank, t) in enumerate(self.priority if ticket.priority else self.normal):
+            if t.id == ticket.id:
+                return self._place_in_class(index, bool(ticket.priority),
+                                            len(self.priority), len(self.normal))
+        return None
+
+    def place_for_new(self, rank, is_priority):
+        """The place a ticket of this rank would take if it were issued now."""
+        cls = self.priority if is_priority else self.normal
+        index = bisect.bisect_left([r for r, _ in cls], rank)
+        extra_p, extra_n = (1, 0) if is_priority else (0, 1)
+        return self._place_in_class(index, is_priority, len(self.priority) + extra_p,
+                                    len(self.normal) + extra_n)
+
+
+def _escalated_count(state, at):
+    """How many waiting tickets have waited past the escalation time: the lines change with
+    the clock only when this number does, so it keys the cache along with `seq`."""
+    cached = getattr(state, "_enqueue_times", None)
+    if cached is None or cached[0] != state.seq:
+        times = sorted(t.enqueued_at for t in state.tickets.values() if t.status == WAITING)
+        cached = (state.seq, times)
+        state._enqueue_times = cached
+    escalate = state.site.policy.escalate_after_minutes * 60.0
+    return bisect.bisect_right(cached[1], at - escalate)
+
+
+def _rank(state, counter_cfg, ticket, at):
+    if at - ticket.enqueued_at >= state.site.policy.escalate_after_minutes * 60.0:
+        return (0, 0, ticket.order)
+    return (1, counter_cfg.services.index(ticket.service), ticket.order)
+
+
+def counter_lines(state, at):
+    """{counter number: CounterLine} for every counter of the site, at time `at`."""
+    key = (state.seq, _escalated_count(state, at))
+    cached = getattr(state, "_counter_lines", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    lines = {}
+    for cfg in state.site.counters:
+        lines[cfg.number] = CounterLine(cfg.number, [], [], [],
+                                        state.counters[cfg.number].priority_streak,
+                                        state.site.policy.max_priority_streak)
+    served_by = {}
+    for cfg in state.site.counters:
+        for code in cfg.services:
+            served_by.setdefault(code, []).append(cfg)
     for ticket in state.tickets.values():
         if ticket.status != WAITING:
             continue
         if ticket.reserved_counter is not None:
-            if ticket.reserved_counter == counter_cfg.number:
-                reserved.append(ticket)
-        elif ticket.service in counter_cfg.services:
-            general.append(ticket)
-    return reserved, general
+            line = lines.get(ticket.reserved_counter)
+            if line is not None:
+                line.reserved.append(ticket)
+            continue
+        for cfg in served_by.get(ticket.service, ()):
+            line = lines[cfg.number]
+            (line.priority if ticket.priority else line.normal).append(
+                (_rank(state, cfg, ticket, at), ticket))
+    for line in lines.values():
+        line.reserved.sort(key=lambda t: t.order)
+        line.priority.sort(key=lambda pair: pair[0])
+        line.normal.sort(key=lambda pair: pair[0])
+    state._counter_lines = (key, lines)
+    return lines
+
+
+def counter_line(state, counter_number, at):
+    """The tickets counter `counter_number` would call, in order, if nothing else changed."""
+    return counter_lines(state, at)[counter_number]
 
 
 def pick_next(state, counter_number, at):
-    """The ticket counter `counter_number` should call now and the counter's new priority
-    streak, or (None, streak) when nobody waits for it."""
-    counter_cfg = state.site.counter(counter_number)
-    counter = state.counters[counter_number]
-    reserved, general = _eligible(state, counter_cfg)
-    if reserved:
-        ticket = min(reserved, key=lambda t: t.order)
-        return ticket, counter.priority_streak
-    priority = [t for t in general if t.priority]
-    normal = [t for t in general if not t.priority]
-    limit = state.site.policy.max_priority_streak
-    if priority and (not normal or counter.priority_streak < limit):
-        return _first_in_class(state, counter_cfg, priority, at), counter.priority_streak + 1
-    if normal:
-        return _first_in_class(state, counter_cfg, normal, at), 0
-    return None, counter.priority_streak
+    """The head of the counter's line and the counter's priority streak after calling it,
+    or (None, streak) when nobody waits for it."""
+    line = counter_line(state, counter_number, at)
+    if not len(line):
+        return None, state.counters[counter_number].priority_streak
+    ticket, streak = line.calls()[0]
+    return ticket, streak
 
 
-def _first_in_class(state, counter_cfg, tickets, at):
-    escalate = state.site.policy.escalate_after_minutes * 60.0
-    preference = {code: i for i, code in enumerate(counter_cfg.services)}
-
-    def rank(ticket):
-        if at - ticket.enqueued_at >= escalate:
-            return (0, 0, ticket.order)
-        return (1, preference[ticket.service], ticket.order)
-
-    return min(tickets, key=rank)
+def _counters_for(state, service_code, reserved_counter=None):
+    """The counters whose lines count for a ticket: its reserved counter; else those serving
+    its service that are open or paused; if none is, every counter that could serve it."""
+    if reserved_counter is not None:
+        return [reserved_counter]
+    configured = [c.number for c in state.site.counters_serving(service_code)]
+    working = [n for n in configured if state.counters[n].state != CLOSED]
+    return working or configured
 
 
-def waiting_index(state):
-    """Per service, the sorted places (`order`) of its waiting priority and normal tickets.
-
-    One pass over the day's tickets per change, kept with the state for its sequence number:
-    every view of that change, and every citizen's position, is read from it.
-    """
-    cached = getattr(state, "_waiting_index", None)
-    if cached is not None and cached[0] == state.seq:
-        return cached[1]
-    index = {s.code: ([], []) for s in state.site.services}
-    for ticket in state.tickets.values():
-        if ticket.status == WAITING:
-            index[ticket.service][0 if ticket.priority else 1].append(ticket.order)
-    for priority, normal in index.values():
-        priority.sort()
-        normal.sort()
-    state._waiting_index = (state.seq, index)
-    return index
+def people_ahead(state, ticket, at=None):
+    """How many tickets are called before this waiting one: its place in the line of the
+    counter (among those that may call it) where it comes soonest."""
+    lines = counter_lines(state, state.last_at if at is None else at)
+    places = [lines[n].place(ticket) for n in _counters_for(state, ticket.service,
+                                                             ticket.reserved_counter)]
+    places = [p for p in places if p is not None]
+    return min(places) if places else 0
 
 
-def people_ahead(state, ticket):
-    """Waiting tickets of the same service that go before this one (the citizen's position).
-
-    Priority tickets wait behind earlier priority tickets only; normal tickets behind every
-    priority ticket and earlier normal tickets. Other services sharing a counter are left out:
-    this is the figure a citizen can check on the wall display.
-    """
-    priority, normal = waiting_index(state)[ticket.service]
-    if ticket.priority:
-        return bisect.bisect_left(priority, ticket.order)
-    return len(priority) + bisect.bisect_left(normal, ticket.order)
+def people_ahead_of_new(state, service_code, at=None, priority=False):
+    """How many would be called before a ticket of this service issued now."""
+    lines = counter_lines(state, state.last_at if at is None else at)
+    order = state.seq + 1  # a new ticket's place: after every ticket there is
+    places = []
+    for number in _counters_for(state, service_code):
+        cfg = state.site.counter(number)
+        rank = (1, cfg.services.index(service_code), order)
+        places.append(lines[number].place_for_new(rank, priority))
+    return min(places) if places else 0
 
 
 def serving_counters(state, service_code):
@@ -110,10 +202,16 @@ def estimate_minutes(state, service_code, ahead):
     return math.ceil(ahead * state.service_minutes[service_code] / counters)
 
 
-def service_summary(state):
-    """Per service: people waiting and the estimated wait for a new normal ticket."""
+def service_summary(state, at=None):
+    """Per service: people waiting, how many would be called before a new normal ticket, and
+    the estimated wait for it."""
     summary = {}
-    for code, (priority, normal) in waiting_index(state).items():
-        count = len(priority) + len(normal)
-        summary[code] = {"waiting": count, "eta_minutes": estimate_minutes(state, code, count)}
+    for service in state.site.services:
+        summary[service.code] = {"waiting": 0}
+    for ticket in state.tickets.values():
+        if ticket.status == WAITING:
+            summary[ticket.service]["waiting"] += 1
+    for code, row in summary.items():
+        row["ahead"] = people_ahead_of_new(state, code, at)
+        row["eta_minutes"] = estimate_minutes(state, code, row["ahead"])
     return summary

@@ -69,6 +69,7 @@ class SiteState:
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
     last_summary: dict | None = None
+    last_at: float = 0.0  # the time of the newest event: views are read at it by default
 
     def __post_init__(self):
         for counter in self.site.counters:
@@ -93,6 +94,7 @@ class SiteState:
             raise ValueError(f"unknown event type {event['type']!r}")
         handler(event)
         self.seq = event["seq"]
+        self.last_at = max(self.last_at, event["at"])
 
     def _on_day_opened(self, e):
         reopened = e["day"] == self.day

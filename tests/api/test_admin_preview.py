@@ -1,15 +1,15 @@
 """The admin ticket preview: the virtual printer's drawing of the real ESC/POS bytes."""
 import io
 
-import requests
+from support import inprocess as web
 from PIL import Image
 from pyzbar.pyzbar import decode
 
 from support.server_process import Officer, take_ticket
 
 
-def test_admin_sees_a_real_tickets_preview_with_a_working_qr(shared_server):
-    base = shared_server.url
+def test_admin_sees_a_real_tickets_preview_with_a_working_qr(shared_site):
+    base = shared_site.url
     ticket = take_ticket(base, "VNEID", priority="pregnant").json()["ticket"]
     admin = Officer(base, "admin", "admin123")
     assert "Xem trước phiếu" in admin.http.get(base + "/admin/preview").text
@@ -23,9 +23,9 @@ def test_admin_sees_a_real_tickets_preview_with_a_working_qr(shared_server):
         assert ticket["track_url"] in payloads
 
 
-def test_preview_is_for_admins_only_and_checks_its_input(shared_server):
-    base = shared_server.url
-    assert requests.get(base + "/admin/preview/ticket.png").status_code == 401
+def test_preview_is_for_admins_only_and_checks_its_input(shared_site):
+    base = shared_site.url
+    assert web.get(base + "/admin/preview/ticket.png").status_code == 401
     officer = Officer(base)
     assert officer.http.get(base + "/admin/preview/ticket.png").status_code == 403
     admin = Officer(base, "admin", "admin123")

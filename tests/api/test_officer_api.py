@@ -1,5 +1,5 @@
-"""Officer actions over HTTP against a real server: every action, every refusal."""
-import requests
+"""Officer actions over HTTP against a real site: every action, every refusal."""
+from support import inprocess as web
 
 from support.server_process import Officer, take_ticket
 
@@ -16,11 +16,11 @@ def _refused(answer, status, code):
 
 
 def _seq(base):
-    return requests.get(base + "/api/state").json()["seq"]
+    return web.get(base + "/api/state").json()["seq"]
 
 
-def test_a_counter_day(server):
-    base = server.url
+def test_a_counter_day(site):
+    base = site.url
     officer = Officer(base)
     me = officer.http.get(base + "/api/me").json()
     assert me["officer"]["username"] == "canbo" and me["csrf_token"] == officer.csrf
@@ -71,7 +71,7 @@ def test_a_counter_day(server):
     moved = _ok(officer.post(f"/api/tickets/{moving['id']}/transfer", {"to_service": "VNEID"}))
     successor = moved["ticket"]
     assert successor["number"] == moving["number"] and successor["service"] == "VNEID"
-    old = requests.get(f"{base}/api/tickets/{moving['id']}").json()["ticket"]
+    old = web.get(f"{base}/api/tickets/{moving['id']}").json()["ticket"]
     assert old["status"] == "transferred" and old["transferred_to"] == successor["id"]
     to_counter = _ok(officer.post(f"/api/tickets/{successor['id']}/transfer", {"to_counter": 4}))
     reserved = to_counter["ticket"]
@@ -100,56 +100,55 @@ def test_a_counter_day(server):
     totals = closed["summary"]["totals"]
     assert totals["issued"] == 6 and totals["done"] == 2 and totals["no_show"] == 1
     assert totals["transferred"] == 2
-    assert requests.get(f"{base}/api/tickets/{serving['id']}").json()["ticket"]["status"] == "cancelled"
+    assert web.get(f"{base}/api/tickets/{serving['id']}").json()["ticket"]["status"] == "cancelled"
     _refused(officer.post("/api/day/close"), 409, "day_closed")
     _refused(officer.post("/api/counters/1/call-next"), 409, "day_closed")
 
 
-def test_unknown_things_are_404(server):
-    officer = Officer(server.url)
+def test_unknown_things_are_404(site):
+    officer = Officer(site.url)
     _refused(officer.post("/api/counters/42/open"), 404, "unknown_counter")
     _refused(officer.post("/api/tickets/4242/recall"), 404, "unknown_ticket")
     _refused(officer.post("/api/counters/1/dance"), 404, "not_found")
     _refused(officer.post("/api/counters/1/call", {"ticket_id": "x"}), 400, "bad_field")
 
 
-def test_csrf_token_is_required_for_officer_writes(server):
-    officer = Officer(server.url)
-    answer = officer.http.post(server.url + "/api/counters/1/open", json={})
+def test_csrf_token_is_required_for_officer_writes(site):
+    officer = Officer(site.url)
+    answer = officer.http.post(site.url + "/api/counters/1/open", json={})
     _refused(answer, 403, "csrf")
-    answer = officer.http.post(server.url + "/api/counters/1/open", json={},
+    answer = officer.http.post(site.url + "/api/counters/1/open", json={},
                                headers={"X-CSRF-Token": "forged"})
     _refused(answer, 403, "csrf")
-    assert requests.get(server.url + "/api/state").json()["counters"][0]["state"] == "closed"
+    assert web.get(site.url + "/api/state").json()["counters"][0]["state"] == "closed"
 
 
-def test_logout_ends_the_session(server):
-    officer = Officer(server.url)
+def test_logout_ends_the_session(site):
+    officer = Officer(site.url)
     _ok(officer.post("/api/logout"))
     _refused(officer.post("/api/counters/1/open"), 401, "not_signed_in")
 
 
-def test_devices_are_for_admins_only(server):
-    officer = Officer(server.url)
+def test_devices_are_for_admins_only(site):
+    officer = Officer(site.url)
     _refused(officer.post("/api/devices", {"kiosk": "K1"}), 403, "admin_only")
-    admin = Officer(server.url, "admin", "admin123")
+    admin = Officer(site.url, "admin", "admin123")
     answer = admin.post("/api/devices", {"kiosk": "K1"})
     assert answer.status_code == 201 and len(answer.json()["token"]) >= 32
 
 
-def test_session_cookie_is_httponly_and_strict(server):
-    answer = requests.post(server.url + "/api/login", json={"username": "canbo", "password": "canbo123"})
+def test_session_cookie_is_httponly_and_strict(site):
+    answer = web.post(site.url + "/api/login", json={"username": "canbo", "password": "canbo123"})
     cookie = answer.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
 
-def test_reopening_the_same_day_continues_numbering(server):
-    officer = Officer(server.url)
+def test_reopening_the_same_day_continues_numbering(site):
+    officer = Officer(site.url)
     _refused(officer.post("/api/day/open"), 409, "day_already_open")
-    first = take_ticket(server.url, "CCCD").json()["ticket"]["number"]
+    first = take_ticket(site.url, "CCCD").json()["ticket"]["number"]
     _ok(officer.post("/api/day/close"))
     assert _ok(officer.post("/api/day/open"))["events"] == ["day_opened"]
-    server.stop()
-    server.start()  # and after a restart, the reopened day still knows its numbers
-    second = take_ticket(server.url, "CCCD").json()["ticket"]["number"]
+    site.restart()  # and after a restart, the reopened day still knows its numbers
+    second = take_ticket(site.url, "CCCD").json()["ticket"]["number"]
     assert int(second[1:]) == int(first[1:]) + 1

@@ -1,28 +1,29 @@
-"""The public HTTP API against a real server process: what a citizen's device may do."""
+"""The public HTTP API against a real site process: what a citizen's device may do."""
 import uuid
 
-import requests
+from support import inprocess as web
 
-from support.server_process import ServerProcess, take_ticket
+from support.inprocess import InProcessSite
+from support.server_process import take_ticket
 
 
-def test_health_services_and_state(shared_server):
-    base = shared_server.url
-    health = requests.get(base + "/healthz").json()
+def test_health_services_and_state(shared_site):
+    base = shared_site.url
+    health = web.get(base + "/healthz").json()
     assert health["ok"] is True and health["day_open"] is True
-    services = requests.get(base + "/api/services").json()
+    services = web.get(base + "/api/services").json()
     codes = [s["code"] for s in services["services"]]
     assert codes == ["CCCD", "VNEID", "PICKUP", "CORRECT", "VEHICLE"]
     assert {g["code"] for g in services["priority_groups"]} >= {"elderly", "disability", "pregnant"}
-    state = requests.get(base + "/api/state").json()
+    state = web.get(base + "/api/state").json()
     assert state["site"]["id"] == "demo-ben-nghe" and len(state["counters"]) == 5
-    filtered = requests.get(base + "/api/state?services=CCCD&counters=1,2").json()
+    filtered = web.get(base + "/api/state?services=CCCD&counters=1,2").json()
     assert [s["code"] for s in filtered["services"]] == ["CCCD"]
     assert [c["number"] for c in filtered["counters"]] == [1, 2]
 
 
-def test_take_ticket_answers_201_with_the_documented_fields(shared_server):
-    answer = take_ticket(shared_server.url, "VNEID", priority="elderly")
+def test_take_ticket_answers_201_with_the_documented_fields(shared_site):
+    answer = take_ticket(shared_site.url, "VNEID", priority="elderly")
     assert answer.status_code == 201
     ticket = answer.json()["ticket"]
     assert set(ticket) >= {"id", "number", "service", "priority", "status", "position",
@@ -30,23 +31,23 @@ def test_take_ticket_answers_201_with_the_documented_fields(shared_server):
     assert ticket["number"].startswith("B") and ticket["service"] == "VNEID"
     assert ticket["priority"] == "elderly" and ticket["status"] == "waiting"
     assert ticket["track_url"].endswith(f"/t/{ticket['id']}")
-    again = requests.get(f"{shared_server.url}/api/tickets/{ticket['id']}").json()["ticket"]
+    again = web.get(f"{shared_site.url}/api/tickets/{ticket['id']}").json()["ticket"]
     assert again["number"] == ticket["number"] and again["position"] == ticket["position"]
 
 
-def test_same_request_id_answers_the_same_ticket(shared_server):
+def test_same_request_id_answers_the_same_ticket(shared_site):
     request_id = uuid.uuid4().hex
-    first = take_ticket(shared_server.url, "PICKUP", request_id=request_id)
-    second = take_ticket(shared_server.url, "PICKUP", request_id=request_id)
+    first = take_ticket(shared_site.url, "PICKUP", request_id=request_id)
+    second = take_ticket(shared_site.url, "PICKUP", request_id=request_id)
     assert first.status_code == 201 and second.status_code == 200
     assert first.json()["ticket"]["id"] == second.json()["ticket"]["id"]
-    waiting = [s for s in requests.get(shared_server.url + "/api/state").json()["services"]
+    waiting = [s for s in web.get(shared_site.url + "/api/state").json()["services"]
                if s["code"] == "PICKUP"][0]["waiting"]
     assert waiting == 1
 
 
-def test_numbers_rise_per_service(shared_server):
-    labels = [take_ticket(shared_server.url, "CORRECT").json()["ticket"]["number"] for _ in range(3)]
+def test_numbers_rise_per_service(shared_site):
+    labels = [take_ticket(shared_site.url, "CORRECT").json()["ticket"]["number"] for _ in range(3)]
     numbers = [int(label[1:]) for label in labels]
     assert all(label.startswith("D") for label in labels)
     assert numbers == list(range(numbers[0], numbers[0] + 3))
@@ -62,13 +63,13 @@ def _refused(answer, status, code=None):
 
 
 def _waiting_total(base):
-    return sum(s["waiting"] for s in requests.get(base + "/api/state").json()["services"])
+    return sum(s["waiting"] for s in web.get(base + "/api/state").json()["services"])
 
 
-def test_bad_input_is_refused_and_changes_nothing(shared_server):
-    base = shared_server.url
-    before = requests.get(base + "/api/state").json()
-    post = lambda **kw: requests.post(base + "/api/tickets", **kw)
+def test_bad_input_is_refused_and_changes_nothing(shared_site):
+    base = shared_site.url
+    before = web.get(base + "/api/state").json()
+    post = lambda **kw: web.post(base + "/api/tickets", **kw)
     _refused(post(data="{not json", headers={"Content-Type": "application/json"}), 400, "bad_json")
     _refused(post(data="service=CCCD", headers={"Content-Type": "text/plain"}), 415, "not_json")
     _refused(post(json=["CCCD"]), 400, "bad_input")
@@ -80,49 +81,49 @@ def test_bad_input_is_refused_and_changes_nothing(shared_server):
     _refused(post(json={"service": "CCCD", "request_id": "r3", "priority": "vip"}), 422,
              "unknown_priority")
     _refused(post(json={"service": "CCCD", "request_id": "r4", "pad": "x" * 20000}), 413)
-    _refused(requests.get(base + "/api/tickets/999999"), 404, "unknown_ticket")
-    _refused(requests.get(base + "/api/state?counters=one"), 400)
-    _refused(requests.get(base + "/api/nothing-here"), 404)
-    after = requests.get(base + "/api/state").json()
+    _refused(web.get(base + "/api/tickets/999999"), 404, "unknown_ticket")
+    _refused(web.get(base + "/api/state?counters=one"), 400)
+    _refused(web.get(base + "/api/nothing-here"), 404)
+    after = web.get(base + "/api/state").json()
     assert after["seq"] == before["seq"]
 
 
-def test_citizen_cannot_act_as_officer(shared_server):
-    base = shared_server.url
+def test_citizen_cannot_act_as_officer(shared_site):
+    base = shared_site.url
     ticket = take_ticket(base).json()["ticket"]
     for path in ("/api/counters/1/open", "/api/counters/1/call-next",
                  f"/api/tickets/{ticket['id']}/complete", f"/api/tickets/{ticket['id']}/cancel",
                  "/api/day/close", "/api/devices"):
-        _refused(requests.post(base + path, json={}), 401, "not_signed_in")
-    _refused(requests.get(base + "/api/counters/1/view"), 401)
-    assert requests.get(f"{base}/api/tickets/{ticket['id']}").json()["ticket"]["status"] == "waiting"
+        _refused(web.post(base + path, json={}), 401, "not_signed_in")
+    _refused(web.get(base + "/api/counters/1/view"), 401)
+    assert web.get(f"{base}/api/tickets/{ticket['id']}").json()["ticket"]["status"] == "waiting"
 
 
-def test_wrong_password_is_refused(shared_server):
-    answer = requests.post(shared_server.url + "/api/login",
+def test_wrong_password_is_refused(shared_site):
+    answer = web.post(shared_site.url + "/api/login",
                            json={"username": "canbo", "password": "wrong-one"})
     _refused(answer, 401, "bad_credentials")
-    _refused(requests.post(shared_server.url + "/api/login",
+    _refused(web.post(shared_site.url + "/api/login",
                            json={"username": "nobody", "password": "whatever"}), 401)
 
 
 def test_tickets_are_rate_limited_per_client(tmp_path):
     # The demo exempts loopback (the kiosk of a one-box site); here loopback is a phone.
-    env = {"QMS_KIOSK_ADDRESSES": "[]", "QMS_TICKET_RATE_LIMIT": "3/600"}
-    with ServerProcess(tmp_path / "instance", env=env) as server:
+    config = {"KIOSK_ADDRESSES": [], "TICKET_RATE_LIMIT": "3/600"}
+    with InProcessSite(tmp_path / "instance", config=config) as site:
         request_ids = [uuid.uuid4().hex for _ in range(4)]
-        answers = [take_ticket(server.url, request_id=r) for r in request_ids]
+        answers = [take_ticket(site.url, request_id=r) for r in request_ids]
         assert [a.status_code for a in answers] == [201, 201, 201, 429]
         error = _refused(answers[-1], 429, "rate_limited")
         assert "quá nhiều" in error["message"]
         assert int(answers[-1].headers["Retry-After"]) >= 1
         # A retry of an acknowledged request is not a new ticket and is not limited.
-        assert take_ticket(server.url, request_id=request_ids[0]).status_code == 200
-        assert _waiting_total(server.url) == 3
+        assert take_ticket(site.url, request_id=request_ids[0]).status_code == 200
+        assert _waiting_total(site.url) == 3
 
 
-def test_openapi_document_lists_the_endpoints(shared_server):
-    document = requests.get(shared_server.url + "/api/openapi.json").json()
+def test_openapi_document_lists_the_endpoints(shared_site):
+    document = web.get(shared_site.url + "/api/openapi.json").json()
     assert document["openapi"].startswith("3.")
     for path in ("/healthz", "/api/services", "/api/state", "/api/tickets",
                  "/api/tickets/{ticket_id}", "/api/login", "/api/logout",

@@ -69,7 +69,7 @@ def test_eta_none_for_a_service_no_counter_serves():
     sim = Sim(site)
     ticket = sim.issue("S2")
     assert eta(sim, ticket) == (0, None)
-    assert service_summary(sim.state)["S2"] == {"waiting": 1, "eta_minutes": None}
+    assert service_summary(sim.state)["S2"] == {"waiting": 1, "ahead": 0, "eta_minutes": None}
 
 
 def test_service_summary():
@@ -82,12 +82,13 @@ def test_service_summary():
     summary = service_summary(sim.state)
     assert set(summary) == {"CCCD", "VNEID", "PICKUP", "CORRECT", "VEHICLE"}
     # CCCD: 4 waiting, counters 1 and 2 open, 15 minutes each -> ceil(4 * 15 / 2).
-    assert summary["CCCD"] == {"waiting": 4, "eta_minutes": 30}
-    # VNEID: counter 2 is open (3 and 4 are closed) -> 1 * 8 / 1.
-    assert summary["VNEID"] == {"waiting": 1, "eta_minutes": 8}
+    assert summary["CCCD"] == {"waiting": 4, "ahead": 4, "eta_minutes": 30}
+    # VNEID: only counter 2 is open (3 and 4 are closed), and it calls its 4 CCCD tickets
+    # before any VNEID ticket that has not waited past the escalation time: 5 ahead.
+    assert summary["VNEID"] == {"waiting": 1, "ahead": 5, "eta_minutes": 40}
     # Nobody waits: no wait; PICKUP's counters (3, 4) are all closed, so both count.
-    assert summary["PICKUP"] == {"waiting": 0, "eta_minutes": 0}
-    assert summary["VEHICLE"] == {"waiting": 0, "eta_minutes": 0}
+    assert summary["PICKUP"] == {"waiting": 0, "ahead": 0, "eta_minutes": 0}
+    assert summary["VEHICLE"] == {"waiting": 0, "ahead": 0, "eta_minutes": 0}
 
 
 # -- printing ------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import time
 
 import requests
 
+from .inprocess import post, session
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -106,7 +108,7 @@ class Officer:
 
     def __init__(self, base_url, username="canbo", password="canbo123"):
         self.base_url = base_url
-        self.http = requests.Session()
+        self.http = session(base_url)
         answer = self.http.post(base_url + "/api/login",
                                 json={"username": username, "password": password}, timeout=10)
         answer.raise_for_status()
@@ -124,7 +126,7 @@ def take_ticket(base_url, service="CCCD", priority=None, request_id=None, **extr
     import uuid
     body = {"service": service, "priority": priority,
             "request_id": request_id or uuid.uuid4().hex, **extra}
-    return requests.post(base_url + "/api/tickets", json=body, timeout=10)
+    return post(base_url + "/api/tickets", json=body, timeout=10)
 
 
 def issue_device_token(base_url, kiosk="K1"):

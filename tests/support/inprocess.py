@@ -1,0 +1,152 @@
+"""A site server in the test process: the real app (store, runtime, HTTP API, Socket.IO), with
+no subprocess and no socket.
+
+`InProcessSite` builds the app in threading mode on its own instance folder, seeds the demo
+officers and opens today like `qms serve --demo`. Its `http` is a requests Session whose
+transport is Flask's test client, so a test written against a real server (requests calls,
+`Officer`, `take_ticket`) runs unchanged against `site.url`; `socket()` is flask_socketio's
+test client. Crash, browser and fault tests keep the subprocess server (server_process.py).
+"""
+import http.client
+import os
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+import itertools
+
+_numbers = itertools.count(1)
+_SITES = {}  # url -> InProcessSite, so helpers given a base URL find their app
+
+
+def session(base_url):
+    """A requests Session for `base_url`: served in process for an InProcessSite's URL,
+    over the network for a real server."""
+    for url, site in _SITES.items():
+        if base_url.startswith(url):
+            return site.http
+    return requests.Session()
+
+
+def get(url, **kw):
+    with session(url) as s:
+        return s.get(url, **kw)
+
+
+def post(url, **kw):
+    with session(url) as s:
+        return s.post(url, **kw)
+
+
+class _Raw:
+    """What requests reads cookies from: the headers as an http.client message."""
+
+    def __init__(self, headers):
+        self._original_response = self
+        self.msg = http.client.HTTPMessage()
+        for name, value in headers:
+            self.msg[name] = value
+
+    def release_conn(self):
+        pass
+
+
+class FlaskTransport(BaseAdapter):
+    """requests -> Flask's test client -> requests.Response, cookies and all."""
+
+    def __init__(self, app, remote_addr="127.0.0.1"):
+        super().__init__()
+        self.app = app
+        self.remote_addr = remote_addr
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        url = urlsplit(request.url)
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode()
+        client = self.app.test_client(use_cookies=False)
+        answer = client.open(url.path, query_string=url.query, method=request.method,
+                             headers=list(request.headers.items()), data=body or b"",
+                             environ_base={"REMOTE_ADDR": self.remote_addr})
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.status.split(" ", 1)[-1]
+        response.headers = CaseInsensitiveDict(answer.headers)
+        response._content = answer.get_data()
+        response.encoding = answer.mimetype_params.get("charset", "utf-8")
+        response.url = request.url
+        response.request = request
+        response.raw = _Raw(answer.headers.items())
+        response.connection = self
+        requests.cookies.extract_cookies_to_jar(response.cookies, request, response.raw)
+        answer.close()
+        return response
+
+    def close(self):
+        pass
+
+
+class InProcessSite:
+    def __init__(self, instance, site=None, demo=True, config=None):
+        self.url = f"http://site-{next(_numbers)}.test"
+        self.instance = str(instance)
+        self.site_file = site
+        self.demo = demo
+        self.config = dict(config or {})
+        self.app = None
+        self.start()
+
+    def start(self):
+        """Build the app on the instance folder: a restart reads everything from the store."""
+        from server.app import create_app
+        config = {"ASYNC_MODE": "threading", "TESTING": True, **self.config}
+        if self.site_file:
+            config["SITE_FILE"] = str(self.site_file)
+        os.makedirs(self.instance, exist_ok=True)
+        self.app = create_app(config, instance_path=self.instance)
+        _SITES[self.url] = self
+        if self.demo:
+            from server.cli import _seed_demo
+            _seed_demo(self.app)
+        return self
+
+    def stop(self):
+        if self.app is not None:
+            self.runtime.store.close()
+            _SITES.pop(self.url, None)
+            self.app = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    @property
+    def runtime(self):
+        return self.app.extensions["qms.runtime"]
+
+    @property
+    def http(self):
+        """A fresh requests Session (its own cookies) served by this app."""
+        session = requests.Session()
+        session.mount(self.url, FlaskTransport(self.app))
+        return session
+
+    def get(self, path, **kw):
+        return self.http.get(self.url + path, **kw)
+
+    def post(self, path, **kw):
+        return self.http.post(self.url + path, **kw)
+
+    def socket(self, http_client=None, auth=None):
+        """A Socket.IO client of this app (flask_socketio's test client); pass an officer's
+        Flask test client to share its sign-in."""
+        return self.app.extensions["socketio"].test_client(
+            self.app, flask_test_client=http_client, auth=auth)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -10,6 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError, OperationalError, DBAPIError
 
 from .base import Conflict, Store, StoreUnavailable
+from .migrations import upgrade
 
 metadata = sa.MetaData()
 
@@ -73,7 +74,8 @@ class SqlStore(Store):
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
-        metadata.create_all(self.engine)
+        # The schema is Alembic's (server/store/migrations): a new table or column there too.
+        upgrade(url)
 
     # -- the log -------------------------------------------------------------------------
     def _rows_to_events(self, rows):

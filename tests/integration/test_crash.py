@@ -1,10 +1,8 @@
 """Crash: kill -9 the server after N acknowledged tickets; all N survive, numbering goes on."""
-import uuid
-
 import pytest
 import requests
-import sqlalchemy as sa
 
+from support.databases import fresh_postgres
 from support.server_process import ServerProcess, take_ticket
 
 N = 40
@@ -16,15 +14,8 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield None
         return
-    name = "qms_crash_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres",
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    with fresh_postgres("qms_crash") as url:
+        yield url
 
 
 def test_acknowledged_tickets_survive_kill_9(tmp_path, store_url):

@@ -1,12 +1,8 @@
 """The event store on real SQLite files and a real PostgreSQL server (local, standard port)."""
-import uuid
-
 import pytest
-import sqlalchemy as sa
 
 from server.store import Conflict, open_store
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from support.databases import fresh_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,18 +13,12 @@ def store(request, tmp_path):
         s.close()
         return
     pytest.importorskip("psycopg")
-    name = "qms_test_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    s = open_store(f"postgresql://postgres@127.0.0.1:5432/{name}")
-    try:
-        yield s
-    finally:
-        s.close()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE {name}"))
-        admin.dispose()
+    with fresh_postgres() as url:
+        s = open_store(url)
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 def event(seq, type_="ticket_issued", **data):

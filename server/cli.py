@@ -250,6 +250,50 @@ for _name, _make, _help in (("open-day", _open, "Open today's business day."),
     main.command(_name, help=_help)(site_option(store_option(instance_option(_day_command(_make)))))
 
 
+@main.command("report")
+@click.option("--day", default=None, help="A business day YYYY-MM-DD (default: today).")
+@click.option("--week", "kind", flag_value="week", help="The week (Monday-Sunday) of --day.")
+@click.option("--month", "kind", flag_value="month", help="The month of --day.")
+@click.option("--from", "first", default=None, help="First day of a range (with --to).")
+@click.option("--to", "last", default=None, help="Last day of a range (with --from).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output; a file name for xlsx).")
+@site_option
+@store_option
+@instance_option
+def report(day, kind, first, last, fmt, output, site, store, instance):
+    """The report of a day, week, month or date range, from the event store."""
+    from . import clock
+    from .engine import Refused
+    from .reports import period_of
+    from .reports.service import document_for
+    from .reports.writers import write
+    if (first is None) != (last is None):
+        raise click.UsageError("--from and --to go together.")
+    config, instance = _config(site, store, instance)
+    app = _make_app(config, instance)
+    runtime = app.extensions["qms.runtime"]
+    try:
+        if first is not None:
+            period = period_of(kind="range", first=first, last=last)
+        else:
+            period = period_of(day or clock.business_day(runtime.site, clock.now()), kind or "day")
+    except Refused as exc:
+        raise click.UsageError(f"{exc.message_vi} ({exc.message_en})")
+    data, _, ext = write(document_for(runtime, period), fmt)
+    if output is None and fmt == "xlsx":
+        output = f"bao-cao-{runtime.site.id}-{period.slug}.xlsx"
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Đã ghi báo cáo {period.label_vi} vào {output} (report written).", err=True)
+
+
 @main.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
 @click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",

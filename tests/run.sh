@@ -2,7 +2,8 @@
 # The one test command (README, CI): installs what the tests need, then runs them.
 # System packages come from Debian; Playwright drives Debian's chromium (its own browser
 # download does not work offline), espeak-ng makes the Vietnamese voice, libzbar0 decodes
-# QR codes printed as images.
+# QR codes printed as images, LibreOffice Calc (no GUI, ~190 MB, under a minute) converts the
+# reports' .xlsx to check it opens with its Vietnamese intact.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -10,10 +11,14 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 ldconfig -p | grep -q libzbar.so.0 || need+=(libzbar0)
-if [ ${#need[@]} -gt 0 ]; then
+lean=()  # without their recommends (LibreOffice's would add Java and a desktop's worth)
+command -v soffice >/dev/null || lean+=(libreoffice-calc-nogui)
+if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+  [ ${#need[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+  [ ${#lean[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    --no-install-recommends "${lean[@]}"
 fi
 python3 -m pip install -q -e '.[test]'
 exec python3 -m pytest "$@"

@@ -119,6 +119,15 @@ class Display:
 
 
 @dataclass(frozen=True, config=SECTION)
+class ReportHeading:
+    """The `[report]` table: how reports sent upward are headed (docs/reports.md)."""
+    # The unit's lines top left of a Vietnamese administrative document
+    # ("CÔNG AN THÀNH PHỐ …", "CÔNG AN PHƯỜNG …"), and the place written before the date.
+    unit_lines: Lines = ()
+    place: StrictStr = ""
+
+
+@dataclass(frozen=True, config=SECTION)
 class SiteInfo:
     """The `[site]` table."""
     id: Code
@@ -142,6 +151,7 @@ class Site(SiteInfo):
     priority_groups: tuple[PriorityGroup, ...] = dataclasses.field(default_factory=_default_groups)
     policy: Policy = dataclasses.field(default_factory=Policy)
     display: Display = dataclasses.field(default_factory=Display)
+    report: ReportHeading = dataclasses.field(default_factory=ReportHeading)
 
     def service(self, code):
         for service in self.services:
@@ -174,13 +184,14 @@ class SiteFile(BaseModel):
     counters: Annotated[list[Counter], Field(min_length=1)]
     priority_groups: list[PriorityGroup] | None = None
     display: Display = Display()
+    report: ReportHeading = ReportHeading()
 
     def to_site(self):
         info = {f.name: getattr(self.site, f.name) for f in dataclasses.fields(SiteInfo)}
         groups = {} if self.priority_groups is None else \
             {"priority_groups": tuple(self.priority_groups)}
         return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
-                    policy=self.policy, display=self.display, **groups)
+                    policy=self.policy, display=self.display, report=self.report, **groups)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,6 +23,10 @@ class Store:
     def events_after(self, site_id, seq):
         raise NotImplementedError
 
+    def events_for_days(self, site_id, first_day, last_day):
+        """The events of the business days first_day..last_day, for reports."""
+        raise NotImplementedError
+
     def append(self, site_id, events, request_id=None):
         """Append events atomically; `request_id` is claimed in the same transaction."""
         raise NotImplementedError

@@ -94,6 +94,24 @@ class SqlStore(Store):
                 query = query.where(events.c.seq >= start)
             return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
 
+    def events_for_days(self, site_id, first_day, last_day):
+        """The events of the business days first_day..last_day (YYYY-MM-DD), in order: from the
+        first day_opened of a day in the range up to the first day_opened after it. For
+        reports, which may read any past period again."""
+        with self._reading() as conn:
+            opened = sa.and_(events.c.site_id == site_id, events.c.type == "day_opened")
+            start = conn.execute(sa.select(sa.func.min(events.c.seq)).where(
+                opened, events.c.day >= first_day, events.c.day <= last_day)).scalar()
+            if start is None:
+                return []
+            end = conn.execute(sa.select(sa.func.min(events.c.seq)).where(
+                opened, events.c.day > last_day)).scalar()
+            query = sa.select(events.c.body).where(events.c.site_id == site_id,
+                                                   events.c.seq >= start)
+            if end is not None:
+                query = query.where(events.c.seq < end)
+            return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
+
     def last_seq(self, site_id):
         with self._reading() as conn:
             return conn.execute(sa.select(sa.func.max(events.c.seq))
@@ -145,6 +163,12 @@ class SqlStore(Store):
         with self._reading() as conn:
             row = conn.execute(sa.select(officers).where(officers.c.username == username)).first()
             return dict(row._mapping) if row else None
+
+    def all_officers(self):
+        with self._reading() as conn:
+            rows = conn.execute(sa.select(officers.c.username, officers.c.display_name,
+                                          officers.c.role).order_by(officers.c.username))
+            return [dict(row._mapping) for row in rows]
 
     def add_device(self, kiosk, token_hash, at):
         with self.engine.begin() as conn:

@@ -76,8 +76,10 @@ def _waiting_lines(ticket: dict) -> list:
         ahead = ticket["position"]
         lines += [TextLine(f"Số người đang chờ trước bạn: {ahead}", "body"),
                   TextLine(f"People ahead of you: {ahead}", "small")]
-    if ticket.get("eta_minutes") is not None:
-        minutes = ticket["eta_minutes"]
-        lines += [TextLine(f"Thời gian chờ dự kiến: ~{minutes} phút", "body"),
-                  TextLine(f"Estimated wait: ~{minutes} min", "small")]
+    # The wording comes from the server's one estimator (text_vi / text_en): the printer
+    # never does arithmetic of its own, so paper and screens cannot disagree.
+    eta = ticket.get("eta")
+    if eta and eta.get("text_vi"):
+        lines += [TextLine(f"Thời gian chờ dự kiến: {eta['text_vi']}", "body"),
+                  TextLine(f"Estimated wait: {eta.get('text_en') or ''}", "small")]
     return lines

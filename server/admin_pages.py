@@ -5,6 +5,7 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 
 from . import auth
 from .engine import Refused
+from .engine.estimate import Wait
 from .views import print_site, ticket_view
 
 bp = Blueprint("admin_pages", __name__, template_folder="templates")
@@ -18,7 +19,7 @@ def _sample_ticket(site, base_url):
             "service_name_vi": service.name_vi, "service_name_en": service.name_en,
             "priority": "elderly", "priority_name_vi": "Người cao tuổi (từ 60 tuổi)",
             "issued_at": "2026-11-23T08:15:02+07:00", "position": 4, "eta_minutes": 12,
-            "track_url": f"{base_url}/t/1", "status": "waiting"}
+            "eta": Wait(12.0, 10.0, 14.0).as_dict(), "track_url": f"{base_url}/t/1", "status": "waiting"}
 
 
 @bp.get("/admin/preview")

@@ -46,13 +46,25 @@ TICKET = {
         "counter": {"type": ["integer", "null"]},
         "position": {"type": "integer", "minimum": 0},
         "eta_minutes": {"type": ["integer", "null"]},
+        "eta": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Wait"}]},
         "issued_at": {"type": "string"}, "called_at": {"type": ["string", "null"]},
         "transferred_to": {"type": ["integer", "null"]},
         "track_url": {"type": "string"},
     },
 }
 
+WAIT = {
+    "type": "object", "required": ["kind", "minutes", "low", "high", "text_vi", "text_en"],
+    "properties": {
+        "kind": {"enum": ["closed", "soon", "minutes", "long"]},
+        "minutes": {"type": ["number", "null"]}, "low": {"type": ["integer", "null"]},
+        "high": {"type": ["integer", "null"]},
+        "text_vi": {"type": "string"}, "text_en": {"type": "string"},
+    },
+}
+
 SCHEMAS = {
+    "Wait": WAIT,
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"},

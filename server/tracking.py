@@ -96,6 +96,7 @@ main { max-width: 520px; margin: 0 auto; padding: 18px; }
 .facts { display: flex; gap: 12px; }
 .facts .card { flex: 1; margin: 0; }
 .value { font-size: 40px; font-weight: 700; line-height: 1.1; }
+.value.eta { font-size: 26px; padding-top: 8px; }
 .foot { text-align: center; color: #666; font-size: 14px; margin-top: 16px; }
 .foot.stale { color: #a8151b; font-weight: 700; }
 a { color: #1556b0; }
@@ -124,8 +125,8 @@ a { color: #1556b0; }
     <div class="facts">
       <div class="card"><div class="value">{{ ticket.position }}</div>
         <div class="label">người trước bạn <span class="en">people before you</span></div></div>
-      <div class="card"><div class="value">{{ ticket.eta_minutes }}</div>
-        <div class="label">phút chờ dự kiến <span class="en">minutes, estimated</span></div></div>
+      <div class="card"><div class="value eta" data-kind="{{ ticket.eta.kind if ticket.eta else '' }}">{{ ticket.eta.text_vi if ticket.eta else "—" }}</div>
+        <div class="label">chờ dự kiến <span class="en">{{ ticket.eta.text_en if ticket.eta else "" }} · estimated wait</span></div></div>
     </div>
   {% elif ticket.status == "called" %}
     <div class="card status called">Mời bạn đến
@@ -169,7 +170,7 @@ a { color: #1556b0; }
     if (t.status === "waiting") {
       html = card("", "Đang chờ", "Waiting") + '<div class="facts">' +
         '<div class="card"><div class="value">' + esc(t.position) + '</div><div class="label">người trước bạn <span class="en">people before you</span></div></div>' +
-        '<div class="card"><div class="value">' + esc(t.eta_minutes) + '</div><div class="label">phút chờ dự kiến <span class="en">minutes, estimated</span></div></div></div>';
+        '<div class="card"><div class="value eta" data-kind="' + esc(t.eta ? t.eta.kind : "") + '">' + esc(t.eta ? t.eta.text_vi : "—") + '</div><div class="label">chờ dự kiến <span class="en">' + esc(t.eta ? t.eta.text_en : "") + ' · estimated wait</span></div></div></div>';
     } else if (t.status === "called") {
       html = '<div class="card status called">Mời bạn đến <span class="big">' + counter + '</span><span class="en">Please go to counter ' + esc(t.counter) + '</span></div>';
     } else if (t.status === "serving") {

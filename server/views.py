@@ -6,7 +6,8 @@ its queue, a kiosk the services and its print jobs. No view carries personal dat
 """
 from .clock import iso
 from .engine.lifecycle import CALLED, SERVING, WAITING
-from .engine.queue import counter_line, estimate_minutes, people_ahead, service_summary
+from .engine.estimate import forecast
+from .engine.queue import counter_line, people_ahead, service_summary
 
 NEXT_SHOWN = 8
 
@@ -16,12 +17,21 @@ def _now(state, at):
     return state.last_at if at is None else at
 
 
+def _eta_fields(wait):
+    """The estimator's answer as every surface gets it: `eta` carries the one wording
+    (text_vi / text_en) that screens and the printed ticket show as is; `eta_minutes` the
+    point in whole minutes for programs (null when no counter serving it is open)."""
+    if wait is None:
+        return {"eta_minutes": 0, "eta": None}
+    minutes = None if wait.minutes is None else round(wait.minutes)
+    return {"eta_minutes": minutes, "eta": wait.as_dict()}
+
+
 def ticket_view(state, ticket, base_url="", at=None):
     site = state.site
     service = site.service(ticket.service)
     group = site.priority_group(ticket.priority) if ticket.priority else None
     position = people_ahead(state, ticket, _now(state, at)) if ticket.status == WAITING else 0
-    eta = estimate_minutes(state, ticket.service, position) if ticket.status == WAITING else 0
     return {
         "id": ticket.id,
         "number": ticket.label,
@@ -34,7 +44,7 @@ def ticket_view(state, ticket, base_url="", at=None):
         "status": ticket.status,
         "counter": ticket.counter if ticket.status in (CALLED, SERVING) else None,
         "position": position,
-        "eta_minutes": eta,
+        **_eta_fields(forecast(state, _now(state, at)).ticket(ticket)),
         "issued_at": iso(site, ticket.issued_at),
         "called_at": iso(site, ticket.called_at),
         "transferred_to": ticket.transferred_to,
@@ -43,12 +53,13 @@ def ticket_view(state, ticket, base_url="", at=None):
 
 
 def _services(state, at, only=None):
-    summary = service_summary(state, at)
+    """Per service: people waiting, and what a citizen taking a number now would wait."""
+    summary, ahead = service_summary(state, at), forecast(state, at)
     return [
         {"code": s.code, "letter": s.letter, "name_vi": s.name_vi, "name_en": s.name_en,
          "description_vi": s.description_vi, "description_en": s.description_en,
          "waiting": summary[s.code]["waiting"], "ahead": summary[s.code]["ahead"],
-         "eta_minutes": summary[s.code]["eta_minutes"]}
+         **_eta_fields(ahead.service(s.code))}
         for s in state.site.services if only is None or s.code in only
     ]
 

@@ -281,12 +281,11 @@
       li.appendChild(name);
       var waiting = el("span", "s-waiting", String(s.waiting));
       li.appendChild(waiting);
-      var eta;
-      if (s.waiting === 0) eta = "—";
-      else if (s.eta_minutes === null || s.eta_minutes === undefined) eta = "Chưa mở quầy";
-      else eta = "~" + s.eta_minutes + " phút";
-      var etaNode = el("span", "s-eta", eta);
-      if (eta === "Chưa mở quầy") etaNode.style.color = "var(--muted)";
+      // The wait a citizen taking a number now would have, worded by the server's one
+      // estimator: "Chưa mở quầy", "Sắp tới lượt", "15–25 phút", "trên 60 phút".
+      var etaNode = el("span", "s-eta", s.eta ? s.eta.text_vi : "—");
+      etaNode.setAttribute("data-kind", s.eta ? s.eta.kind : "");
+      if (s.eta && s.eta.kind === "closed") etaNode.style.color = "var(--muted)";
       li.appendChild(etaNode);
       list.appendChild(li);
     });

@@ -25,8 +25,6 @@
       lead_services: "Chạm vào dịch vụ bạn cần",
       waiting: "{n} người chờ",
       waiting_none: "Không có người chờ",
-      eta: "khoảng {m} phút",
-      eta_none: "Không phải chờ lâu",
       title_priority: "Bạn có thuộc nhóm ưu tiên không?",
       lead_priority: "Nhóm ưu tiên được mời lên quầy trước.",
       no_priority: "Không thuộc nhóm ưu tiên",
@@ -38,7 +36,6 @@
       ahead: "người trước bạn",
       ahead_none: "Bạn là người tiếp theo",
       eta_label: "thời gian chờ dự kiến",
-      minutes: "{m} phút",
       soon: "Sắp tới lượt",
       priority_mark: "Ưu tiên: {g}",
       take_ticket: "Vui lòng nhận phiếu",
@@ -65,8 +62,6 @@
       lead_services: "Touch the service you need",
       waiting: "{n} waiting",
       waiting_none: "Nobody waiting",
-      eta: "about {m} min",
-      eta_none: "Little or no wait",
       title_priority: "Do you belong to a priority group?",
       lead_priority: "Priority groups are called to the counter first.",
       no_priority: "No priority",
@@ -78,7 +73,6 @@
       ahead: "people before you",
       ahead_none: "You are next",
       eta_label: "estimated wait",
-      minutes: "{m} min",
       soon: "Soon",
       priority_mark: "Priority: {g}",
       take_ticket: "Please take your ticket",
@@ -179,6 +173,10 @@
   }
 
   // -- services --------------------------------------------------------------------------
+  function etaText(eta) {
+    return eta ? (lang === "en" ? eta.text_en : eta.text_vi) : "";
+  }
+
   function renderServices() {
     const list = $("services");
     list.textContent = "";
@@ -207,8 +205,10 @@
   function fillStats(button, s) {
     button.querySelector(".stat-waiting").textContent =
       s.waiting > 0 ? t("waiting", { n: s.waiting }) : t("waiting_none");
+    // The wording is the server's one estimator's (eta.text_vi / text_en): "Chưa mở quầy"
+    // when no counter serving it is open, "trên 60 phút" for a long wait, never "~0 phút".
     const eta = button.querySelector(".stat-eta");
-    eta.textContent = s.waiting > 0 && s.eta_minutes > 0 ? t("eta", { m: s.eta_minutes }) : "";
+    eta.textContent = etaText(s.eta);
     eta.hidden = !eta.textContent;
   }
 
@@ -223,7 +223,8 @@
       renderServices();
     } else {
       services = services.map((s) => Object.assign({}, s, byCode[s.code] ? {
-        waiting: byCode[s.code].waiting, eta_minutes: byCode[s.code].eta_minutes } : {}));
+        waiting: byCode[s.code].waiting, eta_minutes: byCode[s.code].eta_minutes,
+        eta: byCode[s.code].eta } : {}));
       services.forEach((s) => {
         const button = document.querySelector('.service[data-service="' + s.code + '"]');
         if (button) fillStats(button, s);
@@ -368,9 +369,9 @@
     const ahead = Number(tk.position) || 0;
     $("ahead").textContent = ahead > 0 ? String(ahead) : "0";
     $("ahead-label").textContent = ahead > 0 ? t("ahead") : t("ahead_none");
-    const eta = Number(tk.eta_minutes) || 0;
-    $("eta").textContent = eta > 0 ? t("minutes", { m: eta }) : t("soon");
-    $("eta").classList.toggle("is-text", eta <= 0);
+    const kind = tk.eta ? tk.eta.kind : "soon";
+    $("eta").textContent = etaText(tk.eta) || t("soon");
+    $("eta").classList.toggle("is-text", kind !== "minutes");
     $("eta-label").textContent = t("eta_label");
     // No kiosk id, or a printer that cannot print: no paper comes out, so the citizen must
     // keep the number in mind (staff see the printer alert on their counters).

@@ -16,7 +16,6 @@ ticket's place in line and the kiosk's "people ahead" are all read from it, so w
 says comes next is what "Gọi tiếp" then calls.
 """
 import bisect
-import math
 from dataclasses import dataclass
 
 from .lifecycle import WAITING
@@ -187,24 +186,9 @@ def people_ahead_of_new(state, service_code, at=None, priority=False):
     return min(places) if places else 0
 
 
-def serving_counters(state, service_code):
-    """How many counters work on this service now; if none is open, how many could."""
-    configured = state.site.counters_serving(service_code)
-    open_now = [c for c in configured if state.counters[c.number].state == "open"]
-    return len(open_now) or len(configured)
-
-
-def estimate_minutes(state, service_code, ahead):
-    """Minutes until a citizen with `ahead` people before them is called, or None."""
-    counters = serving_counters(state, service_code)
-    if not counters:
-        return None
-    return math.ceil(ahead * state.service_minutes[service_code] / counters)
-
-
 def service_summary(state, at=None):
-    """Per service: people waiting, how many would be called before a new normal ticket, and
-    the estimated wait for it."""
+    """Per service: people waiting and how many would be called before a new normal ticket
+    (its wait: estimate.py)."""
     summary = {}
     for service in state.site.services:
         summary[service.code] = {"waiting": 0}
@@ -213,5 +197,4 @@ def service_summary(state, at=None):
             summary[ticket.service]["waiting"] += 1
     for code, row in summary.items():
         row["ahead"] = people_ahead_of_new(state, code, at)
-        row["eta_minutes"] = estimate_minutes(state, code, row["ahead"])
     return summary

@@ -29,6 +29,7 @@ class Ticket:
     status: str = WAITING
     kiosk: str | None = None
     counter: int | None = None  # the counter that called it, while called/serving
+    last_counter: int | None = None  # the counter that called it last, kept after the end
     reserved_counter: int | None = None  # only this counter may call it (transfer to a counter)
     enqueued_at: float = 0.0  # when it last started waiting (issue, requeue, transfer)
     called_at: float | None = None
@@ -52,6 +53,7 @@ class CounterState:
     current: int | None = None  # ticket id being called or served
     priority_streak: int = 0
     officer: str | None = None
+    paused_at: float | None = None  # when the running break began (estimates)
 
 
 @dataclass
@@ -117,6 +119,7 @@ class SiteState:
         self.next_number = {s.code: s.number_start for s in self.site.services}
         for counter in self.counters.values():
             counter.state, counter.current, counter.priority_streak, counter.officer = CLOSED, None, 0, None
+            counter.paused_at = None
 
     def _on_day_closed(self, e):
         self.day_open = False
@@ -140,6 +143,7 @@ class SiteState:
         ticket = self.tickets[e["ticket_id"]]
         counter = self.counters[e["counter"]]
         ticket.status, ticket.counter, ticket.called_at = CALLED, counter.number, e["at"]
+        ticket.last_counter = counter.number
         ticket.reserved_counter = None
         counter.current = ticket.id
         counter.priority_streak = e["priority_streak"]
@@ -208,7 +212,8 @@ class SiteState:
         counter.state, counter.officer = OPEN, e.get("officer")
 
     def _on_counter_paused(self, e):
-        self.counters[e["counter"]].state = PAUSED
+        counter = self.counters[e["counter"]]
+        counter.state, counter.paused_at = PAUSED, e["at"]
 
     def _on_counter_resumed(self, e):
         self.counters[e["counter"]].state = OPEN

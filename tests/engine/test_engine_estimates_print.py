@@ -1,20 +1,14 @@
-"""Estimated waits (per ticket and per service), print jobs and printer health; and that no
-refusal ever changes the state."""
+"""Positions, print jobs and printer health; and that no refusal ever changes the state.
+(Estimated waits: test_engine_waits.py.)"""
 import copy
 
 import pytest
 
 from server.engine import Refused, decide
 from server.engine import commands as c
-from server.engine.queue import estimate_minutes, people_ahead, serving_counters, service_summary
+from server.engine.queue import people_ahead, service_summary
 
 from engine_support import Sim, demo_site, make_site, service
-
-
-def eta(sim, ticket):
-    ticket = sim.ticket(ticket)
-    ahead = people_ahead(sim.state, ticket)
-    return ahead, estimate_minutes(sim.state, ticket.service, ahead)
 
 
 def test_position_counts_priority_ahead_of_normal_and_earlier_of_the_same_class():
@@ -29,49 +23,6 @@ def test_position_counts_priority_ahead_of_normal_and_earlier_of_the_same_class(
         2, 3, 4, 0, 1]
 
 
-def test_eta_from_people_ahead_open_counters_and_service_time():
-    site = make_site(services=[service("S", "A", expected_service_minutes=7)],
-                     counters=[["S"], ["S"], ["S"]])
-    sim = Sim(site)
-    tickets = [sim.issue() for _ in range(5)]
-    # No counter open yet: the estimate assumes every counter that could serve it.
-    assert serving_counters(sim.state, "S") == 3
-    assert eta(sim, tickets[4]) == (4, 10)  # ceil(4 * 7 / 3)
-    sim.open_counter(1)
-    assert eta(sim, tickets[4]) == (4, 28)
-    assert eta(sim, tickets[0]) == (0, 0)
-    sim.open_counter(2)
-    assert eta(sim, tickets[4]) == (4, 14)
-    sim.do(c.PauseCounter(counter=2, at=sim.tick()))  # a paused counter serves no one
-    assert eta(sim, tickets[4]) == (4, 28)
-    # The first citizen is called: the others move up.
-    sim.call_next(1)
-    assert eta(sim, tickets[4]) == (3, 21)
-
-
-def test_eta_follows_the_running_average_of_service_times():
-    site = make_site(services=[service("S", "A", expected_service_minutes=10)],
-                     policy={"service_time_weight": 0.5})
-    sim = Sim(site, counters=[1])
-    first = sim.issue()
-    later = [sim.issue() for _ in range(2)]
-    assert eta(sim, later[-1]) == (2, 20)
-    sim.call_next(1)
-    sim.wait(30)
-    sim.complete(first, after=0)
-    assert sim.state.service_minutes["S"] == pytest.approx(20.0)
-    assert eta(sim, later[-1]) == (1, 20)
-    assert eta(sim, later[0]) == (0, 0)
-
-
-def test_eta_none_for_a_service_no_counter_serves():
-    site = make_site(services=["S1", "S2"], counters=[["S1"]])
-    sim = Sim(site)
-    ticket = sim.issue("S2")
-    assert eta(sim, ticket) == (0, None)
-    assert service_summary(sim.state)["S2"] == {"waiting": 1, "ahead": 0, "eta_minutes": None}
-
-
 def test_service_summary():
     sim = Sim(demo_site(), counters=[1, 2])
     for _ in range(4):
@@ -81,14 +32,13 @@ def test_service_summary():
     sim.call_next(2)  # the elderly citizen, CCCD
     summary = service_summary(sim.state)
     assert set(summary) == {"CCCD", "VNEID", "PICKUP", "CORRECT", "VEHICLE"}
-    # CCCD: 4 waiting, counters 1 and 2 open, 15 minutes each -> ceil(4 * 15 / 2).
-    assert summary["CCCD"] == {"waiting": 4, "ahead": 4, "eta_minutes": 30}
+    # CCCD: 4 waiting, 4 before a new normal ticket.
+    assert summary["CCCD"] == {"waiting": 4, "ahead": 4}
     # VNEID: only counter 2 is open (3 and 4 are closed), and it calls its 4 CCCD tickets
     # before any VNEID ticket that has not waited past the escalation time: 5 ahead.
-    assert summary["VNEID"] == {"waiting": 1, "ahead": 5, "eta_minutes": 40}
-    # Nobody waits: no wait; PICKUP's counters (3, 4) are all closed, so both count.
-    assert summary["PICKUP"] == {"waiting": 0, "ahead": 0, "eta_minutes": 0}
-    assert summary["VEHICLE"] == {"waiting": 0, "ahead": 0, "eta_minutes": 0}
+    assert summary["VNEID"] == {"waiting": 1, "ahead": 5}
+    assert summary["PICKUP"] == {"waiting": 0, "ahead": 0}
+    assert summary["VEHICLE"] == {"waiting": 0, "ahead": 0}
 
 
 # -- printing ------------------------------------------------------------------------------

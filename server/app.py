@@ -19,6 +19,9 @@ DEFAULTS = {
     # A kiosk serves a whole hall from one address; loopback is the kiosk of a one-box site.
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],
     "PUBLIC_BASE_URL": "",
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (and which may hold many
+    # connections): nginx on the same box is 127.0.0.1.
+    "TRUSTED_PROXIES": [],
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 when several processes serve a site
     # Redis pub/sub ignores the database number: sites sharing a Redis need their own
     # channel, so the default is qms-socketio-<site id>.
@@ -68,6 +71,9 @@ def create_app(config=None, instance_path=None):
 
     from .realtime import init_realtime
     init_realtime(app, runtime)
+    # Outermost, around Socket.IO too: its same-origin check must see the client's https.
+    from .proxy import TrustedProxyFix
+    app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])
 
     _register_errors(app)
     return app

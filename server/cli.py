@@ -67,8 +67,12 @@ def main():
 @click.option("--max-connections", default=4096, show_default=True,
               type=click.IntRange(64, 65536),
               help="Connections served at once (eventlet); every display and tablet holds one.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="A reverse proxy (address or network) whose X-Forwarded-* headers are "
+                   "believed, e.g. 127.0.0.1 for nginx on this machine (repeatable; "
+                   "docs/operations.md).")
 def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
-          paper, max_connections):
+          paper, max_connections, trusted_proxies):
     """Run the site server."""
     # Patch first: nothing of the app (Flask, threading, sockets, the database driver) may be
     # imported before, or eventlet cannot make its locks and sockets green.
@@ -90,6 +94,13 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
     config["ASYNC_MODE"] = async_mode
     if message_queue:
         config["MESSAGE_QUEUE"] = message_queue
+    if trusted_proxies:
+        from .proxy import trusted_networks
+        try:
+            trusted_networks(trusted_proxies)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--trusted-proxy")
+        config["TRUSTED_PROXIES"] = list(trusted_proxies)
     shown = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host
     if host in ("0.0.0.0", "::"):
         import socket

@@ -11,8 +11,13 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 ldconfig -p | grep -q libzbar.so.0 || need+=(libzbar0)
+# The reverse-proxy test runs Debian's nginx in front of two servers, over TLS made by openssl;
+# the deploy tests check the systemd units with systemd-analyze.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null || need+=(openssl)
 lean=()  # without their recommends (LibreOffice's would add Java and a desktop's worth)
 command -v soffice >/dev/null || lean+=(libreoffice-calc-nogui)
+command -v systemd-analyze >/dev/null || lean+=(systemd)
 if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

@@ -305,6 +305,82 @@ def report(day, kind, first, last, fmt, output, site, store, instance):
     click.echo(f"Đã ghi báo cáo {period.label_vi} vào {output} (report written).", err=True)
 
 
+def _site_only(site):
+    from .site_file import DEMO_SITE, SiteFileProblem, load_site
+    try:
+        return load_site(site or DEMO_SITE)
+    except SiteFileProblem as exc:
+        _refuse(exc.lines)
+
+
+def _profile_for(site_obj, profile, learn_from, learn_to, per_hour, counters, opens,
+                 store, instance, site):
+    """The profile asked for: a file, the site's past days, or a flat day of per_hour."""
+    from .simulate import load_profile, uniform_profile
+    from .simulate.profile import CounterPlan
+    if profile:
+        try:
+            chosen = load_profile(profile)
+        except (OSError, ValueError) as exc:
+            _refuse([f"{profile}: {exc}"])
+    elif learn_from:
+        from .simulate.learn import learn_profile
+        app = _make_app(*_config(site, store, instance))
+        try:
+            chosen = learn_profile(site_obj, app.extensions["qms.runtime"].store, learn_from,
+                                   learn_to or learn_from)
+        except ValueError as exc:
+            _refuse([f"Không học được từ dữ liệu cũ — cannot learn: {exc}"])
+    else:
+        chosen = uniform_profile(site_obj, per_hour)
+    if counters or opens:
+        numbers = [int(n) for n in counters.split(",")] if counters else \
+            [c.number for c in site_obj.counters]
+        chosen = chosen.model_copy(update={"counters": tuple(
+            CounterPlan(number=n, opens=opens) for n in numbers)})
+    try:
+        return chosen.check_against(site_obj)
+    except ValueError as exc:
+        _refuse([str(exc)])
+
+
+def profile_options(command):
+    for option in reversed((
+            click.option("--profile", default=None, type=click.Path(exists=True, dir_okay=False),
+                         help="Profile file (TOML, docs/simulation.md)."),
+            click.option("--learn-from", default=None,
+                         help="Learn the profile from the store's days from YYYY-MM-DD..."),
+            click.option("--learn-to", default=None, help="...to YYYY-MM-DD (default: the same)."),
+            click.option("--per-hour", default=40.0, show_default=True, type=float,
+                         help="Without a profile: citizens per hour, shared by the services."),
+            click.option("--counters", default=None, help="Counters that work, e.g. 1,2,3."),
+            click.option("--opens", default=None, help="Those counters open at HH:MM."),
+            click.option("--days", default=5, show_default=True, type=click.IntRange(1, 1000)),
+            click.option("--seed", default=1, show_default=True, type=int),
+            site_option, store_option, instance_option)):
+        command = option(command)
+    return command
+
+
+@main.command("simulate")
+@profile_options
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def simulate(profile, learn_from, learn_to, per_hour, counters, opens, days, seed, site, store,
+             instance, as_json):
+    """Simulate site-days through the real engine: waits, queues, counters (docs/simulation.md)."""
+    import json
+    from .simulate import simulate_days
+    from .simulate.summary import summarize, summary_text
+    site_obj = _site_only(site)
+    chosen = _profile_for(site_obj, profile, learn_from, learn_to, per_hour, counters, opens,
+                          store, instance, site)
+    figures = summarize(site_obj, simulate_days(site_obj, chosen, days=days, seed=seed))
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
+    else:
+        click.echo(summary_text(site_obj, figures))
+
+
 @main.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
 @click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",

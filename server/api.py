@@ -8,7 +8,6 @@ from flask import Blueprint, current_app, g, jsonify, request, session
 
 from . import actions, auth, clock
 from .engine import Refused
-from .engine.commands import IssueTicket, OpenDay
 from .payload import Payload, bad_input
 from .views import counter_view, public_view, ticket_view
 
@@ -62,7 +61,7 @@ def services():
     rt = runtime()
     site = rt.site
     return jsonify(
-        services=public_view(rt.state)["services"],
+        services=public_view(rt.state, at=rt.now())["services"],
         priority_groups=[{"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}
                          for p in site.priority_groups],
     )
@@ -73,7 +72,7 @@ def state():
     rt = runtime()
     rt.refresh()
     return jsonify(public_view(rt.state, services=_filter("services", str),
-                               counters=_filter("counters", int)))
+                               counters=_filter("counters", int), at=rt.now()))
 
 
 @bp.post("/api/tickets")
@@ -86,42 +85,19 @@ def take_ticket():
     kiosk = p.str("kiosk", required=False, max_length=32)
     if not request_id.strip():
         raise bad_input("request_id không được để trống.", "request_id must not be blank.")
-    existing = rt.ticket_for_request(request_id)
-    if existing is not None:
-        return jsonify(ticket=ticket_view(rt.state, existing, base_url())), 200
-    limiter = current_app.extensions["qms.ticket_limiter"]
-    at = clock.now()
-    if not limiter.allow(request.remote_addr, at):
-        response = jsonify(error=Refused(
-            "rate_limited", "Bạn đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
-            "Too many tickets from this device; try again later.", 429).as_dict())
-        response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
-        return response, 429
-    ensure_day_open(rt, at)
-    try:
-        events = rt.execute(IssueTicket(service, priority, request_id, at, kiosk))
-    except Refused as refusal:
-        # Another process took this request_id a moment ago: answer its ticket.
-        if refusal.code != "duplicate_request":
-            raise
-        return jsonify(ticket=ticket_view(rt.state, rt.ticket_for_request(request_id),
-                                          base_url())), 200
-    ticket = rt.state.tickets[events[-1]["ticket_id"]]
-    return jsonify(ticket=ticket_view(rt.state, ticket, base_url())), 201
-
-
-def ensure_day_open(rt, at):
-    """With auto_open_day, the first ticket of a new date opens that business day."""
-    if not rt.site.policy.auto_open_day:
-        return
-    today = clock.business_day(rt.site, at)
-    if rt.state.day_open and rt.state.day == today:
-        return
-    try:
-        rt.execute(OpenDay(today, at))
-    except Refused as refusal:
-        if refusal.code != "day_already_open":  # another process opened it first
-            raise
+    if rt.ticket_for_request(request_id) is None:
+        # A retry of an acknowledged request is answered, never limited.
+        limiter = current_app.extensions["qms.ticket_limiter"]
+        at = rt.now()
+        if not limiter.allow(request.remote_addr, at):
+            response = jsonify(error=Refused(
+                "rate_limited", "Bạn đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
+                "Too many tickets from this device; try again later.", 429).as_dict())
+            response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
+            return response, 429
+    ticket, created = rt.take_ticket(service, priority, request_id, kiosk)
+    return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now())), \
+        201 if created else 200
 
 
 @bp.get("/api/tickets/<int:ticket_id>")
@@ -132,7 +108,7 @@ def ticket(ticket_id):
     if found is None:
         raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
                       f"No ticket {ticket_id} today.", 404)
-    return jsonify(ticket=ticket_view(rt.state, found, base_url()))
+    return jsonify(ticket=ticket_view(rt.state, found, base_url(), at=rt.now()))
 
 
 # -- officers --------------------------------------------------------------------------
@@ -169,7 +145,7 @@ def counter_page_view(counter):
     if rt.site.counter(counter) is None:
         raise Refused("unknown_counter", f"Không có quầy số {counter}.", f"No counter {counter}.", 404)
     rt.refresh()
-    return jsonify(counter_view(rt.state, counter))
+    return jsonify(counter_view(rt.state, counter, at=rt.now()))
 
 
 def _act(name, **from_path):

@@ -151,18 +151,20 @@ def _raise_open_files(wanted):
 
 
 def _seed_demo(app):
-    from . import auth, clock
+    from . import auth
     from .engine import Refused
     from .engine.commands import OpenDay
     runtime = app.extensions["qms.runtime"]
     for username, password, name, role in DEMO_OFFICERS:
         if runtime.store.officer(username) is None:
             auth.create_officer(runtime.store, username, password, name, role)
-    at = clock.now()
+    if runtime.state.day == runtime.today():
+        return  # today is open, or an officer closed it: closed stays closed
     try:
-        runtime.execute(OpenDay(clock.business_day(runtime.site, at), at))
+        # A demo store may sit unused for weeks: confirm the gap since the last day.
+        runtime.execute(OpenDay(None, runtime.now(), confirm=True))
     except Refused:
-        pass  # today is already open
+        pass  # the store's last day is after today (see qms repair-day)
 
 
 @main.command("check-site")
@@ -225,15 +227,15 @@ def remove_device(kiosk, site, store, instance):
     click.echo(f"Revoked {count} token(s) of kiosk {kiosk}. Restart its agent with a new one.")
 
 
-def _day_command(make_command):
-    def run(site, store, instance):
-        from . import clock
+def _day_command(name, help_text, make_command, *options):
+    """A command on the site's business day: runs through the site runtime like the API."""
+    def run(site, store, instance, **chosen):
         from .engine import Refused
         config, instance = _config(site, store, instance)
         app = _make_app(config, instance)
         runtime = app.extensions["qms.runtime"]
         try:
-            events = runtime.execute(make_command(runtime.site, clock.now()))
+            events = make_command(runtime, **chosen)
         except Refused as exc:
             raise click.ClickException(f"{exc.message_vi} ({exc.message_en})")
         for event in events:
@@ -242,23 +244,36 @@ def _day_command(make_command):
                 click.echo(json.dumps(event["summary"], ensure_ascii=False, indent=2))
             elif event["type"] == "day_opened":
                 click.echo(f"Day {event['day']} is open.")
-    return run
+            elif event["type"] == "days_voided":
+                click.echo(f"Void (clock ran ahead): {', '.join(event['days'])}. "
+                           f"Today {event['today']} can open.")
+    for option in (site_option, store_option, instance_option) + options:
+        run = option(run)
+    main.command(name, help=help_text)(run)
 
 
-def _open(site, at):
-    from . import clock
+def _open(runtime, confirm):
     from .engine.commands import OpenDay
-    return OpenDay(clock.business_day(site, at), at)
+    return runtime.execute(OpenDay(None, runtime.now(), confirm=confirm))
 
 
-def _close(site, at):
+def _close(runtime):
     from .engine.commands import CloseDay
-    return CloseDay(at)
+    return runtime.execute(CloseDay(runtime.now()))
 
 
-for _name, _make, _help in (("open-day", _open, "Open today's business day."),
-                            ("close-day", _close, "Close the day: end open tickets, print the summary.")):
-    main.command(_name, help=_help)(site_option(store_option(instance_option(_day_command(_make)))))
+def _repair(runtime):
+    return runtime.repair_day()
+
+
+_day_command("open-day", "Open today's business day.", _open,
+             click.option("--confirm", is_flag=True,
+                          help="Open even though the last business day is more than one "
+                               "working day ago (after a long closure)."))
+_day_command("close-day", "Close the day: end open tickets, print the summary.", _close)
+_day_command("repair-day", "After the server's clock ran ahead: make the business days after "
+             "today void (their open tickets end) so today's day can open. See docs/operations.md.",
+             _repair)
 
 
 @main.command("report")

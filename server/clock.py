@@ -1,21 +1,15 @@
-"""The one place the server reads the wall clock; the engine never does."""
+"""The one place the server reads the wall clock; the engine never does (its calendar,
+`server/engine/hours.py`, is told the time)."""
 import time
-from datetime import datetime, timedelta, timezone
+
+from .engine.hours import local
 
 
 def now():
     return time.time()
 
 
-def site_zone(site):
-    return timezone(timedelta(minutes=site.utc_offset_minutes))
-
-
-def business_day(site, at):
-    return datetime.fromtimestamp(at, site_zone(site)).strftime("%Y-%m-%d")
-
-
 def iso(site, at):
     if at is None:
         return None
-    return datetime.fromtimestamp(at, site_zone(site)).isoformat(timespec="seconds")
+    return local(site, at).isoformat(timespec="seconds")

@@ -158,7 +158,8 @@ def document():
                             "responses": {"200": _json({"type": "object"}), **_error_responses(401)}}},
         "/api/day/open": _officer_post("Open the business day", {
             "type": "object", "properties": {"day": {"type": ["string", "null"],
-                                                     "pattern": r"^\d{4}-\d{2}-\d{2}$"}}}),
+                                                     "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                                             "confirm": {"type": ["boolean", "null"]}}}),
         "/api/day/close": _officer_post("Close the day: end every open ticket, day summary"),
         "/api/devices": _officer_post("Admin: issue a kiosk print agent's device token", {
             "type": "object", "required": ["kiosk"], "properties": {

@@ -127,7 +127,7 @@ def init_realtime(app, runtime):
                 _known(counters, {c.number for c in rt().site.counters}, "counters")
                 room = broadcaster.display_room(services, counters)
                 join_room(room)
-                view = public_view(state, services, counters)
+                view = public_view(state, services, counters, at=rt().now())
             elif role == "kiosk":
                 kiosk = p.str("kiosk", required=False, max_length=32)
                 if kiosk:
@@ -136,7 +136,7 @@ def init_realtime(app, runtime):
                         raise bad_input("Quá nhiều kiosk.", "Too many kiosk ids.", "too_many_kiosks")
                     broadcaster.kiosks.add(kiosk)
                 join_room(f"kiosk:{kiosk}" if kiosk else "kiosk")
-                view = kiosk_view(state, kiosk)
+                view = kiosk_view(state, kiosk, at=rt().now())
             elif role == "counter":
                 if not session.get("officer"):
                     raise auth.not_signed_in()
@@ -145,7 +145,7 @@ def init_realtime(app, runtime):
                     raise Refused("unknown_counter", f"Không có quầy số {number}.",
                                   f"No counter {number}.", 404)
                 join_room(f"counter:{number}")
-                view = counter_view(state, number)
+                view = counter_view(state, number, at=rt().now())
             else:
                 raise bad_input("Vai trò không hợp lệ (display, counter, kiosk).",
                                 "role must be display, counter or kiosk.")

@@ -4,10 +4,13 @@ Every command goes: catch up with the store (another process may have written), 
 append the events in one transaction, apply them, tell the listeners (the realtime layer).
 A conflict means another writer got there first: catch up and decide again.
 """
+import dataclasses
 import threading
 
-from .engine import Refused, SiteState, decide
-from .engine.commands import IssueTicket
+from . import clock
+from .engine import Refused, SiteState, decide, ticket_gate
+from .engine import hours
+from .engine.commands import IssueTicket, OpenDay, VoidDays
 from .store import Conflict
 
 MAX_ATTEMPTS = 20
@@ -42,6 +45,8 @@ class SiteRuntime:
         on an earlier day (not in today's state, yet refused by the store) is refused rather
         than retried.
         """
+        if isinstance(command, OpenDay):
+            command = self._day_to_open(command)
         request_id = command.request_id if isinstance(command, IssueTicket) else None
         caught, events = [], []
         try:
@@ -95,7 +100,62 @@ class SiteRuntime:
             for listener in self._listeners:
                 listener(events, self.state)
 
+    # -- the clock and the day: read here, once, for every door (HTTP, Socket.IO, CLI) ---
+    def now(self):
+        return clock.now()
+
+    def today(self, at=None):
+        return hours.business_day(self.site, self.now() if at is None else at)
+
+    def _day_to_open(self, command):
+        """No day given: today. A day given: a real date, not after today."""
+        today = self.today(command.at)
+        if command.day is None:
+            return dataclasses.replace(command, day=today)
+        if not hours.real_day(command.day):
+            raise Refused("bad_day", "Ngày không hợp lệ (YYYY-MM-DD).",
+                          "Day must be YYYY-MM-DD.", 400)
+        if command.day > today:
+            raise Refused("day_in_future", f"Không thể mở ngày {command.day}: chưa tới ngày này.",
+                          f"Cannot open {command.day}: that day has not come yet.")
+        return command
+
+    def take_ticket(self, service, priority, request_id, kiosk=None):
+        """A citizen's ticket: (ticket, created). The same request_id answers the ticket it
+        already has (a retried touch); the first ticket of a new business day opens the day
+        (auto_open_day) unless the day was closed, lies too far ahead, or the site is outside
+        its opening hours (refused with the time it opens)."""
+        existing = self.ticket_for_request(request_id)
+        if existing is not None:
+            return existing, False
+        at = self.now()
+        opening = ticket_gate(self.state, at)
+        if opening is not None:
+            try:
+                self.execute(opening)
+            except Refused as refusal:
+                if refusal.code != "day_already_open":  # another process opened it first
+                    raise
+        try:
+            events = self.execute(IssueTicket(service, priority, request_id, at, kiosk))
+        except Refused as refusal:
+            if refusal.code != "duplicate_request":  # another process took it a moment ago
+                raise
+            return self.ticket_for_request(request_id), False
+        return self.state.tickets[events[-1]["ticket_id"]], True
+
+    def repair_day(self):
+        """Recover from a clock that ran ahead once: the business days after today found in
+        the store are made void, so today's day can open (`qms repair-day`)."""
+        with self._lock:
+            self._notify(self._catch_up())
+        at = self.now()
+        today = self.today(at)
+        days = self.store.days_opened_after(self.site.id, today)
+        return self.execute(VoidDays(today, tuple(days), at))
+
     def ticket_for_request(self, request_id):
         """The ticket already issued for this request_id today, or None."""
         ticket_id = self.state.requests.get(request_id)
         return self.state.tickets.get(ticket_id) if ticket_id is not None else None
+

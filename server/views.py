@@ -5,6 +5,8 @@ shows: displays the counters and per-service counts, a counter its own ticket an
 its queue, a kiosk the services and its print jobs. No view carries personal data.
 """
 from .clock import iso
+from .engine import Refused, ticket_gate
+from .engine import hours
 from .engine.lifecycle import CALLED, SERVING, WAITING
 from .engine.estimate import forecast
 from .engine.queue import counter_line, people_ahead, service_summary
@@ -86,6 +88,24 @@ def _site_header(state):
     return {"id": site.id, "name": site.name, "name_en": site.name_en}
 
 
+def issuing_view(state, at):
+    """Whether a citizen can take a ticket at `at` (the engine's ticket gate, as data): when
+    not, the reason and when the site opens; when yes, when the opening span ends. A new
+    day that the first ticket will open counts as open. `changes_in` (seconds): when a
+    kiosk should ask again, as the answer changes with the clock, not only with events."""
+    site = state.site
+    try:
+        ticket_gate(state, at)
+    except Refused as refusal:
+        opens = refusal.details.get("opens_at")
+        return {"open": False, **refusal.as_dict(), "opens_at": iso(site, opens),
+                "closes_at": None, "changes_in": None if opens is None else round(opens - at)}
+    closes = hours.closes_at(site, at)
+    return {"open": True, "code": None, "message": "", "message_en": "", "opens_at": None,
+            "closes_at": iso(site, closes),
+            "changes_in": None if closes is None else round(closes - at)}
+
+
 def public_view(state, services=None, counters=None, at=None):
     """The public snapshot (GET /api/state, displays, kiosks): counts and calls only."""
     calls = [
@@ -102,6 +122,7 @@ def public_view(state, services=None, counters=None, at=None):
         "site": _site_header(state),
         "day": state.day,
         "day_open": state.day_open,
+        "issuing": issuing_view(state, _now(state, at)),
         "services": _services(state, _now(state, at), services),
         "counters": _counters(state, counters),
         "recent_calls": calls,

@@ -7,7 +7,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class OpenDay:
-    day: str  # business day, YYYY-MM-DD, in the site's time zone
+    day: str | None  # business day, YYYY-MM-DD, in the site's time zone; None: today
+    at: float
+    # An officer confirms a day more than one opening day after the last one seen (a long
+    # closure, not a clock that ran ahead).
+    confirm: bool = False
+
+
+@dataclass(frozen=True)
+class VoidDays:
+    """`qms repair-day`: the days after `today` that a clock running ahead opened are void;
+    their open tickets end and today's day can open."""
+    today: str
+    days: tuple  # the future days found in the store, newest last
     at: float
 
 

@@ -7,17 +7,14 @@ applies them with `SiteState.apply`. A new ticket's id is the sequence number of
 that creates it, so ids are unique per site without a counter of their own.
 """
 import copy
-import re
 from functools import singledispatch
 
 from . import commands as c
+from . import hours
 from .lifecycle import (CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, OUTCOMES, SERVING,
                         TRANSFERRED, Refused, check_move)
 from .queue import pick_next
 from .state import CLOSED, OPEN, PAUSED
-
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 class _Events:
     """Collects the events of one decision, numbering them after the state's sequence."""
@@ -70,14 +67,32 @@ def _require_open_day(state):
         raise Refused("day_closed", "Ngày làm việc chưa mở.", "The business day is not open.")
 
 
+def _day_in_past(state, day):
+    return Refused(
+        "day_in_past",
+        f"Không thể mở ngày {day}: ngày làm việc gần nhất đã ghi là {state.day}. Nếu đồng hồ "
+        "máy chủ từng chạy sai, quản trị viên chạy lệnh «qms repair-day».",
+        f"Cannot open {day}: the last business day recorded is {state.day}. If the server's "
+        "clock once ran ahead, an administrator runs `qms repair-day`.")
+
+
 @_decide.register
 def _(cmd: c.OpenDay, state):
-    if not DAY.match(cmd.day or ""):
+    if not hours.real_day(cmd.day):
         raise Refused("bad_day", "Ngày không hợp lệ (YYYY-MM-DD).", "Day must be YYYY-MM-DD.", 400)
     if state.day_open and state.day == cmd.day:
         raise Refused("day_already_open", f"Ngày {cmd.day} đã mở.", f"Day {cmd.day} is already open.")
     if state.day is not None and cmd.day < state.day:
-        raise Refused("day_in_past", "Không thể mở lại một ngày đã qua.", "Cannot reopen a past day.")
+        raise _day_in_past(state, cmd.day)
+    if state.day is not None and not cmd.confirm and \
+            cmd.day > hours.next_working_day(state.site, state.day):
+        raise Refused(
+            "day_gap",
+            f"Ngày {cmd.day} cách ngày làm việc gần nhất ({state.day}) hơn một ngày làm việc. "
+            "Hãy kiểm tra đồng hồ máy chủ; nếu đúng, cán bộ xác nhận mở ngày (confirm).",
+            f"{cmd.day} is more than one working day after the last business day ({state.day}). "
+            "Check the server's clock; if it is right, an officer confirms the opening.",
+            day=cmd.day, last_day=state.day)
     events = _Events(state, cmd.at)
     if state.day_open:
         _close_day(state, events)
@@ -90,6 +105,63 @@ def _(cmd: c.OpenDay, state):
                printers={kiosk: dict(p) for kiosk, p in state.printers.items()},
                last_summary=copy.deepcopy(summary))
     return events.items
+
+
+@_decide.register
+def _(cmd: c.VoidDays, state):
+    if state.day is None or state.day <= cmd.today:
+        raise Refused("nothing_to_repair",
+                      f"Không có ngày làm việc nào sau hôm nay ({cmd.today}) cần sửa.",
+                      f"No business day after today ({cmd.today}) to repair.")
+    events = _Events(state, cmd.at)
+    for ticket in sorted(state.open_tickets(), key=lambda t: t.id):
+        check_move(ticket, "close_day")
+        events.add("ticket_cancelled", ticket_id=ticket.id, reason="day_void")
+    events.add("days_voided", days=list(cmd.days) or [state.day], today=cmd.today)
+    return events.items
+
+
+def ticket_gate(state, at):
+    """What stands between a citizen and a ticket at `at`: None (issue now), the OpenDay to
+    run first (the first ticket of a new business day, with auto_open_day), or Refused.
+
+    Closed means closed: a day an officer closed stays closed until an officer opens it; a
+    business day more than one working day after the last one seen (a clock that ran ahead)
+    is left for an officer to confirm; outside the opening hours nobody gets a ticket."""
+    site = state.site
+    if not hours.is_open(site, at):
+        opens = hours.next_opening(site, at)
+        raise _closed("outside_hours", "Điểm cấp đang ngoài giờ nhận số.",
+                      "The site is outside its opening hours.", site, opens, at)
+    today = hours.business_day(site, at)
+    if state.day == today:
+        if state.day_open:
+            return None
+        raise _closed("day_closed", "Ngày làm việc hôm nay đã kết thúc.",
+                      "Today's business day is closed.", site,
+                      hours.next_opening(site, at, after_day=today), at)
+    if state.day is not None and today < state.day:
+        raise Refused("clock_behind", "Chưa thể lấy số: ngày làm việc đã ghi là "
+                      f"{state.day}, sau hôm nay. Vui lòng báo cán bộ.",
+                      f"No tickets: the recorded business day {state.day} is after today. "
+                      "Please tell an officer.")
+    if not site.policy.auto_open_day:
+        if state.day_open:
+            return None  # without auto-open, an open day serves until an officer closes it
+        raise Refused("day_closed", "Ngày làm việc chưa mở. Vui lòng chờ cán bộ mở.",
+                      "The business day is not open yet; an officer opens it.")
+    if state.day is not None and today > hours.next_working_day(site, state.day):
+        raise Refused("day_needs_officer", "Ngày làm việc chưa mở. Vui lòng chờ cán bộ mở.",
+                      "The business day is not open yet; an officer opens it.")
+    return c.OpenDay(today, at)
+
+
+def _closed(code, vi, en, site, opens, at):
+    if opens is None:
+        return Refused(code, vi, en)
+    vi_when, en_when = hours.when_text(site, opens, at)
+    return Refused(code, f"{vi} Mời quay lại lúc {vi_when}.", f"{en} Opens at {en_when}.",
+                   opens_at=opens)
 
 
 @_decide.register
@@ -159,6 +231,8 @@ def _(cmd: c.IssueTicket, state):
         raise Refused("duplicate_request", "Yêu cầu này đã được cấp số.",
                       "This request_id already has a ticket.", 409)
     _require_open_day(state)
+    if not hours.is_open(state.site, cmd.at):
+        ticket_gate(state, cmd.at)  # raises the refusal with the time the site opens
     if service.daily_cap is not None and state.issued_today.get(service.code, 0) >= service.daily_cap:
         raise Refused("daily_cap_reached",
                       f"Dịch vụ «{service.name_vi}» đã hết lượt hôm nay ({service.daily_cap} số).",

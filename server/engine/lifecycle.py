@@ -53,15 +53,17 @@ class Refused(Exception):
     state, 404 for an unknown thing, 400/422 for input that can never be right).
     """
 
-    def __init__(self, code, message_vi, message_en, status=409):
+    def __init__(self, code, message_vi, message_en, status=409, **details):
         super().__init__(f"{code}: {message_en}")
         self.code = code
         self.message_vi = message_vi
         self.message_en = message_en
         self.status = status
+        self.details = details  # e.g. opens_at: what a screen needs to say more than words
 
     def as_dict(self):
-        return {"code": self.code, "message": self.message_vi, "message_en": self.message_en}
+        return {"code": self.code, "message": self.message_vi, "message_en": self.message_en,
+                **self.details}
 
 
 def check_move(ticket, action):

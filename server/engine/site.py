@@ -118,6 +118,75 @@ class Display:
     clips_dir: StrictStr | None = None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Span = Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")]
+
+
+def _minutes(hhmm):
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _span(text):
+    start, end = text.split("-")
+    return _minutes(start), _minutes(end)
+
+
+@dataclass(frozen=True, config=SECTION)
+class OpeningHours:
+    """`[opening_hours]`: when citizens may take tickets, in the site's local time.
+
+    Simple form: `open`/`close` on every day of `days`, with an optional `lunch` break
+    ("11:30-13:00"). A weekday key (`sat = ["07:30-11:30"]`) gives that day's own spans and
+    replaces the simple form for it; `sun = []` closes it."""
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    open: ClockTime | None = None
+    close: ClockTime | None = None
+    lunch: Span | None = None
+    mon: tuple[Span, ...] | None = None
+    tue: tuple[Span, ...] | None = None
+    wed: tuple[Span, ...] | None = None
+    thu: tuple[Span, ...] | None = None
+    fri: tuple[Span, ...] | None = None
+    sat: tuple[Span, ...] | None = None
+    sun: tuple[Span, ...] | None = None
+
+    @model_validator(mode="after")
+    def _spans_in_order(self):
+        if (self.open is None) != (self.close is None):
+            raise rule_broken("cần cả open và close", "open and close go together")
+        if self.open is not None and _minutes(self.open) >= _minutes(self.close):
+            raise rule_broken("open phải trước close", "open must be before close")
+        if self.lunch is not None:
+            if self.open is None:
+                raise rule_broken("lunch cần open và close", "lunch needs open and close")
+            start, end = _span(self.lunch)
+            if not _minutes(self.open) < start < end < _minutes(self.close):
+                raise rule_broken("giờ nghỉ trưa phải nằm trong giờ mở cửa",
+                                  "the lunch break must lie inside the opening hours")
+        for day in WEEKDAYS:
+            spans = [_span(s) for s in getattr(self, day) or ()]
+            if any(start >= end for start, end in spans) or any(
+                    a[1] > b[0] for a, b in zip(sorted(spans), sorted(spans)[1:])):
+                raise rule_broken(f"{day}: các khoảng giờ phải tăng dần, không chồng nhau",
+                                  f"{day}: spans must run forward and not overlap")
+        return self
+
+    def spans(self, weekday):
+        """[(start, end)] minutes after midnight that the site is open on weekday 0-6 (Mon=0)."""
+        own = getattr(self, WEEKDAYS[weekday])
+        if own is not None:
+            return sorted(_span(s) for s in own)
+        if WEEKDAYS[weekday] not in self.days or self.open is None:
+            return []
+        if self.lunch is None:
+            return [(_minutes(self.open), _minutes(self.close))]
+        start, end = _span(self.lunch)
+        return [(_minutes(self.open), start), (end, _minutes(self.close))]
+
+
 @dataclass(frozen=True, config=SECTION)
 class ReportHeading:
     """The `[report]` table: how reports sent upward are headed (docs/reports.md)."""
@@ -152,6 +221,8 @@ class Site(SiteInfo):
     policy: Policy = dataclasses.field(default_factory=Policy)
     display: Display = dataclasses.field(default_factory=Display)
     report: ReportHeading = dataclasses.field(default_factory=ReportHeading)
+    # None: tickets at any hour (the day still opens and closes).
+    opening_hours: OpeningHours | None = None
 
     def service(self, code):
         for service in self.services:
@@ -185,13 +256,15 @@ class SiteFile(BaseModel):
     priority_groups: list[PriorityGroup] | None = None
     display: Display = Display()
     report: ReportHeading = ReportHeading()
+    opening_hours: OpeningHours | None = None
 
     def to_site(self):
         info = {f.name: getattr(self.site, f.name) for f in dataclasses.fields(SiteInfo)}
         groups = {} if self.priority_groups is None else \
             {"priority_groups": tuple(self.priority_groups)}
         return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
-                    policy=self.policy, display=self.display, report=self.report, **groups)
+                    policy=self.policy, display=self.display, report=self.report,
+                    opening_hours=self.opening_hours, **groups)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -127,6 +127,12 @@ class SiteState:
         for counter in self.counters.values():
             counter.state, counter.current, counter.priority_streak = CLOSED, None, 0
 
+    def _on_days_voided(self, e):
+        # The void days stay in the store (their events are history) but are no business day
+        # any more: the state has no day, so today's can open.
+        self._on_day_closed(dict(e, summary=self.last_summary))
+        self.day = None
+
     def _on_ticket_issued(self, e):
         ticket = Ticket(
             id=e["ticket_id"], day=self.day, service=e["service"], number=e["number"],

@@ -27,6 +27,10 @@ class Store:
         """The events of the business days first_day..last_day, for reports."""
         raise NotImplementedError
 
+    def days_opened_after(self, site_id, day):
+        """The business days after `day` that a `day_opened` event names, oldest first."""
+        raise NotImplementedError
+
     def append(self, site_id, events, request_id=None):
         """Append events atomically; `request_id` is claimed in the same transaction."""
         raise NotImplementedError

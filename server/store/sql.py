@@ -117,6 +117,14 @@ class SqlStore(Store):
             return conn.execute(sa.select(sa.func.max(events.c.seq))
                                 .where(events.c.site_id == site_id)).scalar() or 0
 
+    def days_opened_after(self, site_id, day):
+        with self._reading() as conn:
+            return list(conn.execute(
+                sa.select(events.c.day).distinct()
+                .where(events.c.site_id == site_id, events.c.type == "day_opened",
+                       events.c.day > day)
+                .order_by(events.c.day)).scalars())
+
     def events_after(self, site_id, seq):
         with self._reading() as conn:
             rows = conn.execute(

@@ -44,6 +44,7 @@ class Ticket:
     print_job: int = 0  # the newest print job number asked for this ticket (0: none)
     printed_job: int = 0  # the newest job the kiosk confirmed
     print_error: str = ""
+    print_requested_at: float = 0.0  # when the newest print job was asked for
 
 
 @dataclass
@@ -70,6 +71,7 @@ class SiteState:
     requests: dict = field(default_factory=dict)
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
+    agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
     last_summary: dict | None = None
     last_at: float = 0.0  # the time of the newest event: views are read at it by default
 
@@ -107,6 +109,8 @@ class SiteState:
             self.service_minutes.update(e["service_minutes"])
         if "printers" in e:
             self.printers = {kiosk: dict(p) for kiosk, p in e["printers"].items()}
+        if "agents" in e:
+            self.agents = {kiosk: dict(a) for kiosk, a in e["agents"].items()}
         if "last_summary" in e:
             self.last_summary = copy.deepcopy(e["last_summary"])
         if reopened:
@@ -138,7 +142,7 @@ class SiteState:
             id=e["ticket_id"], day=self.day, service=e["service"], number=e["number"],
             label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
             request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
-            print_job=1 if e.get("kiosk") else 0,
+            print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
         )
         self.tickets[ticket.id] = ticket
         self.requests[ticket.request_id] = ticket.id
@@ -233,6 +237,7 @@ class SiteState:
     def _on_print_requested(self, e):
         ticket = self.tickets[e["ticket_id"]]
         ticket.print_job, ticket.print_error = e["job"], ""
+        ticket.print_requested_at = e["at"]
 
     def _on_ticket_printed(self, e):
         ticket = self.tickets[e["ticket_id"]]
@@ -240,6 +245,18 @@ class SiteState:
 
     def _on_print_failed(self, e):
         self.tickets[e["ticket_id"]].print_error = e["reason"] or "print failed"
+
+    def _on_print_skipped(self, e):
+        self.tickets[e["ticket_id"]].print_error = e["reason"]
+
+    def _on_agent_online(self, e):
+        self.agents[e["kiosk"]] = {"online": True, "at": e["at"]}
+
+    def _on_agent_offline(self, e):
+        self.agents[e["kiosk"]] = {"online": False, "at": e["at"]}
+
+    def agent_online(self, kiosk):
+        return bool(self.agents.get(kiosk, {}).get("online"))
 
     def _on_printer_status(self, e):
         self.printers[e["kiosk"]] = {"status": e["status"], "message": e["message"], "at": e["at"]}

@@ -17,7 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .engine import Refused
 
-ROLES = ("officer", "admin")
+ROLES = ("officer", "chief", "admin")
+# Who may use what: every role works a counter; a site chief (trưởng điểm) also reads the
+# reports and the ratings; an admin also changes the site's settings.
+ALLOWED = {"officer": set(ROLES), "chief": {"chief", "admin"}, "admin": {"admin"}}
 
 
 def not_signed_in():
@@ -69,7 +72,10 @@ def officer_required(role="officer"):
         def checked(*args, **kwargs):
             if not session.get("officer"):
                 raise not_signed_in()
-            if role == "admin" and session.get("role") != "admin":
+            if session.get("role") not in ALLOWED[role]:
+                if role == "chief":
+                    raise Refused("chief_only", "Chỉ trưởng điểm hoặc quản trị viên được xem.",
+                                  "Only the site chief or an administrator may see this.", 403)
                 raise Refused("admin_only", "Chỉ quản trị viên được thực hiện việc này.",
                               "Only an administrator may do this.", 403)
             if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -8,6 +8,7 @@ import sys
 import click
 
 DEMO_OFFICERS = (("canbo", "canbo123", "Cán bộ tiếp dân", "officer"),
+                 ("truongdiem", "truongdiem123", "Trưởng điểm cấp", "chief"),
                  ("admin", "admin123", "Quản trị điểm cấp", "admin"))
 
 
@@ -117,9 +118,11 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
     click.echo(f"  Kiosk (lấy số):        {base}/kiosk")
     click.echo(f"  Display (màn hình):    {base}/display")
     click.echo(f"  Counter (quầy):        {base}/counter")
+    click.echo(f"  Reports (báo cáo):     {base}/reports")
     click.echo(f"  API:                   {base}/api/openapi.json")
     if demo:
-        click.echo("  Demo sign-in: canbo / canbo123 (officer), admin / admin123 (admin)")
+        click.echo("  Demo sign-in: canbo / canbo123 (officer), truongdiem / truongdiem123 (chief), "
+                   "admin / admin123 (admin)")
     if kiosk_printers:
         from .direct_printing import start_direct_agents
         local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1", "::") else base
@@ -183,7 +186,8 @@ def check_site(path):
 @main.command("create-officer")
 @click.argument("username")
 @click.option("--name", default=None, help="Name shown on the counter tablet.")
-@click.option("--role", type=click.Choice(["officer", "admin"]), default="officer", show_default=True)
+@click.option("--role", type=click.Choice(["officer", "chief", "admin"]), default="officer",
+              show_default=True, help="chief: also reads reports and ratings; admin: also settings.")
 @click.password_option()
 @site_option
 @store_option

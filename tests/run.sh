@@ -18,6 +18,7 @@ command -v openssl >/dev/null || need+=(openssl)
 lean=()  # without their recommends (LibreOffice's would add Java and a desktop's worth)
 command -v soffice >/dev/null || lean+=(libreoffice-calc-nogui)
 command -v systemd-analyze >/dev/null || lean+=(systemd)
+command -v pdftoppm >/dev/null || lean+=(poppler-utils)  # the report page printed to PDF, rasterised
 if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

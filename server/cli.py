@@ -295,7 +295,6 @@ _day_command("repair-day", "After the server's clock ran ahead: make the busines
 @instance_option
 def report(day, kind, first, last, fmt, output, site, store, instance):
     """The report of a day, week, month or date range, from the event store."""
-    from . import clock
     from .engine import Refused
     from .reports import period_of
     from .reports.service import document_for
@@ -309,7 +308,7 @@ def report(day, kind, first, last, fmt, output, site, store, instance):
         if first is not None:
             period = period_of(kind="range", first=first, last=last)
         else:
-            period = period_of(day or clock.business_day(runtime.site, clock.now()), kind or "day")
+            period = period_of(day or runtime.today(), kind or "day")
     except Refused as exc:
         raise click.UsageError(f"{exc.message_vi} ({exc.message_en})")
     data, _, ext = write(document_for(runtime, period), fmt)

@@ -19,8 +19,8 @@ the one who opened the counter (`counter_opened.officer`).
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
+from ..engine.hours import local
 from ..engine.lifecycle import OUTCOMES
 
 CANCEL_KINDS = ("cancelled_officer", "cancelled_day_close", "cancelled_citizen")
@@ -135,7 +135,6 @@ class _Ticket:
 class _Fold:
     def __init__(self, site, report):
         self.site, self.report = site, report
-        self.zone = timezone(timedelta(minutes=site.utc_offset_minutes))
         self.day = None
         self.tickets = {}
         self.counter_officer = {}  # counter -> officer while open or paused
@@ -144,7 +143,7 @@ class _Fold:
         self.last_hour = None  # local hour of the previous event of the current day
 
     def hour(self, at):
-        return datetime.fromtimestamp(at, self.zone).hour
+        return local(self.site, at).hour
 
     # Every ticket event is credited to the ticket's service, the day, the whole period, and
     # (when it happened at a counter) the counter and its officer.

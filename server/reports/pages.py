@@ -5,7 +5,7 @@ Signed-out visitors get the sign-in form; a plain officer is told the page is fo
 """
 from flask import Blueprint, Response, current_app, render_template, request, session
 
-from .. import auth, clock
+from .. import auth
 from ..blocking import run_blocking
 from ..engine import Refused
 from . import period_of
@@ -29,7 +29,7 @@ def _period():
     kind = args.get("kind", "day")
     if kind == "range":
         return period_of(kind="range", first=args.get("from", ""), last=args.get("to", ""))
-    day = args.get("day") or clock.business_day(_runtime().site, clock.now())
+    day = args.get("day") or _runtime().today()
     return period_of(day, kind)
 
 

@@ -2,12 +2,11 @@
 the site's rating levels, and today's date for the document."""
 import datetime
 
-from .. import clock
 from .document import build_document, officer_names
 
 
 def document_for(runtime, period):
     site = runtime.site
-    made_on = datetime.date.fromisoformat(clock.business_day(site, clock.now()))
+    made_on = datetime.date.fromisoformat(runtime.today())
     return build_document(runtime.store, site, period, made_on, officer_names(runtime.store),
                           rating_levels=getattr(site, "rating_levels", ()))

@@ -16,7 +16,10 @@ FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED
 
 
 def trusted_networks(proxies):
-    """Addresses or networks ("127.0.0.1", "10.0.0.0/24"); ValueError names a bad one."""
+    """Addresses or networks ("127.0.0.1", "10.0.0.0/24"), as a list or one comma-separated
+    string (an environment file's QMS_TRUSTED_PROXIES=127.0.0.1); ValueError names a bad one."""
+    if isinstance(proxies, str):
+        proxies = [part for part in proxies.split(",") if part.strip()]
     networks = []
     for proxy in proxies:
         try:

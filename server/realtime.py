@@ -13,16 +13,15 @@ display's filter, a kiosk's printer health and an agent's print jobs work wherev
 client is connected, and a change is pushed once, not once per process through the message
 queue (which still carries everything else, e.g. an emit to a client of another process).
 """
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_socketio import SocketIO, emit, join_room
 
 from . import actions, auth, clock
-from .agent_presence import AgentPresence
 from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
-from .views import counter_view, kiosk_view, print_job, public_view
+from .views import counter_view, kiosk_view, pending_print_jobs, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
@@ -79,10 +78,7 @@ class Broadcaster:
         for event in events:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])
-                # An agent taken for offline gets its jobs when it is back (AgentOnline decides
-                # which are still worth printing), not from a buffer it reads minutes later.
-                if ticket is not None and ticket.print_job > ticket.printed_job and \
-                        state.agent_online(event["kiosk"]):
+                if ticket is not None and ticket.print_job > ticket.printed_job:
                     self.push("print_job", print_job(state, ticket, self.base_url),
                               f"agent:{event['kiosk']}")
 
@@ -95,9 +91,6 @@ def init_realtime(app, runtime):
                         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
     broadcaster = Broadcaster(app, socketio)
     runtime.subscribe(broadcaster.on_change)
-    presence = AgentPresence(runtime, socketio, timeout=float(app.config["AGENT_TIMEOUT"]),
-                             resend_seconds=60 * float(app.config["PRINT_RESEND_MINUTES"]),
-                             base_url=broadcaster.base_url)
 
     def rt():
         return runtime
@@ -112,14 +105,9 @@ def init_realtime(app, runtime):
             session["agent_kiosk"] = kiosk
             join_room(f"agent:{kiosk}")
             rt().refresh()
-            for job in presence.connected(kiosk, request.sid):
+            for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
                 emit("print_job", job)
         return True
-
-    @socketio.on("disconnect")
-    def disconnect(*_):
-        if session.get("agent_kiosk"):
-            presence.disconnected(request.sid)
 
     # data=None everywhere: an event sent with no payload is refused with a reason
     # (missing field), not a TypeError answered as server_error (found by tests/fuzz).
@@ -197,8 +185,6 @@ def init_realtime(app, runtime):
                 if kiosk is None:
                     raise Refused("not_an_agent", "Chỉ máy in kiosk được gửi báo cáo này.",
                                   "Only a kiosk print agent may send this.", 403)
-                for job in presence.heard_from(kiosk, request.sid):
-                    emit("print_job", job)
                 handler(kiosk, Payload(data))
             except Refused as exc:
                 return _refusal(exc)
@@ -218,10 +204,6 @@ def init_realtime(app, runtime):
                                    p.str("message", required=False, max_length=200) or "",
                                    clock.now()))
 
-    def heartbeat(kiosk, p):
-        """Nothing to do but be heard (agent_event did that): see agent_presence."""
-
-    socketio.on_event("heartbeat", agent_event(heartbeat))
     socketio.on_event("print_result", agent_event(print_result))
     socketio.on_event("printer_status", agent_event(printer_status))
 

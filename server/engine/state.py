@@ -44,7 +44,6 @@ class Ticket:
     print_job: int = 0  # the newest print job number asked for this ticket (0: none)
     printed_job: int = 0  # the newest job the kiosk confirmed
     print_error: str = ""
-    print_requested_at: float = 0.0  # when the newest print job was asked for
 
 
 @dataclass
@@ -55,8 +54,6 @@ class CounterState:
     priority_streak: int = 0
     officer: str | None = None
     paused_at: float | None = None  # when the running break began (estimates)
-    breaks_taken: int = 0  # today's finished breaks and their length: a typical break
-    break_seconds: float = 0.0
 
 
 @dataclass
@@ -73,7 +70,6 @@ class SiteState:
     requests: dict = field(default_factory=dict)
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
-    agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
     last_summary: dict | None = None
     last_at: float = 0.0  # the time of the newest event: views are read at it by default
 
@@ -111,8 +107,6 @@ class SiteState:
             self.service_minutes.update(e["service_minutes"])
         if "printers" in e:
             self.printers = {kiosk: dict(p) for kiosk, p in e["printers"].items()}
-        if "agents" in e:
-            self.agents = {kiosk: dict(a) for kiosk, a in e["agents"].items()}
         if "last_summary" in e:
             self.last_summary = copy.deepcopy(e["last_summary"])
         if reopened:
@@ -125,7 +119,7 @@ class SiteState:
         self.next_number = {s.code: s.number_start for s in self.site.services}
         for counter in self.counters.values():
             counter.state, counter.current, counter.priority_streak, counter.officer = CLOSED, None, 0, None
-            counter.paused_at, counter.breaks_taken, counter.break_seconds = None, 0, 0.0
+            counter.paused_at = None
 
     def _on_day_closed(self, e):
         self.day_open = False
@@ -144,7 +138,7 @@ class SiteState:
             id=e["ticket_id"], day=self.day, service=e["service"], number=e["number"],
             label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
             request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
-            print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
+            print_job=1 if e.get("kiosk") else 0,
         )
         self.tickets[ticket.id] = ticket
         self.requests[ticket.request_id] = ticket.id
@@ -228,11 +222,7 @@ class SiteState:
         counter.state, counter.paused_at = PAUSED, e["at"]
 
     def _on_counter_resumed(self, e):
-        counter = self.counters[e["counter"]]
-        if counter.paused_at is not None:
-            counter.breaks_taken += 1
-            counter.break_seconds += max(0.0, e["at"] - counter.paused_at)
-        counter.state, counter.paused_at = OPEN, None
+        self.counters[e["counter"]].state = OPEN
 
     def _on_counter_closed(self, e):
         counter = self.counters[e["counter"]]
@@ -243,7 +233,6 @@ class SiteState:
     def _on_print_requested(self, e):
         ticket = self.tickets[e["ticket_id"]]
         ticket.print_job, ticket.print_error = e["job"], ""
-        ticket.print_requested_at = e["at"]
 
     def _on_ticket_printed(self, e):
         ticket = self.tickets[e["ticket_id"]]
@@ -251,18 +240,6 @@ class SiteState:
 
     def _on_print_failed(self, e):
         self.tickets[e["ticket_id"]].print_error = e["reason"] or "print failed"
-
-    def _on_print_skipped(self, e):
-        self.tickets[e["ticket_id"]].print_error = e["reason"]
-
-    def _on_agent_online(self, e):
-        self.agents[e["kiosk"]] = {"online": True, "at": e["at"]}
-
-    def _on_agent_offline(self, e):
-        self.agents[e["kiosk"]] = {"online": False, "at": e["at"]}
-
-    def agent_online(self, kiosk):
-        return bool(self.agents.get(kiosk, {}).get("online"))
 
     def _on_printer_status(self, e):
         self.printers[e["kiosk"]] = {"status": e["status"], "message": e["message"], "at": e["at"]}

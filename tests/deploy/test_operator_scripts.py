@@ -1,0 +1,109 @@
+"""The operator's scripts of deploy/: `sudo qms ...` (deploy/sbin/qms) reaches the servers'
+store with their settings, and deploy/postgres.sh makes a role and database the server can
+use (on the local PostgreSQL server)."""
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import sqlalchemy as sa
+
+from support.databases import POSTGRES_SERVER
+from support.server_process import ROOT
+
+SITE_COMMAND = os.path.join(ROOT, "deploy", "sbin", "qms")
+POSTGRES_SETUP = os.path.join(ROOT, "deploy", "postgres.sh")
+
+
+def not_site_commands():
+    with open(SITE_COMMAND, encoding="utf-8") as fh:
+        line = next(line for line in fh if line.strip().startswith('""|-*|'))
+    return set(line.strip().rstrip(") ;").split("|")[2:])
+
+
+def test_every_command_given_the_site_options_takes_them():
+    from server.cli import main
+    skipped = not_site_commands()
+    assert skipped <= set(main.commands), skipped - set(main.commands)
+    for name, command in main.commands.items():
+        if name in skipped:
+            continue
+        options = {p.name for p in command.params}
+        assert {"site", "instance"} <= options, f"qms {name} lacks --site/--instance"
+
+
+def fake_install(tmp_path, store):
+    """/etc/qms, /var/lib/qms and /opt/qms/venv in a folder: the venv's qms is this checkout."""
+    etc, data, venv = tmp_path / "etc", tmp_path / "data", tmp_path / "venv"
+    for folder in (etc, data, venv / "bin"):
+        folder.mkdir(parents=True)
+    with open(os.path.join(ROOT, "server", "sites", "demo.toml"), encoding="utf-8") as fh:
+        (etc / "site.toml").write_text(fh.read(), encoding="utf-8")
+    (etc / "qms.env").write_text(f"QMS_STORE_URL={store}\nQMS_TRUSTED_PROXIES=127.0.0.1\n",
+                                 encoding="utf-8")
+    qms = venv / "bin" / "qms"
+    qms.write_text(f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m server.cli \"$@\"\n")
+    qms.chmod(0o755)
+    return dict(os.environ, QMS_ETC=str(etc), QMS_DATA=str(data), QMS_VENV=str(venv))
+
+
+def run(env, *args):
+    return subprocess.run(["sh", SITE_COMMAND, *args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+def test_sudo_qms_acts_on_the_servers_store_with_their_settings(tmp_path):
+    store = tmp_path / "site.sqlite3"
+    env = fake_install(tmp_path, f"sqlite:///{store}")
+    opened = run(env, "open-day")
+    assert opened.returncode == 0, opened.stdout + opened.stderr
+    closed = run(env, "close-day")
+    assert closed.returncode == 0, closed.stdout + closed.stderr
+    engine = sa.create_engine(f"sqlite:///{store}")
+    with engine.connect() as conn:
+        types = [row.type for row in conn.execute(sa.text("SELECT type FROM events ORDER BY seq"))]
+        site_ids = {row.site_id for row in conn.execute(sa.text("SELECT site_id FROM events"))}
+    engine.dispose()
+    assert types[-2:] == ["day_opened", "day_closed"] or types[-1] == "day_closed"
+    assert site_ids == {"demo-ben-nghe"}
+    assert not list((tmp_path / "venv").glob("**/*instance*"))  # the data folder was used
+    assert run(env, "--help").returncode == 0
+
+
+def test_postgres_setup_makes_a_role_and_database_the_server_uses(tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    db, role = f"qms_setup_{suffix}", f"qms_role_{suffix}"
+    env = dict(os.environ, PSQL="psql -h 127.0.0.1 -U postgres")
+    admin = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        first = subprocess.run(["sh", POSTGRES_SETUP, db, role], env=env, capture_output=True,
+                               text=True, timeout=60)
+        assert first.returncode == 0, first.stderr
+        url = first.stdout.strip().splitlines()[-1]
+        assert re.fullmatch(rf"postgresql://{role}:[0-9a-f]{{32}}@127\.0\.0\.1:5432/{db}", url)
+        again = subprocess.run(["sh", POSTGRES_SETUP, db, role], env=env, capture_output=True,
+                               text=True, timeout=60)
+        assert again.returncode == 0, again.stderr  # a second run keeps the database
+        url = again.stdout.strip().splitlines()[-1]
+        done = subprocess.run([sys.executable, "-m", "server.cli", "open-day", "--store", url,
+                               "--site", os.path.join(ROOT, "server", "sites", "demo.toml"),
+                               "--instance", str(tmp_path / "instance")],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        with admin.connect() as conn:
+            owner = conn.execute(sa.text(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :db"), {"db": db}
+            ).scalar()
+        assert owner == role
+        user = sa.create_engine(url)
+        with user.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar() >= 1
+            assert conn.execute(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'events'")
+                                ).scalar() == role
+        user.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+            conn.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()

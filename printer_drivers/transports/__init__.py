@@ -3,7 +3,8 @@
     usb://04b8:0e15[?in_ep=0x82&out_ep=0x01]     python-escpos Usb (needs pyusb + libusb)
     serial:///dev/ttyUSB0?baud=19200[&flow=rtscts|dsrdtr|xonxoff]   (needs pyserial)
     tcp://10.0.0.5[:9100]                         network printer, raw port 9100
-    file:///dev/usb/lp0                           a device file (or any path: appends)
+    file:///dev/usb/lp0                           a character device (never created)
+    file:///var/tmp/jobs.bin?capture=1            a plain file on purpose: jobs appended
     cups://QueueName                              a raw CUPS queue (lp -d NAME -o raw); one-way
     virtual://[?paper=58mm&profile=NAME&status=ok]  keeps the bytes, renders a PNG preview
 

@@ -4,6 +4,7 @@ At most once: every ticket taken at kiosk K1 comes out of K1's printer once, thr
 restarts, server restarts and SIGKILLs at the worst moments; a job whose outcome the agent
 cannot know is reported to staff, never printed twice.
 """
+import os
 import time
 
 from agent_process import AgentProcess
@@ -205,3 +206,19 @@ def test_add_device_command_issues_a_working_token(server, printer, tmp_path):
     with agent_for(server, printer, tmp_path, token=token) as agent:
         ticket = take(server)
         wait_until(lambda: printer.tickets() == [ticket["number"]], message="printed")
+
+
+def test_unplugged_device_file_is_a_fault_not_a_file(server, tmp_path):
+    """file:///dev/usb/lp0 with the printer unplugged: the agent reports the printer offline
+    and the ticket not printed; it does not create a file that swallows the tickets."""
+    device = "/dev/usb/lp-qms-unplugged"
+    agent = AgentProcess(server.url, issue_token(server.url), f"file://{device}",
+                         tmp_path / "journal.jsonl", tmp_path / "agent.log")
+    with agent:
+        wait_until(lambda: {p["kiosk"]: p["status"] for p in
+                            counter_view(server.url)["printers"]}.get("K1") == "offline",
+                   message="offline reported")
+        ticket = take(server)
+        wait_until(lambda: ticket["id"] in problems(server), message="the failure")
+        assert "chưa cắm" in problems(server)[ticket["id"]]["reason"]
+    assert not os.path.exists(device)

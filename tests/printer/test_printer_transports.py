@@ -179,13 +179,49 @@ def test_device_file_that_answers_reports_status():
         pty.close()
 
 
-def test_plain_file_gets_the_jobs_and_cannot_report_status(tmp_path, job):
+def test_capture_file_gets_the_jobs_and_cannot_report_status(tmp_path, job):
+    """A plain file only when asked for with capture=1 (tests, keeping a copy of the jobs)."""
     target = tmp_path / "spool.bin"
-    with open_printer(f"file://{target}") as printer:
+    with open_printer(f"file://{target}?capture=1") as printer:
         printer.send(job)
         printer.send(job)
         assert printer.status().state == "unknown"
     assert target.read_bytes() == job + job
+
+
+def test_unplugged_device_is_offline_and_never_created():
+    """/dev/usb/lp0 disappears when the USB printer is unplugged: that is a fault, and the
+    path must not become a plain file that swallows the tickets."""
+    path = "/dev/usb/lp-qms-unplugged"
+    assert not os.path.exists(path)
+    with open_printer(f"file://{path}") as printer:
+        status = printer.status()
+        assert status.state == "offline" and not status.ok
+        assert "unplugged" in status.message_en and "chưa cắm" in status.message_vi
+        with pytest.raises(PrinterUnavailable):
+            printer.send(b"\x1b@")
+    assert not os.path.exists(path)
+
+
+def test_a_plain_file_is_not_a_printer_device(tmp_path):
+    """A regular file (say, the one an unplugged printer left behind before this rule) is not
+    taken for a printer without capture=1; it is left as it was."""
+    target = tmp_path / "lp0"
+    target.write_bytes(b"old")
+    with open_printer(f"file://{target}") as printer:
+        status = printer.status()
+        assert status.state == "offline" and "not a character device" in status.message_en
+        with pytest.raises(PrinterUnavailable):
+            printer.send(b"\x1b@")
+    assert target.read_bytes() == b"old"
+    with open_printer(f"file://{tmp_path / 'missing'}") as printer:
+        assert printer.status().state == "offline"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_capture_under_dev_is_refused():
+    with pytest.raises(ValueError, match="capture=1"):
+        open_printer("file:///dev/usb/lp0?capture=1")
 
 
 def test_cups_queue_goes_through_lp_raw(tmp_path, monkeypatch, job):

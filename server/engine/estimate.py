@@ -162,7 +162,9 @@ def _free_at(state, counter, learned, now):
 class _Lines:
     """Copies of the working counters' lines (`queue.CounterLine`, the engine's one call
     order), changed as the forecast goes: a called ticket leaves every line, a citizen to come
-    joins every line that serves them, escalation re-ranks as the clock passes."""
+    joins every line that serves them, and a ticket that passes the escalation time moves up.
+    Each change touches only the ticket concerned (bisect by its rank), so a forecast over a
+    long queue stays a matter of milliseconds."""
 
     def __init__(self, state, now, numbers):
         self.state = state
@@ -171,39 +173,60 @@ class _Lines:
                                      list(engine_lines[n].priority), list(engine_lines[n].normal),
                                      engine_lines[n].streak, engine_lines[n].limit)
                       for n in numbers}
+        self.cfg = {n: state.site.counter(n) for n in numbers}
         self.escalate = state.site.policy.escalate_after_minutes * 60.0
-        self.enqueued = sorted(t.enqueued_at for line in self.lines.values()
-                               for _, t in line.priority + line.normal)
-        self.escalated = bisect.bisect_right(self.enqueued, now - self.escalate)
+        self.rank = {}  # (counter, ticket id) -> its rank in that counter's line now
+        pending = []
+        for n, line in self.lines.items():
+            for rank, t in line.priority + line.normal:
+                self.rank[n, t.id] = rank
+                if rank[0] == 1:
+                    pending.append((t.enqueued_at + self.escalate, t.order, t))
+        self.pending = sorted(pending, key=lambda x: (x[0], x[1]))  # not yet escalated
+        self.next_pending = 0
+
+    def _cls(self, line, ticket):
+        return line.priority if ticket.priority else line.normal
 
     def join(self, ticket, at):
-        for line in self.lines.values():
-            cfg = self.state.site.counter(line.number)
-            if ticket.service in cfg.services:
-                bisect.insort(line.priority if ticket.priority else line.normal,
-                              (_rank(self.state, cfg, ticket, at), ticket), key=lambda p: p[0])
-        bisect.insort(self.enqueued, ticket.enqueued_at)
+        for n, line in self.lines.items():
+            if ticket.service in self.cfg[n].services:
+                rank = _rank(self.state, self.cfg[n], ticket, at)
+                self.rank[n, ticket.id] = rank
+                bisect.insort(self._cls(line, ticket), (rank, ticket), key=lambda p: p[0])
+        bisect.insort(self.pending, (ticket.enqueued_at + self.escalate, ticket.order, ticket),
+                      key=lambda x: (x[0], x[1]))
+
+    def _remove(self, n, ticket):
+        cls = self._cls(self.lines[n], ticket)
+        rank = self.rank.pop((n, ticket.id), None)
+        if rank is None:
+            return
+        i = bisect.bisect_left(cls, rank, key=lambda p: p[0])
+        if i < len(cls) and cls[i][1] is ticket:
+            del cls[i]
 
     def head(self, number, at):
-        escalated = bisect.bisect_right(self.enqueued, at - self.escalate)
-        if escalated != self.escalated:  # someone has now waited long enough to go first
-            self.escalated = escalated
-            for line in self.lines.values():
-                cfg = self.state.site.counter(line.number)
-                for cls in (line.priority, line.normal):
-                    cls[:] = sorted(((_rank(self.state, cfg, t, at), t) for _, t in cls),
-                                    key=lambda p: p[0])
+        while self.next_pending < len(self.pending) and self.pending[self.next_pending][0] <= at:
+            ticket = self.pending[self.next_pending][2]
+            self.next_pending += 1
+            for n in self.lines:  # it has waited long enough: oldest first across services
+                if (n, ticket.id) in self.rank:
+                    self._remove(n, ticket)
+                    rank = _rank(self.state, self.cfg[n], ticket, at)
+                    self.rank[n, ticket.id] = rank
+                    bisect.insort(self._cls(self.lines[n], ticket), (rank, ticket),
+                                  key=lambda p: p[0])
         line = self.lines[number]
-        return line.calls()[0] if len(line) else (None, line.streak)
+        return line.head() or (None, line.streak)
 
     def take(self, ticket, number, streak):
         self.lines[number].streak = streak
-        for line in self.lines.values():
-            if ticket.reserved_counter is not None:
-                line.reserved[:] = [t for t in line.reserved if t.id != ticket.id]
-            else:
-                cls = line.priority if ticket.priority else line.normal
-                cls[:] = [p for p in cls if p[1].id != ticket.id]
+        if ticket.reserved_counter is not None:
+            self.lines[number].reserved.remove(ticket)
+            return
+        for n in self.lines:
+            self._remove(n, ticket)
 
 
 class Forecast:

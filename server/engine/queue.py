@@ -51,18 +51,25 @@ class CounterLine:
 
     def calls(self):
         """[(ticket, streak after calling it)] in the order successive call-nexts take them."""
-        out = [(t, self.streak) for t in self.reserved]
+        return list(self._each_call())
+
+    def head(self):
+        """The first of `calls()` without building the rest: (ticket, streak) or None."""
+        return next(self._each_call(), None)
+
+    def _each_call(self):
+        for t in self.reserved:
+            yield t, self.streak
         streak, p, n = self.streak, 0, 0
         while p < len(self.priority) or n < len(self.normal):
             if p < len(self.priority) and (n == len(self.normal) or streak < self.limit):
                 streak += 1
-                out.append((self.priority[p][1], streak))
+                yield self.priority[p][1], streak
                 p += 1
             else:
                 streak = 0
-                out.append((self.normal[n][1], streak))
+                yield self.normal[n][1], streak
                 n += 1
-        return out
 
     def tickets(self):
         return [t for t, _ in self.calls()]
@@ -150,7 +157,7 @@ def pick_next(state, counter_number, at):
     line = counter_line(state, counter_number, at)
     if not len(line):
         return None, state.counters[counter_number].priority_streak
-    ticket, streak = line.calls()[0]
+    ticket, streak = line.head()
     return ticket, streak
 
 

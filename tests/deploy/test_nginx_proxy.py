@@ -9,6 +9,7 @@ replaced. The certificate is self-signed by `openssl` for 127.0.0.1.
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 
 import pytest
@@ -16,11 +17,13 @@ import requests
 import socketio
 
 from support.browser import ARTIFACTS
-from support.server_process import ROOT, Officer, ServerProcess, free_port, take_ticket
+from support.server_process import (ROOT, Officer, ServerProcess, free_port, issue_device_token,
+                                   take_ticket)
 from support.waiting import wait_until
 
 SHIPPED = os.path.join(ROOT, "deploy", "nginx", "qms-site.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+sys.path.insert(0, os.path.join(ROOT, "tests", "kiosk"))  # the agent and printer of its tests
 POLLING_CLIENTS = 6
 
 
@@ -99,7 +102,10 @@ def proxied(tmp_path_factory):
         url = f"https://127.0.0.1:{https_port}"
         try:
             with pytest.MonkeyPatch.context() as mp:
-                mp.setenv("REQUESTS_CA_BUNDLE", str(cert))  # real verification, our own CA
+                # Real verification against our own CA, here and in the print agent
+                # (docs/operations.md, step 9: requests and websocket-client read these).
+                mp.setenv("REQUESTS_CA_BUNDLE", str(cert))
+                mp.setenv("WEBSOCKET_CLIENT_CA_BUNDLE", str(cert))
                 wait_until(lambda: _answers(url + "/healthz"), timeout=15, message="nginx")
                 yield type("Proxied", (), dict(url=url, http_url=f"http://127.0.0.1:{http_port}",
                                                cert=str(cert), folder=folder, a=a, b=b))
@@ -179,3 +185,17 @@ def test_the_servers_see_https_and_the_client_address(proxied):
     assert "qms_route" in officer.http.cookies
     answer = officer.post("/api/counters/2/open")
     assert answer.status_code == 200, answer.text
+
+
+def test_a_print_agent_prints_through_the_proxy_over_tls(proxied, tmp_path):
+    from agent_process import AgentProcess
+    from fake_printer import FakeNetworkPrinter
+
+    printer = FakeNetworkPrinter()
+    token = issue_device_token(proxied.url, "K7")
+    with AgentProcess(proxied.url, token, printer.url, tmp_path / "journal.jsonl",
+                      tmp_path / "agent.log") as agent:
+        assert agent.wait_for_log("connected", timeout=30), agent.log()
+        ticket = take_ticket(proxied.url, "VNEID", kiosk="K7").json()["ticket"]
+        wait_until(lambda: ticket["number"] in printer.tickets(), timeout=30,
+                   message="the ticket printed through nginx")

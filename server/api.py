@@ -6,7 +6,7 @@ sign-in, and every action of the officer action table. All answers are JSON; a r
 """
 from flask import Blueprint, current_app, g, jsonify, request, session
 
-from . import actions, auth, clock
+from . import actions, audit, auth, clock, json_limits, sign_in_throttle
 from .engine import Refused
 from .payload import Payload, bad_input
 from .views import counter_view, public_view, ticket_view
@@ -31,7 +31,11 @@ def body():
     if not request.is_json:
         raise bad_input("Cần gửi dữ liệu JSON (Content-Type: application/json).",
                         "Send JSON with Content-Type: application/json.", "not_json", 415)
-    data = request.get_json(silent=True)
+    data, deep = json_limits.too_deep(lambda _: request.get_json(silent=True), None)
+    if deep:
+        raise bad_input(f"JSON lồng quá sâu (tối đa {json_limits.MAX_DEPTH} tầng).",
+                        f"JSON nested too deeply (at most {json_limits.MAX_DEPTH} levels).",
+                        "too_deep")
     if data is None:
         raise bad_input("JSON không hợp lệ.", "Malformed JSON.", "bad_json")
     return Payload(data)
@@ -115,15 +119,18 @@ def ticket(ticket_id):
 @bp.post("/api/login")
 def login():
     p = body()
-    officer = auth.check_login(runtime().store, p.str("username", max_length=64),
-                               p.str("password", max_length=200))
-    auth.sign_in(officer)
+    rt = runtime()
+    officer = auth.check_login(rt.store, p.str("username", max_length=64),
+                               p.str("password", max_length=200), site_id=rt.site.id,
+                               address=request.remote_addr)
+    auth.sign_in(officer, rt.store, rt.site.id)
     return jsonify(officer=_me(), csrf_token=session["csrf"])
 
 
 @bp.post("/api/logout")
 def logout():
-    session.clear()
+    rt = runtime()
+    auth.sign_out(rt.store, rt.site.id)
     return jsonify(ok=True)
 
 
@@ -197,5 +204,54 @@ def close_day():
 def add_device():
     p = body()
     kiosk = p.str("kiosk", max_length=32)
-    token = auth.issue_device_token(runtime().store, kiosk, clock.now())
+    rt = runtime()
+    token = auth.issue_device_token(rt.store, kiosk, clock.now())
+    audit.record(rt.store, rt.site.id, "device_added", actor=g.officer, target=kiosk)
     return jsonify(kiosk=kiosk, token=token), 201
+
+
+@bp.delete("/api/devices/<kiosk>")
+@auth.officer_required(role="admin")
+def remove_device(kiosk):
+    rt = runtime()
+    count = rt.store.remove_devices(kiosk)
+    audit.record(rt.store, rt.site.id, "device_removed", actor=g.officer, target=kiosk,
+                 detail={"tokens": count})
+    return jsonify(kiosk=kiosk, revoked=count)
+
+
+@bp.post("/api/officers/<username>/unlock")
+@auth.officer_required(role="admin")
+def unlock_officer(username):
+    """Lift a sign-in lockout (docs/security.md)."""
+    rt = runtime()
+    lifted = sign_in_throttle.unlock(rt.store, rt.site.id, username)
+    audit.record(rt.store, rt.site.id, "officer_unlocked", actor=g.officer, target=username)
+    return jsonify(username=username, was_locked=lifted)
+
+
+@bp.post("/api/officers/<username>/sign-out")
+@auth.officer_required(role="admin")
+def sign_out_officer(username):
+    """End every open session of an officer (a lost tablet, a person who left)."""
+    rt = runtime()
+    ended = auth.revoke_sessions(rt.store, rt.site.id, username=username)
+    audit.record(rt.store, rt.site.id, "sessions_revoked", actor=g.officer, target=username,
+                 detail={"sessions": len(ended)})
+    return jsonify(username=username, sessions_ended=len(ended))
+
+
+@bp.get("/api/audit")
+@auth.officer_required(role="admin")
+def audit_log():
+    """The newest audit entries first; ?before=<id> pages back, ?limit= up to 500."""
+    rt = runtime()
+    limit = request.args.get("limit", "200")
+    before = request.args.get("before")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500 or (before and not before.isdigit()):
+        raise bad_input("Tham số limit/before không hợp lệ.", "Bad limit or before parameter.")
+    entries = rt.store.audit_entries(rt.site.id, int(limit), int(before) if before else None)
+    for entry in entries:
+        entry["at_iso"] = clock.iso(rt.site, entry["at"])
+        entry.pop("site_id", None)
+    return jsonify(entries=entries)

@@ -48,9 +48,6 @@ def create_app(config=None, instance_path=None):
     if not app.config["STORE_URL"]:
         app.config["STORE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "qms.sqlite3")
 
-    from . import auth
-    auth.configure_sessions(app)
-
     from .runtime import SiteRuntime
     site = load_site(app.config["SITE_FILE"])
     options = {"sqlite_synchronous": app.config["SQLITE_SYNCHRONOUS"]} \
@@ -59,6 +56,8 @@ def create_app(config=None, instance_path=None):
     runtime = SiteRuntime(site, store)
     app.config["SOCKETIO_CHANNEL"] = app.config["SOCKETIO_CHANNEL"] or f"qms-socketio-{site.id}"
     app.extensions["qms.runtime"] = runtime
+    from . import auth
+    auth.configure_sessions(app, store, site.id)
     app.extensions["qms.ticket_limiter"] = RateLimiter(app.config["TICKET_RATE_LIMIT"],
                                                        app.config["KIOSK_ADDRESSES"])
 
@@ -82,7 +81,10 @@ def create_app(config=None, instance_path=None):
 def _register_errors(app):
     @app.errorhandler(Refused)
     def refused(exc):
-        return jsonify(error=exc.as_dict()), exc.status
+        response = jsonify(error=exc.as_dict())
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, exc.status
 
     @app.errorhandler(StoreUnavailable)
     def unavailable(exc):
@@ -103,5 +105,7 @@ _HTTP_VI = {
     404: "Không tìm thấy.",
     405: "Phương thức không được phép.",
     413: "Dữ liệu quá lớn.",
+    423: "Tài khoản đang bị khoá.",
+    429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
     415: "Kiểu dữ liệu không được hỗ trợ.",
 }

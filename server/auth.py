@@ -6,15 +6,22 @@ request must echo in the X-CSRF-Token header. Socket.IO connections carry the sa
 cookie, and Flask-SocketIO only accepts them from the server's own origin, so a page on another
 site cannot act for a signed-in officer. Kiosk print agents use a device token instead: a
 random secret shown once, stored only as its SHA-256.
+
+Sessions live on the server (`officer_sessions` in the store): the cookie carries a random
+session id, and every request and every Socket.IO action checks it there, so logout, a role or
+password change and a disabled officer end the session everywhere, also for a copied cookie
+(docs/security.md). Password checks run off the event loop and behind the sign-in throttle.
 """
 import functools
 import hashlib
 import hmac
 import secrets
 
-from flask import g, request, session
+from flask import current_app, g, has_request_context, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit, clock, sign_in_throttle
+from .blocking import run_blocking
 from .engine import Refused
 
 ROLES = ("officer", "chief", "admin")
@@ -28,21 +35,34 @@ def not_signed_in():
                    "An officer must be signed in.", 401)
 
 
-def create_officer(store, username, password, display_name=None, role="officer"):
+def create_officer(store, username, password, display_name=None, role="officer", site_id=None):
+    """Create or reset an officer; a reset (new password or role) ends their open sessions."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if not username or len(username) > 64 or not password or len(password) < 6:
         raise ValueError("username 1-64 characters and a password of at least 6 characters")
     store.add_officer(username, generate_password_hash(password), display_name or username, role)
+    if site_id is not None:
+        revoke_sessions(store, site_id, username=username)
 
 
-def check_login(store, username, password):
+def check_login(store, username, password, site_id=None, address=None):
+    """The officer whose password this is, or Refused; throttled when site_id is given."""
+    at = clock.now()
+    if site_id is not None:
+        sign_in_throttle.check(store, site_id, username or "", address or "", at)
     officer = store.officer(username) if username else None
     # Compare against a dummy hash for unknown users too, so timing does not reveal names.
     stored = officer["password_hash"] if officer else _dummy_hash()
-    if not check_password_hash(stored, password or "") or officer is None:
+    if not run_blocking(check_password_hash, stored, password or "") or officer is None:
+        if site_id is not None:
+            sign_in_throttle.failed(store, site_id, username or "", officer is not None,
+                                    address or "", at)
+            audit.record(store, site_id, "sign_in_failed", target=(username or "")[:64])
         raise Refused("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
                       "Wrong username or password.", 401)
+    if site_id is not None:
+        sign_in_throttle.succeeded(store, site_id, username, address or "")
     return officer
 
 
@@ -52,13 +72,63 @@ def _dummy_hash():
     return generate_password_hash(secrets.token_hex(8))
 
 
-def sign_in(officer):
+def sign_in(officer, store, site_id):
+    """A new server-side session for `officer`; the cookie gets only its id."""
     session.clear()
+    session_id = secrets.token_urlsafe(32)
+    at = clock.now()
+    store.add_session(site_id, token_hash(session_id), officer["username"], officer["role"], at,
+                      at + current_app.permanent_session_lifetime.total_seconds())
+    session["sid"] = session_id
     session["officer"] = officer["username"]
     session["officer_name"] = officer["display_name"]
     session["role"] = officer["role"]
     session["csrf"] = secrets.token_urlsafe(24)
     session.permanent = True
+    audit.record(store, site_id, "sign_in", actor=officer["username"])
+
+
+def session_is_live(store, site_id):
+    """Whether the cookie session's officer session is still open in the store; an ended one
+    is forgotten here (HTTP requests and Socket.IO events alike)."""
+    if not session.get("officer"):
+        return False
+    cached = g.get("qms_session_live") if has_request_context() else None
+    if cached is not None:
+        return cached
+    row = store.session(site_id, token_hash(session["sid"])) if session.get("sid") else None
+    live = bool(row and row["revoked_at"] is None and row["expires_at"] > clock.now()
+                and row["username"] == session.get("officer"))
+    if live:
+        session["role"] = row["role"]
+    else:
+        for key in ("sid", "officer", "officer_name", "role", "csrf"):
+            session.pop(key, None)
+    return live
+
+
+def revoke_sessions(store, site_id, username=None, session_id=None):
+    """End sessions in the store and tell this process's listeners (the Socket.IO layer
+    disconnects their sockets); returns the ended sessions' id hashes."""
+    ended = store.revoke_sessions(site_id, clock.now(), username=username,
+                                  id_hash=token_hash(session_id) if session_id else None)
+    for listener in _revocation_listeners:
+        listener(ended)
+    return ended
+
+
+_revocation_listeners = []
+
+
+def on_revoke(listener):
+    _revocation_listeners.append(listener)
+
+
+def sign_out(store, site_id):
+    if session.get("sid"):
+        revoke_sessions(store, site_id, session_id=session["sid"])
+        audit.record(store, site_id, "sign_out", actor=session.get("officer"))
+    session.clear()
 
 
 def current_officer():
@@ -106,22 +176,27 @@ def kiosk_for_token(store, token):
     return device["kiosk"] if device else None
 
 
-def configure_sessions(app):
+def configure_sessions(app, store, site_id):
+    """The session-signing secret: QMS_SECRET_KEY if set, else the site's secret in the store,
+    shared by every process of the site (made once; an older instance folder's secret_key file
+    is carried over so signed-in officers stay signed in)."""
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = current_secret(app)
+        app.config["SECRET_KEY"] = store.site_secret(site_id, lambda: _legacy_secret(app))
+
+    @app.before_request
+    def check_session():
+        if session.get("officer"):
+            g.qms_session_live = session_is_live(store, site_id)
 
 
-def current_secret(app):
-    """A per-installation secret kept in the instance folder, so sessions survive restarts."""
+def _legacy_secret(app):
     import os
     path = os.path.join(app.instance_path, "secret_key")
-    if not os.path.exists(path):
-        os.makedirs(app.instance_path, exist_ok=True)
-        with open(path, "w") as fh:
-            fh.write(secrets.token_hex(32))
-        os.chmod(path, 0o600)
-    with open(path) as fh:
-        return fh.read().strip()
+    try:
+        with open(path) as fh:
+            return fh.read().strip() or secrets.token_hex(32)
+    except OSError:
+        return secrets.token_hex(32)
 
 
 def csrf_token():

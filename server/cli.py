@@ -72,8 +72,15 @@ def main():
               help="A reverse proxy (address or network) whose X-Forwarded-* headers are "
                    "believed, e.g. 127.0.0.1 for nginx on this machine (repeatable; "
                    "docs/operations.md).")
+@click.option("--max-per-address", default=64, show_default=True, type=click.IntRange(1, 65536),
+              help="Connections one client address may hold (eventlet); trusted proxies "
+                   "are exempt.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 600),
+              help="Seconds a new connection has to send its whole request (eventlet).")
+@click.option("--idle-timeout", default=30.0, show_default=True, type=click.FloatRange(0.5, 3600),
+              help="Seconds a keep-alive connection may wait between requests (eventlet).")
 def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
-          paper, max_connections, trusted_proxies):
+          paper, max_connections, trusted_proxies, max_per_address, header_timeout, idle_timeout):
     """Run the site server."""
     # Patch first: nothing of the app (Flask, threading, sockets, the database driver) may be
     # imported before, or eventlet cannot make its locks and sockets green.
@@ -137,9 +144,18 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
     if async_mode == "threading":
         run_options["allow_unsafe_werkzeug"] = True
     elif async_mode == "eventlet":
-        # eventlet.wsgi.server serves at most max_size (default 1024) connections at once and
-        # stops accepting past that: a large hall's displays beyond the cap would never connect.
-        run_options["max_size"] = max_connections
+        # eventlet.wsgi.server alone would wait forever for headers and stop accepting at its
+        # cap: the guard times out half-sent and idle connections, caps each address and makes
+        # room for newcomers (docs/security.md).
+        from .connection_guard import ConnectionGuard
+        guard = ConnectionGuard(max_connections, per_address=max_per_address,
+                                header_timeout=header_timeout, idle_timeout=idle_timeout,
+                                exempt=app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = guard.wrap(app.wsgi_app)
+        app.extensions["qms.connection_guard"] = guard
+        # socket_timeout bounds each read and write; above Socket.IO's 25 s ping interval so
+        # an idle WebSocket is never cut.
+        run_options.update(custom_pool=guard, socket_timeout=60, keepalive=idle_timeout)
     _raise_open_files(max_connections + 256)
     socketio.run(app, **run_options)
 
@@ -193,15 +209,33 @@ def check_site(path):
 @store_option
 @instance_option
 def create_officer(username, name, role, password, site, store, instance):
-    """Create (or reset) an officer account."""
-    from . import auth
+    """Create (or reset) an officer account; a reset ends the officer's open sessions."""
+    from . import audit, auth
     config, instance = _config(site, store, instance)
     app = _make_app(config, instance)
+    runtime = app.extensions["qms.runtime"]
     try:
-        auth.create_officer(app.extensions["qms.runtime"].store, username, password, name, role)
+        auth.create_officer(runtime.store, username, password, name, role, site_id=runtime.site.id)
     except ValueError as exc:
         raise click.UsageError(str(exc))
+    audit.record(runtime.store, runtime.site.id, "officer_saved", actor="cli", target=username,
+                 detail={"role": role})
     click.echo(f"Officer {username} ({role}) saved.")
+
+
+@main.command("unlock-officer")
+@click.argument("username")
+@site_option
+@store_option
+@instance_option
+def unlock_officer(username, site, store, instance):
+    """Lift the sign-in lockout of USERNAME (after too many wrong passwords)."""
+    from . import audit, sign_in_throttle
+    config, instance = _config(site, store, instance)
+    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    lifted = sign_in_throttle.unlock(runtime.store, runtime.site.id, username)
+    audit.record(runtime.store, runtime.site.id, "officer_unlocked", actor="cli", target=username)
+    click.echo(f"Officer {username} unlocked." if lifted else f"Officer {username} was not locked.")
 
 
 @main.command("add-device")
@@ -211,10 +245,11 @@ def create_officer(username, name, role, password, site, store, instance):
 @instance_option
 def add_device(kiosk, site, store, instance):
     """Issue a device token for the print agent of kiosk KIOSK (shown once)."""
-    from . import auth, clock
+    from . import audit, auth, clock
     config, instance = _config(site, store, instance)
-    app = _make_app(config, instance)
-    token = auth.issue_device_token(app.extensions["qms.runtime"].store, kiosk, clock.now())
+    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    token = auth.issue_device_token(runtime.store, kiosk, clock.now())
+    audit.record(runtime.store, runtime.site.id, "device_added", actor="cli", target=kiosk)
     click.echo(token)
 
 
@@ -225,9 +260,12 @@ def add_device(kiosk, site, store, instance):
 @instance_option
 def remove_device(kiosk, site, store, instance):
     """Revoke every device token of kiosk KIOSK (a lost or replaced kiosk PC)."""
+    from . import audit
     config, instance = _config(site, store, instance)
-    app = _make_app(config, instance)
-    count = app.extensions["qms.runtime"].store.remove_devices(kiosk)
+    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    count = runtime.store.remove_devices(kiosk)
+    audit.record(runtime.store, runtime.site.id, "device_removed", actor="cli", target=kiosk,
+                 detail={"tokens": count})
     click.echo(f"Revoked {count} token(s) of kiosk {kiosk}. Restart its agent with a new one.")
 
 

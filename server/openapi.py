@@ -31,6 +31,14 @@ def _officer_post(summary, request_schema=None, path_params=(), extra_errors=())
     return {"post": op}
 
 
+def _admin_op(summary, name):
+    return {"summary": summary, "security": [{"session": [], "csrf": []}],
+            "parameters": [{"name": name, "in": "path", "required": True,
+                            "schema": {"type": "string", "maxLength": 64}}],
+            "responses": {"200": _json({"type": "object"}),
+                          **_error_responses(400, 401, 403, 404, 503)}}
+
+
 TICKET = {
     "type": "object",
     "required": ["id", "number", "service", "priority", "status", "position", "eta_minutes",
@@ -150,7 +158,7 @@ def document():
                     "username": {"type": "string", "maxLength": 64},
                     "password": {"type": "string", "maxLength": 200}}}}}},
             "responses": {"200": _json({"type": "object"}),
-                          **_error_responses(400, 401, 413, 415, 503)}}},
+                          **_error_responses(400, 401, 413, 415, 423, 429, 503)}}},
         "/api/logout": {"post": {"summary": "Sign out", "responses": {
             "200": _json({"type": "object"})}}},
         "/api/me": {"get": {"summary": "The signed-in officer and CSRF token",
@@ -164,6 +172,19 @@ def document():
         "/api/devices": _officer_post("Admin: issue a kiosk print agent's device token", {
             "type": "object", "required": ["kiosk"], "properties": {
                 "kiosk": {"type": "string", "maxLength": 32}}}),
+        "/api/devices/{kiosk}": {"delete": _admin_op(
+            "Admin: revoke every device token of a kiosk", "kiosk")},
+        "/api/officers/{username}/unlock": {"post": _admin_op(
+            "Admin: lift an officer's sign-in lockout", "username")},
+        "/api/officers/{username}/sign-out": {"post": _admin_op(
+            "Admin: end every open session of an officer", "username")},
+        "/api/audit": {"get": {
+            "summary": "Admin: the audit log, newest first (sign-ins, admin actions, devices)",
+            "security": [{"session": []}],
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                {"name": "before", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
+            "responses": {"200": _json({"type": "object"}), **_error_responses(400, 401, 403, 503)}}},
         "/api/counters/{counter}/view": {"get": {
             "summary": "What the counter tablet shows",
             "security": [{"session": []}],

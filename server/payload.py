@@ -14,6 +14,10 @@ class Payload:
     def __init__(self, data):
         if data is None:
             data = {}
+        from .json_limits import MAX_DEPTH, TooDeep
+        if isinstance(data, TooDeep):
+            raise bad_input(f"Dữ liệu lồng quá sâu (tối đa {MAX_DEPTH} tầng).",
+                            f"Payload nested too deeply (at most {MAX_DEPTH} levels).", "too_deep")
         if not isinstance(data, dict):
             raise bad_input("Dữ liệu gửi lên phải là một đối tượng JSON.",
                             "The body must be a JSON object.")

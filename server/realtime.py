@@ -13,10 +13,10 @@ display's filter, a kiosk's printer health and an agent's print jobs work wherev
 client is connected, and a change is pushed once, not once per process through the message
 queue (which still carries everything else, e.g. an emit to a client of another process).
 """
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
 
-from . import actions, auth, clock
+from . import actions, auth, clock, json_limits
 from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
@@ -83,20 +83,76 @@ class Broadcaster:
                               f"agent:{event['kiosk']}")
 
 
+class OfficerSockets:
+    """Which sockets belong to which officer session, so ending a session (logout, role or
+    password change, disabled officer) also cuts that officer's open sockets. Sessions ended by
+    another process (the `qms` command, a second server) are found by a sweep every
+    SWEEP_SECONDS; until then every action on such a socket is refused anyway."""
+
+    SWEEP_SECONDS = 10
+
+    def __init__(self, socketio, runtime):
+        self.socketio = socketio
+        self.runtime = runtime
+        self.by_session = {}  # session id hash -> socket ids
+        self.sweeper = None
+
+    def remember(self, sid, session_id):
+        self.by_session.setdefault(auth.token_hash(session_id), set()).add(sid)
+        if self.sweeper is None:
+            self.sweeper = self.socketio.start_background_task(self._sweep)
+
+    def forget(self, sid):
+        for hashed, sids in list(self.by_session.items()):
+            sids.discard(sid)
+            if not sids:
+                del self.by_session[hashed]
+
+    def disconnect_sessions(self, hashes):
+        for hashed in hashes:
+            for sid in list(self.by_session.pop(hashed, ())):
+                self.socketio.server.disconnect(sid, namespace="/")
+
+    def _sweep(self):
+        while True:
+            self.socketio.sleep(self.SWEEP_SECONDS)
+            ended = []
+            for hashed in list(self.by_session):
+                try:
+                    row = self.runtime.store.session(self.runtime.site.id, hashed)
+                except StoreUnavailable:
+                    break
+                if row is None or row["revoked_at"] is not None or \
+                        row["expires_at"] <= clock.now():
+                    ended.append(hashed)
+            self.disconnect_sessions(ended)
+
+
 def init_realtime(app, runtime):
     """Make the app's Socket.IO server (one per app, so tests can run several) and its handlers."""
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"],
                         message_queue=app.config["MESSAGE_QUEUE"],
                         channel=app.config["SOCKETIO_CHANNEL"],
-                        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+                        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+                        json=json_limits)
     broadcaster = Broadcaster(app, socketio)
     runtime.subscribe(broadcaster.on_change)
 
     def rt():
         return runtime
 
+    officer_sockets = OfficerSockets(socketio, runtime)
+    auth.on_revoke(officer_sockets.disconnect_sessions)
+
+    def signed_in():
+        """The officer of this socket, if their session is still open in the store."""
+        return session.get("officer") if auth.session_is_live(runtime.store, runtime.site.id) \
+            else None
+
     @socketio.on("connect")
     def connect(auth_data=None):
+        if session.get("sid") and signed_in():
+            officer_sockets.remember(request.sid, session["sid"])
         # A print agent proves itself with its device token when it connects.
         if isinstance(auth_data, dict) and "device_token" in auth_data:
             kiosk = auth.kiosk_for_token(runtime.store, auth_data.get("device_token"))
@@ -108,6 +164,10 @@ def init_realtime(app, runtime):
             for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
                 emit("print_job", job)
         return True
+
+    @socketio.on("disconnect")
+    def disconnect(*_):
+        officer_sockets.forget(request.sid)
 
     # data=None everywhere: an event sent with no payload is refused with a reason
     # (missing field), not a TypeError answered as server_error (found by tests/fuzz).
@@ -138,7 +198,7 @@ def init_realtime(app, runtime):
                 join_room(f"kiosk:{kiosk}" if kiosk else "kiosk")
                 view = kiosk_view(state, kiosk, at=rt().now())
             elif role == "counter":
-                if not session.get("officer"):
+                if not signed_in():
                     raise auth.not_signed_in()
                 number = p.int("counter", low=1, high=999)
                 if rt().site.counter(number) is None:
@@ -162,7 +222,7 @@ def init_realtime(app, runtime):
     @socketio.on("act")
     def act(data=None):
         """An officer action: {"action": "call_next", "counter": 3, ...} -> ack with result."""
-        officer = session.get("officer")
+        officer = signed_in()
         try:
             p = Payload(data)
             name = p.str("action", max_length=32)

@@ -54,5 +54,34 @@ class Store:
         """Revoke every device token of a kiosk; returns how many there were."""
         raise NotImplementedError
 
+    # Sign-in failures, officer sessions, the audit log and the site secret (server/auth.py,
+    # server/sign_in_throttle.py, server/audit.py): see SqlStore.
+    def sign_in_failures(self, site_id, kind, key):
+        raise NotImplementedError
+
+    def record_sign_in_failure(self, site_id, kind, key, at):
+        raise NotImplementedError
+
+    def clear_sign_in_failures(self, site_id, kind, key):
+        raise NotImplementedError
+
+    def add_session(self, site_id, id_hash, username, role, created_at, expires_at):
+        raise NotImplementedError
+
+    def session(self, site_id, id_hash):
+        raise NotImplementedError
+
+    def revoke_sessions(self, site_id, at, username=None, id_hash=None):
+        raise NotImplementedError
+
+    def audit(self, site_id, at, action, actor=None, target=None, address=None, detail=None):
+        raise NotImplementedError
+
+    def audit_entries(self, site_id, limit=200, before_id=None):
+        raise NotImplementedError
+
+    def site_secret(self, site_id, make):
+        raise NotImplementedError
+
     def close(self):
         pass

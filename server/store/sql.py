@@ -50,6 +50,51 @@ devices = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
+# Failed sign-ins per officer name and per client address, so a guesser is slowed down and
+# locked out in every process of the site (docs/security.md).
+sign_in_failures = sa.Table(
+    "sign_in_failures", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),  # "user" or "address"
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),
+)
+
+# Officer sessions kept on the server: the cookie carries only the session's id, so a session
+# can be ended (logout, role or password change, officer disabled) wherever the cookie is.
+officer_sessions = sa.Table(
+    "officer_sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),  # SHA-256 of the cookie's id
+    sa.Column("site_id", sa.String(32), nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("revoked_at", sa.Float, nullable=True),
+)
+sa.Index("officer_sessions_by_user", officer_sessions.c.site_id, officer_sessions.c.username)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.String(32), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=True),   # officer, "cli", or None (anonymous)
+    sa.Column("target", sa.String(64), nullable=True),  # officer name, kiosk id ...
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),
+)
+sa.Index("audit_log_by_site", audit_log.c.site_id, audit_log.c.id)
+
+# One session-signing secret per site, so every process of the site accepts the same cookies.
+site_secrets = sa.Table(
+    "site_secrets", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("secret", sa.String(128), nullable=False),
+)
+
 
 def _sqlite_pragmas(synchronous):
     def on_connect(dbapi_connection, _record):
@@ -199,6 +244,102 @@ class SqlStore(Store):
             return _PostgresNotifications(self.engine.url, poll_seconds)
         import time
         return lambda: time.sleep(poll_seconds)
+
+    # -- sign-in failures ---------------------------------------------------------------
+    def sign_in_failures(self, site_id, kind, key):
+        with self._reading() as conn:
+            row = conn.execute(sa.select(sign_in_failures).where(
+                sign_in_failures.c.site_id == site_id, sign_in_failures.c.kind == kind,
+                sign_in_failures.c.key == key)).first()
+            return dict(row._mapping) if row else None
+
+    def record_sign_in_failure(self, site_id, kind, key, at):
+        where = sa.and_(sign_in_failures.c.site_id == site_id, sign_in_failures.c.kind == kind,
+                        sign_in_failures.c.key == key)
+        with self.engine.begin() as conn:
+            done = conn.execute(sign_in_failures.update().where(where).values(
+                failures=sign_in_failures.c.failures + 1, last_at=at)).rowcount
+            if not done:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sign_in_failures.insert(), {
+                            "site_id": site_id, "kind": kind, "key": key, "failures": 1,
+                            "last_at": at})
+                except IntegrityError:  # another process inserted it a moment ago
+                    conn.execute(sign_in_failures.update().where(where).values(
+                        failures=sign_in_failures.c.failures + 1, last_at=at))
+
+    def clear_sign_in_failures(self, site_id, kind, key):
+        with self.engine.begin() as conn:
+            return conn.execute(sign_in_failures.delete().where(
+                sign_in_failures.c.site_id == site_id, sign_in_failures.c.kind == kind,
+                sign_in_failures.c.key == key)).rowcount
+
+    # -- officer sessions ----------------------------------------------------------------
+    def add_session(self, site_id, id_hash, username, role, created_at, expires_at):
+        with self.engine.begin() as conn:
+            conn.execute(officer_sessions.insert(), {
+                "id_hash": id_hash, "site_id": site_id, "username": username, "role": role,
+                "created_at": created_at, "expires_at": expires_at, "revoked_at": None})
+
+    def session(self, site_id, id_hash):
+        with self._reading() as conn:
+            row = conn.execute(sa.select(officer_sessions).where(
+                officer_sessions.c.id_hash == id_hash,
+                officer_sessions.c.site_id == site_id)).first()
+            return dict(row._mapping) if row else None
+
+    def revoke_sessions(self, site_id, at, username=None, id_hash=None):
+        """End one session (id_hash) or every session of an officer; returns the ended ids."""
+        where = [officer_sessions.c.site_id == site_id, officer_sessions.c.revoked_at.is_(None)]
+        if id_hash is not None:
+            where.append(officer_sessions.c.id_hash == id_hash)
+        if username is not None:
+            where.append(officer_sessions.c.username == username)
+        with self.engine.begin() as conn:
+            ended = [r.id_hash for r in conn.execute(
+                sa.select(officer_sessions.c.id_hash).where(*where))]
+            if ended:
+                conn.execute(officer_sessions.update().where(
+                    officer_sessions.c.id_hash.in_(ended)).values(revoked_at=at))
+            # Sessions long expired are of no use to anyone: drop them on the way.
+            conn.execute(officer_sessions.delete().where(
+                officer_sessions.c.site_id == site_id, officer_sessions.c.expires_at < at - 86400))
+            return ended
+
+    # -- audit log -----------------------------------------------------------------------
+    def audit(self, site_id, at, action, actor=None, target=None, address=None, detail=None):
+        with self.engine.begin() as conn:
+            conn.execute(audit_log.insert(), {
+                "site_id": site_id, "at": at, "action": action, "actor": actor,
+                "target": target, "address": address,
+                "detail": json.dumps(detail, ensure_ascii=False) if detail is not None else None})
+
+    def audit_entries(self, site_id, limit=200, before_id=None):
+        query = sa.select(audit_log).where(audit_log.c.site_id == site_id)
+        if before_id is not None:
+            query = query.where(audit_log.c.id < before_id)
+        with self._reading() as conn:
+            rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit))
+            return [dict(r._mapping, detail=json.loads(r.detail) if r.detail else None)
+                    for r in rows]
+
+    # -- the site's session secret -------------------------------------------------------
+    def site_secret(self, site_id, make):
+        """The site's secret; the first process to ask stores `make()`, the others read it."""
+        with self._reading() as conn:
+            found = conn.execute(sa.select(site_secrets.c.secret).where(
+                site_secrets.c.site_id == site_id)).scalar()
+        if found:
+            return found
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(site_secrets.insert(), {"site_id": site_id, "secret": make()})
+        except IntegrityError:
+            pass  # another process stored it first: use theirs
+        with self._reading() as conn:
+            return conn.execute(sa.select(site_secrets.c.secret).where(
+                site_secrets.c.site_id == site_id)).scalar()
 
     def close(self):
         self.engine.dispose()

@@ -437,6 +437,100 @@ def simulate(profile, learn_from, learn_to, per_hour, counters, opens, days, see
         click.echo(summary_text(site_obj, figures))
 
 
+@main.group("plan")
+def plan():
+    """Staffing planner: waits with given counters, and campaigns (docs/simulation.md)."""
+
+
+@plan.command("day")
+@profile_options
+@click.option("--target", default=30.0, show_default=True, type=float,
+              help="The p90 wait (minutes) the counters should keep under.")
+@click.option("--svg-dir", default=None, type=click.Path(file_okay=False),
+              help="Also write the charts there as SVG files.")
+def plan_day_command(profile, learn_from, learn_to, per_hour, counters, opens, days, seed, site,
+                     store, instance, target, svg_dir):
+    """With these counters, what waits will citizens see, and how many counters are needed?"""
+    import os
+    from .simulate.charts import day_charts
+    from .simulate.plan import plan_day
+    site_obj = _site_only(site)
+    chosen = _profile_for(site_obj, profile, learn_from, learn_to, per_hour, counters, opens,
+                          store, instance, site)
+    result = plan_day(site_obj, chosen, days=days, seed=seed, target_p90=target)
+    click.echo(f"{days} ngày mô phỏng · simulated days; {result.issued:.0f} số mỗi ngày · "
+               f"tickets a day; chờ trung vị/median {result.wait_median or 0:.0f} phút, "
+               f"p90 {result.wait_p90 or 0:.0f} phút (mục tiêu · target {target:.0f}); "
+               f"chưa được phục vụ khi đóng cửa · not served by closing: {result.not_served:.1f}/ngày")
+    click.echo(f"{'giờ':>4}{'đến':>7}{'chờ TB':>8}{'trung vị':>10}{'p90':>6}{'quầy mở':>9}"
+               f"{'quầy cần':>10}")
+    click.echo(f"{'hour':>4}{'come':>7}{'queue':>8}{'median':>10}{'p90':>6}{'open':>9}"
+               f"{'needed':>10}")
+    for h in result.hours:
+        click.echo(f"{h.hour:>4}{h.arrivals:>7.1f}{h.queue_mean:>8.1f}"
+                   f"{(h.wait_median or 0):>10.0f}{(h.wait_p90 or 0):>6.0f}"
+                   f"{h.counters_open:>9.1f}{h.counters_needed:>10}")
+    click.echo("quầy cần · needed: Erlang C (M/M/c) cho giờ đó, coi mọi quầy phục vụ mọi dịch vụ "
+               "(cận dưới) · for that hour, every counter serving every service (a lower bound)")
+    if svg_dir:
+        os.makedirs(svg_dir, exist_ok=True)
+        for name, svg in day_charts(result).items():
+            with open(os.path.join(svg_dir, f"plan-{name}.svg"), "w", encoding="utf-8") as fh:
+                fh.write(svg)
+        click.echo(f"SVG: {svg_dir}", err=True)
+
+
+@plan.command("campaign")
+@click.option("--citizens", required=True, type=click.IntRange(1, 10_000_000))
+@click.option("--start", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--deadline", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--counters", "counter_count", required=True, type=click.IntRange(0, 100),
+              help="Counters on the campaign every working day.")
+@click.option("--mobile-per-week", default=0, show_default=True, type=click.IntRange(0, 10))
+@click.option("--mobile-counters", default=2, show_default=True, type=click.IntRange(1, 20))
+@click.option("--mobile-hours", default=4.0, show_default=True, type=float)
+@click.option("--service", default="CCCD", show_default=True)
+@site_option
+def plan_campaign_command(citizens, start, deadline, counter_count, mobile_per_week,
+                          mobile_counters, mobile_hours, service, site):
+    """N citizens before a deadline: when do we finish, and what must we add?"""
+    from .simulate.plan import plan_campaign
+    site_obj = _site_only(site)
+    if site_obj.service(service) is None:
+        _refuse([f"Không có dịch vụ «{service}» — unknown service {service!r}"])
+    try:
+        result = plan_campaign(site_obj, citizens, start, deadline, counter_count,
+                               mobile_per_week, service=service, mobile_counters=mobile_counters,
+                               mobile_hours=mobile_hours)
+    except ValueError as exc:
+        _refuse([f"Ngày không hợp lệ — bad date: {exc}"])
+    click.echo(campaign_text(result))
+
+
+def campaign_text(result):
+    lines = [f"{result.citizens} công dân · citizens, {result.counters} quầy · counters, "
+             f"{result.mobile_per_week} buổi lưu động/tuần · mobile sessions a week",
+             f"Một quầy phục vụ {result.per_counter_day:.0f} người/ngày · one counter serves "
+             f"{result.per_counter_day:.0f} a day; một buổi lưu động · a mobile session "
+             f"{result.per_mobile_session:.0f}"]
+    if result.finish is None:
+        lines.append("Không xong trong hai năm · not finished within two years")
+    else:
+        lines.append(f"Xong ngày · finished on {result.finish} ({result.working_days} ngày làm "
+                     f"việc · working days): " + ("kịp hạn · on time" if result.on_time else
+                                                  f"TRỄ HẠN · LATE (hạn · deadline {result.deadline})"))
+    if not result.on_time:
+        if result.extra_counters is not None:
+            lines.append(f"- thêm {result.extra_counters} quầy · add {result.extra_counters} counters")
+        if result.extra_mobile_per_week is not None:
+            lines.append(f"- hoặc thêm {result.extra_mobile_per_week} buổi lưu động/tuần · or "
+                         f"{result.extra_mobile_per_week} more mobile sessions a week")
+        if result.with_saturdays:
+            lines.append(f"- làm thêm sáng thứ Bảy: xong ngày {result.with_saturdays} · with "
+                         f"Saturday mornings: finished on {result.with_saturdays}")
+    return "\n".join(lines)
+
+
 @main.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
 @click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",

@@ -71,12 +71,30 @@ def test_folders_and_secrets_have_their_owners_and_modes(server_root):
         assert (info.st_uid, info.st_gid, mode(root / path)) == (owner, group, bits), path
 
 
+def installed_program_env():
+    """No PYTHONPATH: the installed copy must run on its own, not on this checkout."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def test_the_venv_runs_qms(server_root):
     root, _ = server_root
     qms = root / "opt" / "qms" / "venv" / "bin" / "qms"
-    done = subprocess.run([str(qms), "--help"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(qms), "--help"], capture_output=True, text=True, timeout=120,
+                          env=installed_program_env())
     assert done.returncode == 0 and "kiosk-agent" in done.stdout
     assert (root / "opt" / "qms" / "docs" / "operations.md").exists()
+
+
+def test_the_installed_program_makes_a_store(server_root, tmp_path):
+    """The installed copy (not this checkout) has all it needs, migrations included."""
+    root, _ = server_root
+    qms = root / "opt" / "qms" / "venv" / "bin" / "qms"
+    done = subprocess.run([str(qms), "open-day", "--site", str(root / "etc/qms/site.toml"),
+                           "--instance", str(tmp_path / "instance")],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env=installed_program_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "is open" in done.stdout
 
 
 def test_the_certificate_and_the_nginx_site_name_the_site(server_root):

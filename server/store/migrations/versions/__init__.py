@@ -1,0 +1,1 @@
+"""Alembic revisions of the store (a package, so an installed copy has them)."""

@@ -6,16 +6,13 @@ Socket.IO `state` pushes (join {role: "kiosk", kiosk: id}, which also carry this
 printer health). See docs/kiosk.md.
 """
 import re
-from functools import lru_cache
-from importlib import resources
+import time
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                static_url_path="/kiosk/static")
 
-FONT_PACKAGE = "fontpkg_be_vietnam_pro"
-FONT_WEIGHTS = ("Regular", "Medium", "SemiBold", "Bold", "ExtraBold")
 KIOSK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
@@ -27,23 +24,8 @@ def kiosk_page():
     lang = "en" if request.args.get("lang") == "en" else "vi"
     site = current_app.extensions["qms.runtime"].site
     response = Response(render_template("kiosk.html", kiosk=kiosk, lang=lang,
-                                        utc_offset_minutes=site.utc_offset_minutes))
+                                        utc_offset_minutes=site.utc_offset_minutes,
+                                        server_now_ms=int(time.time() * 1000)))
     # A kiosk runs for days: always fetch the page fresh after a restart of the server.
     response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-@lru_cache(maxsize=None)
-def _font(weight):
-    return resources.files(FONT_PACKAGE).joinpath(f"files/BeVietnamPro-{weight}.ttf").read_bytes()
-
-
-@bp.get("/kiosk/fonts/BeVietnamPro-<weight>.ttf")
-def font(weight):
-    """Be Vietnam Pro (SIL OFL 1.1), from the package the printer drivers already depend on:
-    every Vietnamese letter, the same face on screen and on the ticket."""
-    if weight not in FONT_WEIGHTS:
-        abort(404)
-    response = Response(_font(weight), mimetype="font/ttf")
-    response.headers["Cache-Control"] = "public, max-age=604800"
     return response

@@ -61,7 +61,7 @@ def ticket_blocks(ticket: dict, site: dict) -> list:
     blocks += _waiting_lines(ticket)
     if ticket.get("track_url"):
         blocks += [Gap(8), QrCode(ticket["track_url"]),
-                   TextLine("Quét mã để theo dõi lượt của bạn", "body"),
+                   TextLine("Quét mã để theo dõi lượt", "body"),
                    TextLine("Scan to follow your turn", "small")]
     footer = site.get("footer_lines") or ()
     if footer:
@@ -74,7 +74,7 @@ def _waiting_lines(ticket: dict) -> list:
     lines = []
     if ticket.get("position") is not None:
         ahead = ticket["position"]
-        lines += [TextLine(f"Số người đang chờ trước bạn: {ahead}", "body"),
+        lines += [TextLine(f"Số người chờ trước: {ahead}", "body"),
                   TextLine(f"People ahead of you: {ahead}", "small")]
     # The wording comes from the server's one estimator (text_vi / text_en): the printer
     # never does arithmetic of its own, so paper and screens cannot disagree.

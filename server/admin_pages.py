@@ -11,6 +11,9 @@ from .views import print_site, ticket_view
 bp = Blueprint("admin_pages", __name__, template_folder="templates")
 
 PAPERS = ("58mm", "80mm")
+#: Paper width and printed width (mm) per paper: the preview box is the paper, the image the
+#: printed part (384 or 576 dots at 8 dots/mm).
+PAPER_MM = {"58mm": (58, 48), "80mm": (80, 72)}
 
 
 def _sample_ticket(site, base_url):
@@ -23,11 +26,24 @@ def _sample_ticket(site, base_url):
 
 
 @bp.get("/admin/preview")
-@auth.officer_required(role="admin")
 def preview_page():
+    """Signed out (or not an admin): the sign-in form on the page itself, not a JSON error."""
     from printer_drivers import MODES, PROFILES
-    return render_template("admin/preview.html", papers=PAPERS, modes=MODES,
+    if session.get("role") != "admin":
+        status = 403 if session.get("officer") else 401
+        return render_template("admin/signin.html", signed_in=bool(session.get("officer")),
+                               next_url=request.path), status
+    return render_template("admin/preview.html", papers=PAPERS, modes=MODES, paper_mm=PAPER_MM,
                            profiles=sorted(PROFILES), officer=session.get("officer_name"))
+
+
+def _find_ticket(state, wanted):
+    """A ticket of today by its label ("A005", as printed and called) or its internal id."""
+    wanted = wanted.strip().upper()
+    for ticket in state.tickets.values():
+        if ticket.label == wanted:
+            return ticket
+    return state.tickets.get(int(wanted)) if wanted.isdigit() and len(wanted) < 10 else None
 
 
 @bp.get("/admin/preview/ticket.png")
@@ -43,12 +59,12 @@ def preview_png():
         raise Refused("bad_preview", "Khổ giấy, chế độ in hoặc mẫu máy in không hợp lệ.",
                       "Unknown paper, mode or printer profile.", 400)
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    ticket_id = request.args.get("ticket_id", type=int)
-    if ticket_id:
-        found = runtime.state.tickets.get(ticket_id)
+    wanted = (request.args.get("ticket") or request.args.get("ticket_id") or "")[:32]
+    if wanted.strip():
+        found = _find_ticket(runtime.state, wanted)
         if found is None:
-            raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày.",
-                          f"No ticket {ticket_id} today.", 404)
+            raise Refused("unknown_ticket", f"Hôm nay không có số thứ tự {wanted.strip()}.",
+                          f"No ticket {wanted.strip()} today.", 404)
         ticket = ticket_view(runtime.state, found, base_url)
     else:
         ticket = _sample_ticket(runtime.site, base_url)

@@ -95,7 +95,7 @@ def take_ticket():
         at = rt.now()
         if not limiter.allow(request.remote_addr, at):
             response = jsonify(error=Refused(
-                "rate_limited", "Bạn đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
+                "rate_limited", "Công dân đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
                 "Too many tickets from this device; try again later.", 429).as_dict())
             response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
             return response, 429

@@ -3,7 +3,8 @@ actions with acknowledgements, and the kiosk print agents' channel.
 
 Rooms: `display` (or `display:<filter>` for a display limited to some services/counters),
 `counter:<n>` (officers only), `kiosk` / `kiosk:<id>` (kiosk pages; with an id, the
-view carries that kiosk's printer health), `agent:<kiosk>` (print agents).
+view carries that kiosk's printer health), `agent:<kiosk>` (print agents), `ticket:<id>`
+(a citizen's tracking page, joined with the ticket's public reference).
 Every push carries the site's event sequence number `seq`; it only rises, so a client that
 sees a gap, or reconnects, asks for a fresh snapshot with the `snapshot` event.
 
@@ -21,6 +22,7 @@ from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
+from .tracking import ticket_by_ref, tracking_view
 from .views import counter_view, kiosk_view, pending_print_jobs, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
@@ -56,6 +58,11 @@ class Broadcaster:
         """Whether a push to `room` reaches any client of this process."""
         return bool(self.socketio.server.manager.rooms.get("/", {}).get(room))
 
+    def rooms_with_prefix(self, prefix):
+        rooms = self.socketio.server.manager.rooms.get("/", {})
+        return [room for room, members in list(rooms.items())
+                if isinstance(room, str) and room.startswith(prefix) and members]
+
     def push(self, event, data, room):
         # ignore_queue: to this process's clients only; the others push from the store.
         self.socketio.emit(event, data, to=room, ignore_queue=True)
@@ -75,6 +82,13 @@ class Broadcaster:
         for number in state.counters:
             if self.occupied(f"counter:{number}"):
                 self.push("state", counter_view(state, number, public), f"counter:{number}")
+        # Tracking pages: every change may move a waiting ticket's place, so each followed
+        # ticket gets its fresh view (one room per ticket; only rooms with members).
+        for room in self.rooms_with_prefix("ticket:"):
+            ticket = state.tickets.get(int(room[len("ticket:"):]))
+            if ticket is not None:
+                self.push("state", {"seq": state.seq, "ticket": tracking_view(
+                    state, ticket, self.base_url)}, room)
         for event in events:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])
@@ -206,9 +220,17 @@ def init_realtime(app, runtime):
                                   f"No counter {number}.", 404)
                 join_room(f"counter:{number}")
                 view = counter_view(state, number, at=rt().now())
+            elif role == "ticket":
+                found = ticket_by_ref(state, p.str("ticket", max_length=64))
+                if found is None:
+                    raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
+                                  "No such ticket today.", 404)
+                join_room(f"ticket:{found.id}")
+                view = {"seq": state.seq, "ticket": tracking_view(state, found, broadcaster.base_url,
+                                                                    at=rt().now())}
             else:
-                raise bad_input("Vai trò không hợp lệ (display, counter, kiosk).",
-                                "role must be display, counter or kiosk.")
+                raise bad_input("Vai trò không hợp lệ (display, counter, kiosk, ticket).",
+                                "role must be display, counter, kiosk or ticket.")
         except Refused as exc:
             return _refusal(exc)
         emit("state", view)

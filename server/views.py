@@ -30,6 +30,7 @@ def _eta_fields(wait):
 
 
 def ticket_view(state, ticket, base_url="", at=None):
+    from .tracking import public_ref  # the one helper for the public link (tracking imports us)
     site = state.site
     service = site.service(ticket.service)
     group = site.priority_group(ticket.priority) if ticket.priority else None
@@ -50,7 +51,7 @@ def ticket_view(state, ticket, base_url="", at=None):
         "issued_at": iso(site, ticket.issued_at),
         "called_at": iso(site, ticket.called_at),
         "transferred_to": ticket.transferred_to,
-        "track_url": f"{base_url}/t/{ticket.id}",
+        "track_url": f"{base_url}/t/{public_ref(ticket)}",
     }
 
 

@@ -20,12 +20,9 @@
   var FLASH_MS = 5000;
   var RECENT_SHOWN = 4;
   var SOUND_KEY = "qms.display.sound";
-  var skewMs = CONFIG.server_now_ms - Date.now();
-
-  var DAYS_VI = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
-  var DAYS_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-  var MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var STATE_VI = { closed: ["Đóng", "Closed"], paused: ["Tạm dừng", "Paused"], open: ["Mời chờ", "Ready"] };
+  var siteClock = QMS.clock(CONFIG.utc_offset_minutes, CONFIG.server_now_ms);
+  var W = QMS.words;
+  var STATE_WORDS = { closed: W.closed, paused: W.paused, open: W.idle };
 
   window.__announced = [];
   window.__played = [];
@@ -33,37 +30,14 @@
   window.__snapshots = 0;
   window.__displayState = null;
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var $ = QMS.$, el = QMS.el;
 
   // -- clock in the site's time zone ---------------------------------------------------
-  function siteNow() {
-    return new Date(Date.now() + skewMs + CONFIG.utc_offset_minutes * 60000);
-  }
   function tickClock() {
-    var d = siteNow();
-    var date = pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear();
-    var time = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
-    $("clock-vi").textContent = DAYS_VI[d.getUTCDay()] + ", " + date + " — " + time;
-    $("clock-en").textContent = DAYS_EN[d.getUTCDay()] + ", " + d.getUTCDate() + " " +
-      MONTHS_EN[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    $("clock-vi").textContent = siteClock.dateVi() + " — " + siteClock.hhmm();
+    $("clock-en").textContent = siteClock.dateEn();
   }
-  // Shrink a one-line text until it fits its box (long site names on a fixed-size screen).
-  function fitText(node, minRatio) {
-    node.style.fontSize = "";
-    var base = parseFloat(getComputedStyle(node).fontSize);
-    var size = base;
-    while (node.scrollWidth > node.clientWidth + 1 && size > base * (minRatio || 0.5)) {
-      size -= 1;
-      node.style.fontSize = size + "px";
-    }
-  }
+  var fitText = QMS.fitText;
   function fitHeader() {
     fitText($("site-name"), 0.6);
     fitText($("site-name-en"), 0.6);
@@ -71,7 +45,9 @@
   tickClock();
   setInterval(tickClock, 1000);
   fitHeader();
-  window.addEventListener("resize", fitHeader);
+  window.addEventListener("resize", function () { fitHeader(); fitAll(); });
+  // Measured again once the site font has loaded (it is wider than the fallback).
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { fitHeader(); fitAll(); });
 
   // -- scrolling notice ----------------------------------------------------------------
   if (CONFIG.notice) {
@@ -235,7 +211,7 @@
         tile.appendChild(el("div", "tile-number", c.serving));
         if (latest && latest.counter === c.number && latest.number === c.serving) tile.classList.add("latest");
       } else {
-        var words = STATE_VI[c.state] || [c.state, ""];
+        var words = STATE_WORDS[c.state] || [c.state, ""];
         var st = el("div", "tile-state", words[0]);
         st.appendChild(el("span", "en", words[1]));
         tile.appendChild(st);
@@ -255,7 +231,7 @@
       return;
     }
     shown.forEach(function (c) {
-      var li = el("li");
+      var li = el("li", "chip");
       li.setAttribute("data-seq", c.seq);
       var left = el("span", "r-number", c.number);
       if (c.recall) left.appendChild(el("span", "r-recall", "gọi lại"));
@@ -266,6 +242,12 @@
       li.appendChild(right);
       list.appendChild(li);
     });
+  }
+
+  // Shrink the recent-call chips and the tile titles that do not fit their boxes.
+  function fitAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("#recent li.chip, #counters .tile-name"),
+                                 function (node) { fitText(node, 0.45); });
   }
 
   function renderServices(services) {
@@ -292,17 +274,10 @@
   }
 
   // -- state handling ------------------------------------------------------------------
-  var lastSeq = -1;           // seq of the last state applied
   var maxCallSeq = null;      // highest call seq seen; null until the first snapshot
-  var firstAfterConnect = true;
-  var everConnected = false;
 
-  function applyState(state) {
-    if (!state || typeof state.seq !== "number") return;
-    var fresh = firstAfterConnect;
-    if (!fresh && state.seq < lastSeq) return;  // an older push overtaken by a newer one
-    firstAfterConnect = false;
-    lastSeq = state.seq;
+  // `fresh`: the first snapshot after a (re)connect (QMS.live keeps the seq order).
+  function applyState(state, fresh) {
     window.__displayState = state;
     window.__snapshots += 1;
     $("conn").hidden = true;
@@ -315,7 +290,7 @@
     if (maxCallSeq === null) {
       maxCallSeq = highest;                 // first snapshot after load: show, do not announce
     } else {
-      var now = Date.now() + skewMs;
+      var now = siteClock.serverMs();
       calls.forEach(function (c) {
         if (c.seq <= maxCallSeq) return;
         if (fresh) {
@@ -333,6 +308,7 @@
     renderCounters(state.counters || [], latest);
     renderRecent(calls);
     renderServices(state.services || []);
+    fitAll();
     $("day-closed").hidden = state.day_open !== false;
 
     if (toAnnounce.length) {
@@ -346,23 +322,17 @@
   if (CONFIG.services) joinPayload.services = CONFIG.services;
   if (CONFIG.counters) joinPayload.counters = CONFIG.counters;
 
-  var socket = io({ reconnectionDelayMax: 5000 });
-  window.__displaySocket = socket;
-
-  socket.on("connect", function () {
-    firstAfterConnect = true;
-    everConnected = true;
-    socket.emit("join", joinPayload, function (ack) {
+  var connection = QMS.live({
+    join: joinPayload,
+    onState: applyState,
+    onStatus: function (connected, ack) {
       if (ack && ack.ok === false) {
         $("conn").hidden = false;
         $("conn").textContent = (ack.error && ack.error.message) || "Lỗi kết nối";
+      } else if (!connected) {
+        $("conn").hidden = false;
       }
-    });
+    }
   });
-  socket.on("state", applyState);
-  socket.on("disconnect", function () {
-    $("conn").hidden = false;
-    firstAfterConnect = true;
-  });
-  socket.on("connect_error", function () { $("conn").hidden = false; });
+  window.__displaySocket = connection.socket;
 })();

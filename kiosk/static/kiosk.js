@@ -22,26 +22,27 @@
     vi: {
       site_sub: "Lấy số thứ tự tự động",
       title_services: "Lấy số thứ tự",
-      lead_services: "Chạm vào dịch vụ bạn cần",
+      lead_services: "Mời công dân chạm vào dịch vụ cần làm",
       waiting: "{n} người chờ",
       waiting_none: "Không có người chờ",
-      title_priority: "Bạn có thuộc nhóm ưu tiên không?",
+      title_priority: "Công dân có thuộc nhóm ưu tiên không?",
       lead_priority: "Nhóm ưu tiên được mời lên quầy trước.",
       no_priority: "Không thuộc nhóm ưu tiên",
-      groups_title: "Hoặc chọn nhóm ưu tiên của bạn:",
+      groups_title: "Hoặc chọn nhóm ưu tiên của công dân:",
       back: "Quay lại",
       busy: "Đang lấy số…",
       busy_retry: "Đang kết nối lại, vui lòng đợi…",
-      your_number: "Số thứ tự của bạn",
-      ahead: "người trước bạn",
-      ahead_none: "Bạn là người tiếp theo",
+      your_number: "Số thứ tự của công dân",
+      ahead: "người trước công dân",
+      ahead_one: "người trước công dân",
+      ahead_none: "Công dân là người tiếp theo",
       eta_label: "thời gian chờ dự kiến",
       soon: "Sắp tới lượt",
       priority_mark: "Ưu tiên: {g}",
       take_ticket: "Vui lòng nhận phiếu",
       remember_number: "Vui lòng ghi nhớ số này",
       printer_fault: "Máy in đang gặp sự cố.",
-      track: "Quét mã bằng điện thoại để theo dõi lượt của bạn",
+      track: "Quét mã bằng điện thoại để theo dõi lượt của công dân",
       finish: "Xong",
       countdown: "({s})",
       error_title: "Chưa lấy được số",
@@ -52,7 +53,7 @@
       offline_body: "Máy đang mất kết nối với hệ thống. Máy sẽ tự kết nối lại, vui lòng đợi trong giây lát hoặc hỏi cán bộ tại quầy.",
       reconnecting: "Đang kết nối lại…",
       scan_hint: "Từ 60 tuổi? Quét mã QR trên thẻ Căn cước để được ưu tiên.",
-      scan_elderly: "Theo thẻ Căn cước, bạn từ 60 tuổi trở lên: mời chọn «{g}».",
+      scan_elderly: "Theo thẻ Căn cước, công dân từ 60 tuổi trở lên: mời chọn «{g}».",
       scan_young: "Đã đọc thẻ Căn cước.",
       lang_button: "English",
     },
@@ -71,6 +72,7 @@
       busy_retry: "Reconnecting, please wait…",
       your_number: "Your number",
       ahead: "people before you",
+      ahead_one: "person before you",
       ahead_none: "You are next",
       eta_label: "estimated wait",
       soon: "Soon",
@@ -107,12 +109,13 @@
   let ticket = null;
   let online = false;         // Socket.IO connected (or the last HTTP call worked)
   let printer = null;         // this kiosk's printer health from the server: {status, message}
-  // Clock in the site's time zone, whatever the kiosk PC's own zone is set to.
-  const UTC_OFFSET_MIN = Number(document.body.dataset.utcOffset || 420);
+  // Clock in the site's time zone and by the server's clock, whatever the kiosk PC says.
+  const siteClock = QMS.clock(Number(document.body.dataset.utcOffset || 420),
+                              Number(document.body.dataset.serverNow) || undefined);
   let loaded = false;
   let doneTimer = null, idleTimer = null, offlineTimer = null;
 
-  const $ = (id) => document.getElementById(id);
+  const $ = QMS.$;
   const t = (key, vars) => {
     let s = (TEXT[lang][key] !== undefined ? TEXT[lang][key] : TEXT.vi[key]) || "";
     Object.keys(vars || {}).forEach((k) => { s = s.replace("{" + k + "}", vars[k]); });
@@ -360,6 +363,8 @@
   function renderTicket() {
     const tk = ticket;
     $("number").textContent = tk.number;
+    // A long label (two letters, four digits) in portrait: shrink to the card, never cut.
+    requestAnimationFrame(() => QMS.fitText($("number"), 0.4));
     $("ticket-service").textContent = (lang === "en" && tk.service_name_en) || tk.service_name_vi || "";
     const prio = $("ticket-priority");
     const g = tk.priority && groups.find((x) => x.code === tk.priority);
@@ -368,7 +373,7 @@
     prio.textContent = tk.priority ? t("priority_mark", { g: gname }) : "";
     const ahead = Number(tk.position) || 0;
     $("ahead").textContent = ahead > 0 ? String(ahead) : "0";
-    $("ahead-label").textContent = ahead > 0 ? t("ahead") : t("ahead_none");
+    $("ahead-label").textContent = ahead > 1 ? t("ahead") : ahead === 1 ? t("ahead_one") : t("ahead_none");
     const kind = tk.eta ? tk.eta.kind : "soon";
     $("eta").textContent = etaText(tk.eta) || t("soon");
     $("eta").classList.toggle("is-text", kind !== "minutes");
@@ -384,7 +389,7 @@
       const img = $("track-qr");
       img.onerror = () => { track.hidden = true; };
       img.onload = () => { track.hidden = false; };
-      const src = "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
+      const src = new URL(tk.track_url, location.href).pathname + "/qr.svg";
       if (img.getAttribute("src") !== src) img.src = src;
       else track.hidden = !img.complete || img.naturalWidth === 0;
     } else {
@@ -452,16 +457,14 @@
       pollState();
       return;
     }
-    const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
-    socket.on("connect", () => {
-      socket.emit("join", KIOSK ? { role: "kiosk", kiosk: KIOSK } : { role: "kiosk" }, (ack) => {
-        if (ack && ack.ok) markOnline(true);
-      });
-      if (!groups.length) loadServices();
+    QMS.live({
+      join: () => {
+        if (!groups.length) loadServices();
+        return KIOSK ? { role: "kiosk", kiosk: KIOSK } : { role: "kiosk" };
+      },
+      onState: (view) => applyState(view),
+      onStatus: (connected, ack) => markOnline(connected && !(ack && ack.ok === false)),
     });
-    socket.on("state", (view) => { applyState(view); markOnline(true); });
-    socket.on("disconnect", () => markOnline(false));
-    socket.on("connect_error", () => markOnline(false));
   }
 
   async function pollState() {
@@ -489,12 +492,9 @@
 
   // -- clock -------------------------------------------------------------------------------
   function tick() {
-    const now = new Date(Date.now() + UTC_OFFSET_MIN * 60000);  // read with getUTC*
-    const hh = String(now.getUTCHours()).padStart(2, "0"), mm = String(now.getUTCMinutes()).padStart(2, "0");
-    const date = String(now.getUTCDate()).padStart(2, "0") + "/" + String(now.getUTCMonth() + 1).padStart(2, "0") + "/" + now.getUTCFullYear();
     $("clock").innerHTML = '<span class="time"></span><span class="date"></span>';
-    $("clock").firstChild.textContent = hh + ":" + mm;
-    $("clock").lastChild.textContent = date;
+    $("clock").firstChild.textContent = siteClock.hhmm();
+    $("clock").lastChild.textContent = siteClock.dateVi().split(", ")[1];
   }
 
   // -- wiring ------------------------------------------------------------------------------

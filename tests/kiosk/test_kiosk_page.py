@@ -229,7 +229,7 @@ def test_tracking_page_follows_the_ticket(shared_server, page_factory):
     called = officer.post("/api/counters/5/call-next")
     assert called.status_code == 200, called.text
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # refresh now
-    page.wait_for_function("document.getElementById('live').textContent.includes('Mời bạn đến')")
+    page.wait_for_function("document.getElementById('live').textContent.includes('Mời công dân đến')")
     assert "Quầy 5" in page.locator("#live").inner_text()
     shot(page, "tracking-called")
     assert requests.get(shared_server.url + "/t/999999", timeout=10).status_code == 404

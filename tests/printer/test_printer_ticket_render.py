@@ -69,7 +69,7 @@ def test_text_mode_decodes_back_to_the_exact_vietnamese(ticket, site, paper, pro
     text = " ".join(text_lines(ops))  # lines may wrap on 58 mm
     for expected in ["CÔNG AN THÀNH PHỐ HÀ NỘI", "Công an phường X", "Điểm cấp CCCD",
                      "ƯU TIÊN: Người cao tuổi", "23/11/2026 08:15",
-                     "Số người đang chờ trước bạn: 4", "Thời gian chờ dự kiến: khoảng 12 phút",
+                     "Số người chờ trước: 4", "Thời gian chờ dự kiến: khoảng 12 phút",
                      "Vui lòng giữ phiếu đến khi được gọi"]:
         assert expected in text
     assert "Cấp, đổi thẻ Căn cước" in text
@@ -82,7 +82,7 @@ def test_text_mode_without_priority_or_eta(ticket, site):
     ticket.update(priority=None, priority_name_vi=None, eta_minutes=None, eta=None)
     text = " ".join(text_lines(decode(render_ticket(ticket, site, mode="text"))))
     assert "ƯU TIÊN" not in text and "Thời gian chờ" not in text
-    assert "Số người đang chờ trước bạn: 4" in text
+    assert "Số người chờ trước: 4" in text
 
 
 def test_text_mode_refuses_what_the_code_page_lacks(ticket, site):

@@ -10,7 +10,7 @@
 
   var CONFIG = JSON.parse(document.getElementById("counter-config").textContent);
   var COUNTER_KEY = "qms.counter.number";
-  var skewMs = CONFIG.server_now_ms - Date.now();
+  var siteClock = QMS.clock(CONFIG.utc_offset_minutes, CONFIG.server_now_ms);
 
   var STATUS_VI = { called: ["Đã gọi, chờ công dân", "Called"], serving: ["Đang phục vụ", "Serving"] };
   var COUNTER_STATE = { open: ["Đang mở", "Open"], paused: ["Tạm dừng", "Paused"], closed: ["Đóng", "Closed"] };
@@ -19,18 +19,11 @@
 
   var S = {
     csrf: null, officer: null, counter: null, view: null, seq: -1,
-    busy: false, socket: null, dialog: null, dialogTicket: null, callTicket: null, cancelReason: null
+    busy: false, socket: null, live: null, dialog: null, dialogTicket: null, callTicket: null, cancelReason: null
   };
   window.__counter = S;  // for tests and debugging
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var $ = QMS.$, el = QMS.el, pad = QMS.pad;
   function serviceOf(code) {
     for (var i = 0; i < CONFIG.services.length; i++) if (CONFIG.services[i].code === code) return CONFIG.services[i];
     return { code: code, letter: "?", name_vi: code, name_en: "" };
@@ -171,10 +164,9 @@
 
   // -- the live connection -------------------------------------------------------------
   function disconnect() {
-    if (S.socket) {
-      S.socket.off();
-      S.socket.disconnect();
-      S.socket = null;
+    if (S.live) {
+      S.live.close();
+      S.live = S.socket = null;
     }
   }
 
@@ -190,30 +182,30 @@
     render();
     disconnect();
     // A new connection after sign-in, so it carries the officer's session cookie.
-    var socket = io({ forceNew: true, reconnectionDelayMax: 5000 });
-    S.socket = socket;
-    socket.on("connect", function () {
-      socket.emit("join", { role: "counter", counter: number }, function (ack) {
+    S.live = QMS.live({
+      forceNew: true,
+      join: { role: "counter", counter: number },
+      // A view of this counter, never behind what an action's answer already showed.
+      accept: function (view) {
+        return view.counter && view.counter.number === S.counter && view.seq >= S.seq;
+      },
+      onState: function (view) {
+        S.seq = view.seq;
+        S.view = view;
+        $("c-conn").hidden = true;
+        render();
+      },
+      onStatus: function (connected, ack) {
         if (ack && ack.ok === false) {
           var err = ack.error || {};
           if (err.code === "not_signed_in") sessionExpired(err.message);
           else showMessage(err.message, err.message_en);
         } else {
-          $("c-conn").hidden = true;
+          $("c-conn").hidden = connected;
         }
-      });
+      }
     });
-    socket.on("state", function (view) {
-      // A fresh join answers with a snapshot; pushes only ever move forward.
-      if (!view || typeof view.seq !== "number" || view.seq < S.seq) return;
-      if (!view.counter || view.counter.number !== S.counter) return;
-      S.seq = view.seq;
-      S.view = view;
-      $("c-conn").hidden = true;
-      render();
-    });
-    socket.on("disconnect", function () { $("c-conn").hidden = false; });
-    socket.on("connect_error", function () { $("c-conn").hidden = false; });
+    S.socket = S.live.socket;
   }
 
   function refreshView() {
@@ -429,7 +421,9 @@
       b.type = "button";
       b.setAttribute("data-service", s.code);
       b.appendChild(el("span", "en", s.name_en));
-      b.addEventListener("click", function () { act("transfer", { to_service: s.code }); });
+      b.addEventListener("click", function () {
+        confirmTransfer({ to_service: s.code }, s.letter + " – " + s.name_vi, s.name_en);
+      });
       svc.appendChild(b);
     });
     var live = {};
@@ -437,16 +431,35 @@
     CONFIG.counters.forEach(function (c) {
       if (c.number === S.counter) return;
       var st = (live[c.number] && live[c.number].state) || "closed";
+      if (st === "closed") return;  // nobody there to receive the citizen
       var b = el("button", "choice", c.name || ("Quầy " + c.number));
       b.type = "button";
       b.setAttribute("data-counter", c.number);
       b.appendChild(el("span", "en", (COUNTER_STATE[st] || [st])[0] + " · " +
         c.services.map(function (code) { return serviceOf(code).letter; }).join(", ")));
-      b.addEventListener("click", function () { act("transfer", { to_counter: c.number }); });
+      b.addEventListener("click", function () {
+        confirmTransfer({ to_counter: c.number }, c.name || ("Quầy " + c.number), "counter " + c.number);
+      });
       ctr.appendChild(b);
     });
+    if (!ctr.childNodes.length) ctr.appendChild(el("p", "none", "Không có quầy nào khác đang mở · No other counter open"));
     openDialog("dlg-transfer");
   }
+
+  // A transfer sends a citizen elsewhere: one more touch to be sure of where.
+  function confirmTransfer(target, vi, en) {
+    openDialog("dlg-transfer-confirm");
+    S.transferTarget = target;
+    var text = $("transfer-confirm-text");
+    text.textContent = "Sang " + vi + " ";
+    text.appendChild(el("span", "en", "To " + en));
+  }
+  $("transfer-yes").addEventListener("click", function () {
+    var target = S.transferTarget;
+    if (!target) return;
+    S.transferTarget = null;
+    act("transfer", target);
+  });
 
   // -- keyboard shortcuts (desktop) ----------------------------------------------------
   var KEYS = {};
@@ -614,9 +627,8 @@
 
   function tickTimer() {
     var cur = S.view && S.view.counter && S.view.counter.current;
-    var now = new Date(Date.now() + skewMs);
-    var local = new Date(now.getTime() + CONFIG.utc_offset_minutes * 60000);
-    $("c-clock").textContent = pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+    var now = new Date(siteClock.serverMs());
+    $("c-clock").textContent = siteClock.hhmm();
     if (!cur) return;
     var since = Date.parse(cur.serving_at || cur.called_at);
     if (!since) { $("cur-timer").textContent = "—"; return; }

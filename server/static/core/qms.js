@@ -1,0 +1,117 @@
+/* The pages' small shared core: DOM helpers, the site clock, the live connection, and the
+ * bilingual words every page uses. Loaded before a page's own script, as window.QMS.
+ *
+ *   QMS.$(id), QMS.el(tag, cls, text), QMS.pad(n), QMS.fitText(node, minRatio)
+ *   QMS.clock(utcOffsetMinutes, serverNowMs): the site's wall time whatever the device's own
+ *     clock and zone: .now() (a Date to read with getUTC*), .serverMs(), .hhmm(), .dateVi(),
+ *     .dateEn()
+ *   QMS.live({join, onState, onStatus, accept, forceNew}): Socket.IO that joins again on every
+ *     (re)connect and hands on `state` pushes in seq order: the first state after a connect is a
+ *     fresh snapshot (taken whatever its seq: the store may have been reset); after that an
+ *     older push overtaken by a newer one is dropped. .offer(view) applies a view fetched over
+ *     HTTP under the same rule; .socket; .seq().
+ *   QMS.words: {key: [vi, en]}; QMS.say(key) -> "vi · en"
+ */
+(function (global) {
+  "use strict";
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // Shrink a one-line text until it fits its box (long names and numbers on fixed screens),
+  // down to minRatio of its stylesheet size.
+  function fitText(node, minRatio) {
+    if (!node) return;
+    node.style.fontSize = "";
+    var base = parseFloat(getComputedStyle(node).fontSize);
+    var size = base;
+    while (node.scrollWidth > node.clientWidth && size > base * (minRatio || 0.5)) {
+      size -= Math.max(1, Math.round(size / 60));
+      node.style.fontSize = size + "px";
+    }
+  }
+
+  var DAYS_VI = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+  var DAYS_EN = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  var MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function clock(utcOffsetMinutes, serverNowMs) {
+    var skewMs = typeof serverNowMs === "number" ? serverNowMs - Date.now() : 0;
+    var offset = typeof utcOffsetMinutes === "number" ? utcOffsetMinutes : 420;
+    function serverMs() { return Date.now() + skewMs; }
+    function now() { return new Date(serverMs() + offset * 60000); }
+    return {
+      serverMs: serverMs,
+      now: now,
+      hhmm: function () { var d = now(); return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()); },
+      dateVi: function () {
+        var d = now();
+        return DAYS_VI[d.getUTCDay()] + ", " + pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) +
+          "/" + d.getUTCFullYear();
+      },
+      dateEn: function () {
+        var d = now();
+        return DAYS_EN[d.getUTCDay()] + ", " + d.getUTCDate() + " " + MONTHS_EN[d.getUTCMonth()] +
+          " " + d.getUTCFullYear();
+      }
+    };
+  }
+
+  function live(opts) {
+    var lastSeq = -1;
+    var fresh = true;
+    var socket = global.io({ forceNew: !!opts.forceNew, reconnectionDelayMax: 5000 });
+    function status(connected, ack) { if (opts.onStatus) opts.onStatus(connected, ack); }
+    function take(view, viaPush) {
+      if (!view || typeof view.seq !== "number") return false;
+      if (opts.accept && !opts.accept(view)) return false;
+      var first = viaPush && fresh;
+      if (!first && view.seq < lastSeq) return false;
+      if (viaPush) fresh = false;
+      lastSeq = view.seq;
+      opts.onState(view, first);
+      return true;
+    }
+    socket.on("connect", function () {
+      fresh = true;
+      var payload = typeof opts.join === "function" ? opts.join() : opts.join;
+      socket.emit("join", payload, function (ack) { status(!(ack && ack.ok === false), ack); });
+    });
+    socket.on("state", function (view) { if (take(view, true)) status(true); });
+    socket.on("disconnect", function () { fresh = true; status(false); });
+    socket.on("connect_error", function () { status(false); });
+    return {
+      socket: socket,
+      seq: function () { return lastSeq; },
+      offer: function (view) { return take(view, false); },
+      close: function () { socket.off(); socket.disconnect(); }
+    };
+  }
+
+  // Words more than one page says, Vietnamese first.
+  var words = {
+    reconnecting: ["Đang kết nối lại…", "Reconnecting"],
+    counter: ["Quầy", "Counter"],
+    idle: ["Sẵn sàng", "Ready"],
+    paused: ["Tạm dừng", "Paused"],
+    closed: ["Đóng", "Closed"],
+    open: ["Đang mở", "Open"],
+    waiting: ["Đang chờ", "Waiting"],
+    called: ["Đã gọi", "Called"],
+    serving: ["Đang phục vụ", "Serving"],
+    no_counter_open: ["Chưa mở quầy", "No counter open"],
+    priority: ["Ưu tiên", "Priority"]
+  };
+  function say(key) { var w = words[key]; return w ? w[0] + " · " + w[1] : key; }
+
+  // "1 person", "3 people": English counts agree with their number.
+  function peopleEn(n) { return n === 1 ? "person" : "people"; }
+
+  global.QMS = { $: $, el: el, pad: pad, fitText: fitText, clock: clock, live: live, words: words, say: say,
+                 peopleEn: peopleEn };
+})(window);

@@ -1,0 +1,55 @@
+"""The counter tablet (1280x800): the buttons stay put when the result banner comes and goes;
+a transfer asks before it sends a citizen away, and never to a closed counter."""
+import pytest
+
+from browser_helpers import ensure_open, free_counter, sign_in_counter
+from support.server_process import Officer, take_ticket
+
+pytestmark = pytest.mark.browser
+
+BOXES = "Array.from(document.querySelectorAll('#buttons .act')).map(b => { const r = b.getBoundingClientRect(); return [b.dataset.action, r.x, r.y, r.width, r.height]; })"
+
+
+def test_button_grid_does_not_move_with_the_banner(site, new_page, artifacts):
+    free_counter(site.url, 3)
+    take_ticket(site.url, "PICKUP")
+    page = sign_in_counter(new_page, site.url, 3)
+    ensure_open(page)
+    assert page.is_hidden("#msg")
+    before = page.evaluate(BOXES)
+    page.click("button[data-action='call_next']")
+    page.wait_for_selector("#msg:not([hidden])")
+    page.screenshot(path=f"{artifacts}/counter-1280x800-banner.png")
+    with_banner = page.evaluate(BOXES)
+    page.click("#msg-close")
+    page.wait_for_selector("#msg[hidden]", state="attached")
+    after = page.evaluate(BOXES)
+    assert before == with_banner == after
+
+
+def test_transfer_asks_first_and_offers_no_closed_counter(site, new_page, artifacts):
+    officer = free_counter(site.url, 2)
+    officer.post("/api/counters/4/close")  # closed: nobody to receive the citizen there
+    free_counter(site.url, 1)
+    take_ticket(site.url, "CCCD")
+    page = sign_in_counter(new_page, site.url, 2)
+    ensure_open(page)
+    page.click("button[data-action='call_next']")
+    page.wait_for_function("window.__counter.view.counter.current !== null")
+    current = page.evaluate("window.__counter.view.counter.current")
+    page.click("button[data-action='transfer']")
+    page.wait_for_selector("#dlg-transfer:not([hidden])")
+    offered = page.evaluate("Array.from(document.querySelectorAll('#transfer-counters .choice')).map(b => +b.dataset.counter)")
+    assert 4 not in offered and 1 in offered and 2 not in offered
+    page.click("#transfer-counters .choice[data-counter='1']")
+    page.wait_for_selector("#dlg-transfer-confirm:not([hidden])")
+    assert current["number"] in page.inner_text("#dlg-transfer-confirm")
+    assert "Quầy 1" in page.inner_text("#transfer-confirm-text")
+    page.screenshot(path=f"{artifacts}/counter-1280x800-transfer-confirm.png")
+    # Nothing happened yet: the ticket is still this counter's.
+    view = Officer(site.url).http.get(site.url + "/api/counters/2/view", timeout=10).json()
+    assert view["counter"]["current"]["id"] == current["id"]
+    page.click("#transfer-yes")
+    page.wait_for_function("window.__counter.view.counter.current === null")
+    view = Officer(site.url).http.get(site.url + "/api/counters/2/view", timeout=10).json()
+    assert view["counter"]["current"] is None

@@ -1,0 +1,108 @@
+"""The wall display at the sizes sites use (1920x1080, 1366x768): nothing clipped, nothing
+wrapped that must stay on one line, and the call flash keeps the number readable."""
+import pytest
+
+from browser_helpers import free_counter
+from support.server_process import Officer, take_ticket
+
+pytestmark = pytest.mark.browser
+
+SIZES = [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}]
+
+# For every node matching the selector: does its content overflow it, and is it inside `box`?
+GEOMETRY = """([selector, box]) => Array.from(document.querySelectorAll(selector)).map(n => {
+  const r = n.getBoundingClientRect();
+  const b = n.closest(box).getBoundingClientRect();
+  const cs = getComputedStyle(n);
+  return {text: n.textContent, overflow: n.scrollWidth - n.clientWidth,
+          inside: r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1,
+          lines: r.height / parseFloat(cs.fontSize)};
+})"""
+
+
+@pytest.fixture(scope="module")
+def busy_site(site):
+    """Five counters: four serving, one of them paused, one open and idle; a recall."""
+    for service in ["CCCD"] * 3 + ["VNEID"] * 2 + ["PICKUP", "VEHICLE", "CORRECT"]:
+        take_ticket(site.url, service)
+    officer = Officer(site.url)
+    for n in (1, 2, 3, 4, 5):
+        free_counter(site.url, n)
+    called = {}
+    for n in (1, 2, 3, 4):
+        answer = officer.post(f"/api/counters/{n}/call-next")
+        assert answer.status_code == 200, answer.text
+        called[n] = answer.json()["ticket"]
+    assert officer.post(f"/api/tickets/{called[2]['id']}/start").status_code == 200
+    paused = officer.post("/api/counters/2/pause")
+    assert paused.status_code == 200, paused.text
+    assert officer.post(f"/api/tickets/{called[1]['id']}/recall").status_code == 200
+    return site
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_recent_chips_and_counter_tiles_fit(busy_site, new_page, artifacts, size):
+    page = new_page(size)
+    page.goto(busy_site.url + "/display?counters=1,2,3,4,5")
+    page.wait_for_function("window.__snapshots >= 1")
+    page.evaluate("document.fonts.ready")
+    page.wait_for_timeout(300)
+    page.screenshot(path=f"{artifacts}/display-{size['width']}x{size['height']}.png")
+    chips = page.evaluate(GEOMETRY, ["#recent li", ".recent-panel"])
+    assert len(chips) == 4 and any("gọi lại" in c["text"] for c in chips)
+    for chip in chips:
+        assert chip["overflow"] <= 0 and chip["inside"], chip
+    names = page.evaluate(GEOMETRY, ["#counters .tile-name", ".tile"])
+    paused = [n for n in names if "Tạm dừng" in n["text"]]
+    assert paused, names
+    for name in names:
+        assert name["overflow"] <= 0 and name["inside"] and name["lines"] < 1.8, name
+    numbers = page.evaluate(GEOMETRY, ["#counters .tile-number", ".tile"])
+    assert len(numbers) == 4
+    for number in numbers:
+        assert number["overflow"] <= 0 and number["inside"], number
+    tiles = page.evaluate(GEOMETRY, ["#counters .tile", ".serving-panel"])
+    for tile in tiles:
+        assert tile["inside"], tile
+
+
+def _luminance(rgb):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(int(x)) for x in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(fg, bg):
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+SAMPLE = """() => {
+  const hero = document.getElementById('hero');
+  const parse = s => s.match(/[0-9.]+/g).slice(0, 3);
+  return {flash: hero.classList.contains('flash'),
+          bg: parse(getComputedStyle(hero).backgroundColor),
+          fg: parse(getComputedStyle(document.getElementById('hero-number')).color),
+          border: parse(getComputedStyle(hero).borderTopColor)};
+}"""
+
+
+def test_the_call_flash_flashes_the_border_and_keeps_contrast(busy_site, new_page):
+    page = new_page(SIZES[1])
+    page.goto(busy_site.url + "/display?counters=5")
+    page.wait_for_function("window.__snapshots >= 1")
+    take_ticket(busy_site.url, "VEHICLE")
+    Officer(busy_site.url).post("/api/counters/5/call-next")
+    page.wait_for_function("document.getElementById('hero').classList.contains('flash')")
+    samples = []
+    for _ in range(12):  # both steps of the 0.7 s blink
+        samples.append(page.evaluate(SAMPLE))
+        page.wait_for_timeout(120)
+    flashing = [s for s in samples if s["flash"]]
+    assert len(flashing) >= 6
+    assert len({tuple(s["border"]) for s in flashing}) == 2  # the border does blink
+    assert len({tuple(s["bg"]) for s in flashing}) == 1      # the background does not
+    for s in flashing:
+        assert _contrast(s["fg"], s["bg"]) >= 7, s

@@ -1,0 +1,89 @@
+"""The kiosk at its real sizes: 1920x1080 landscape (Vietnamese and English) and 1080x1920
+portrait. Nothing a citizen must read is cut, nothing runs off the screen, and an instruction
+does not look like a button."""
+import pytest
+
+from support.server_process import ROOT, ServerProcess
+
+pytestmark = pytest.mark.browser
+
+LANDSCAPE = {"width": 1920, "height": 1080}
+PORTRAIT = {"width": 1080, "height": 1920}
+
+
+@pytest.fixture(scope="module")
+def long_label_site(tmp_path_factory):
+    """The demo site, its first service numbered with two letters and four digits (AB0001)."""
+    folder = tmp_path_factory.mktemp("site")
+    text = open(f"{ROOT}/server/sites/demo.toml", encoding="utf-8").read()
+    text = text.replace('letter = "A"\n', 'letter = "AB"\n', 1).replace(
+        "number_end = 999\n", "number_end = 9999\n", 1)
+    (folder / "site.toml").write_text(text, encoding="utf-8")
+    with ServerProcess(folder / "instance", site=folder / "site.toml", demo=False) as proc:
+        yield proc
+
+
+def _open(new_page, base, size, lang="vi"):
+    page = new_page(size)
+    page.goto(f"{base}/kiosk?lang={lang}")
+    page.wait_for_selector(".service[data-service='CCCD']")
+    page.evaluate("document.fonts.ready")
+    page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
+    return page
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_service_descriptions_are_read_in_full(site, new_page, artifacts, lang):
+    page = _open(new_page, site.url, LANDSCAPE, lang)
+    page.screenshot(path=f"{artifacts}/kiosk-1920x1080-{lang}-services.png")
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('.service-desc')).filter(d =>
+        d.scrollHeight > d.clientHeight + 1 || d.scrollWidth > d.clientWidth + 1).map(d => d.textContent)""")
+    assert cut == []
+    assert page.evaluate("document.documentElement.scrollHeight") <= LANDSCAPE["height"]
+    bottoms = page.evaluate("Array.from(document.querySelectorAll('.service')).map(s => s.getBoundingClientRect().bottom)")
+    assert max(bottoms) <= LANDSCAPE["height"]
+
+
+def test_english_priority_screen_fits_1080_pixels(site, new_page, artifacts):
+    page = _open(new_page, site.url, LANDSCAPE, "en")
+    page.click(".service[data-service='CCCD']")
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    page.wait_for_timeout(300)
+    page.screenshot(path=f"{artifacts}/kiosk-1920x1080-en-priority.png")
+    assert page.evaluate("document.documentElement.scrollHeight") <= LANDSCAPE["height"]
+    assert page.evaluate("document.getElementById('main').scrollHeight <= document.getElementById('main').clientHeight")
+    bottoms = page.evaluate("Array.from(document.querySelectorAll('#screen-priority .choice')).map(c => c.getBoundingClientRect().bottom)")
+    assert len(bottoms) >= 6 and max(bottoms) <= LANDSCAPE["height"]
+
+
+def _take_number(page):
+    page.click(".service[data-service='CCCD']")
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    page.wait_for_timeout(800)
+    page.click("#no-priority")
+    page.wait_for_selector("#screen-done:not([hidden])")
+    page.wait_for_timeout(300)
+
+
+def test_portrait_shows_the_whole_long_ticket_number(long_label_site, new_page, artifacts):
+    page = _open(new_page, long_label_site.url, PORTRAIT)
+    _take_number(page)
+    page.screenshot(path=f"{artifacts}/kiosk-1080x1920-long-number.png")
+    number = page.evaluate("""() => { const n = document.getElementById('number');
+        const r = n.getBoundingClientRect(), t = n.closest('.ticket').getBoundingClientRect();
+        return {text: n.textContent, overflow: n.scrollWidth - n.clientWidth,
+                inside: r.left >= t.left && r.right <= t.right && t.left >= 0 && t.right <= innerWidth}; }""")
+    assert number["text"].startswith("AB") and len(number["text"]) == 6
+    assert number["overflow"] <= 0 and number["inside"], number
+
+
+def test_take_your_ticket_is_an_instruction_not_a_button(site, new_page, artifacts):
+    page = _open(new_page, site.url, LANDSCAPE)
+    _take_number(page)
+    page.screenshot(path=f"{artifacts}/kiosk-1920x1080-vi-number.png")
+    style = page.evaluate("""() => { const s = getComputedStyle(document.getElementById('take'));
+        return {bg: s.backgroundColor, border: s.borderTopStyle, shadow: s.boxShadow,
+                radius: s.borderTopLeftRadius, tag: document.getElementById('take').tagName}; }""")
+    assert style["tag"] != "BUTTON"
+    assert style["bg"] in ("rgba(0, 0, 0, 0)", "transparent"), style  # no filled box
+    assert style["border"] == "none" and style["shadow"] == "none", style

@@ -22,7 +22,7 @@ from .engine import Refused
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
-from .tracking import ticket_by_ref, tracking_view
+from .tracking import ticket_by_ref, tracking_view, unknown_ticket
 from .views import counter_view, kiosk_view, pending_print_jobs, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
@@ -223,8 +223,7 @@ def init_realtime(app, runtime):
             elif role == "ticket":
                 found = ticket_by_ref(state, p.str("ticket", max_length=64))
                 if found is None:
-                    raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
-                                  "No such ticket today.", 404)
+                    raise unknown_ticket()
                 join_room(f"ticket:{found.id}")
                 view = {"seq": state.seq, "ticket": tracking_view(state, found, broadcaster.base_url,
                                                                     at=rt().now())}

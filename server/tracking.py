@@ -53,8 +53,20 @@ def tracking_view(state, ticket, base_url="", at=None):
     return view
 
 
+def unknown_ticket():
+    return Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
+                   "No such ticket today.", 404)
+
+
 def _runtime():
     return current_app.extensions["qms.runtime"]
+
+
+def _lookup(ref):
+    """The runtime, caught up with the store, and the ticket `ref` names (or None)."""
+    rt = _runtime()
+    rt.refresh()
+    return rt, ticket_by_ref(rt.state, ref)
 
 
 def _base_url():
@@ -74,9 +86,7 @@ def _poll_seconds():
 
 @bp.get("/t/<ref>")
 def track(ref):
-    rt = _runtime()
-    rt.refresh()
-    found = ticket_by_ref(rt.state, ref)
+    rt, found = _lookup(ref)
     view = tracking_view(rt.state, found, _base_url(), at=rt.now()) if found is not None else None
     html = render_template("tracking.html", ticket=view, ref=ref, site=rt.site,
                            refresh=_poll_seconds(), seq=rt.state.seq)
@@ -86,23 +96,17 @@ def track(ref):
 @bp.get("/t/<ref>/status.json")
 def track_status(ref):
     """The fallback poll: the same view the room pushes."""
-    rt = _runtime()
-    rt.refresh()
-    found = ticket_by_ref(rt.state, ref)
+    rt, found = _lookup(ref)
     if found is None:
-        raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
-                      "No such ticket today.", 404)
-    return _no_store(jsonify(seq=rt.state.seq, ticket=tracking_view(rt.state, found, _base_url(),
-                                                                          at=rt.now())))
+        raise unknown_ticket()
+    return _no_store(jsonify(seq=rt.state.seq, ticket=tracking_view(rt.state, found, _base_url(), at=rt.now())))
 
 
 @bp.get("/t/<ref>/qr.svg")
 def track_qr(ref):
     import qrcode
     import qrcode.image.svg
-    rt = _runtime()
-    rt.refresh()
-    found = ticket_by_ref(rt.state, ref)
+    _, found = _lookup(ref)
     if found is None:
         return _no_store(Response("", status=404))
     image = qrcode.make(f"{_base_url()}/t/{public_ref(found)}",

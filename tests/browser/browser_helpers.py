@@ -50,3 +50,17 @@ def free_counter(base_url, number):
     if current:
         assert o.post(f"/api/tickets/{current['id']}/complete", {"outcome": "other"}).status_code == 200
     return o
+
+
+def console_with_a_call(new_page, base_url, counter, service):
+    """A counter console (freed, open) that has just called a fresh `service` ticket; returns
+    (page, the called ticket as the console shows it)."""
+    from support.server_process import take_ticket
+    free_counter(base_url, counter)
+    take_ticket(base_url, service)
+    page = sign_in_counter(new_page, base_url, counter)
+    ensure_open(page)
+    page.wait_for_function("window.__counter.view.counter.current === null")
+    page.click("button[data-action='call_next']")
+    page.wait_for_function("window.__counter.view.counter.current !== null")
+    return page, page.evaluate("window.__counter.view.counter.current")

@@ -9,7 +9,8 @@ import pytest
 import requests
 import socketio
 
-from browser_helpers import ensure_open, free_counter, open_display, sign_in_counter, wait_until
+from browser_helpers import (console_with_a_call, ensure_open, free_counter, open_display,
+                             sign_in_counter, wait_until)
 from support.server_process import Officer, issue_device_token, take_ticket
 
 pytestmark = pytest.mark.browser
@@ -182,14 +183,7 @@ def test_refused_action_shows_its_reason(site, new_page, artifacts):
 
 def test_ticket_handled_elsewhere_is_refused_plainly(site, new_page):
     """A tablet that missed a change (network blip) acts on a ticket another officer closed."""
-    free_counter(site.url, 4)
-    take_ticket(site.url, "PICKUP")
-    page = sign_in_counter(new_page, site.url, 4)
-    ensure_open(page)
-    page.wait_for_function("window.__counter.view.counter.current === null")
-    page.click("button[data-action='call_next']")
-    page.wait_for_function("window.__counter.view.counter.current !== null")
-    ticket = page.evaluate("window.__counter.view.counter.current")
+    page, ticket = console_with_a_call(new_page, site.url, 4, "PICKUP")
 
     # While the complete dialog is open, another officer completes the ticket: the dialog
     # closes by itself and says why.

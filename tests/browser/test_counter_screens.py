@@ -2,7 +2,7 @@
 a transfer asks before it sends a citizen away, and never to a closed counter."""
 import pytest
 
-from browser_helpers import ensure_open, free_counter, sign_in_counter
+from browser_helpers import console_with_a_call, ensure_open, free_counter, sign_in_counter
 from support.server_process import Officer, take_ticket
 
 pytestmark = pytest.mark.browser
@@ -28,15 +28,9 @@ def test_button_grid_does_not_move_with_the_banner(site, new_page, artifacts):
 
 
 def test_transfer_asks_first_and_offers_no_closed_counter(site, new_page, artifacts):
-    officer = free_counter(site.url, 2)
+    officer = free_counter(site.url, 1)
     officer.post("/api/counters/4/close")  # closed: nobody to receive the citizen there
-    free_counter(site.url, 1)
-    take_ticket(site.url, "CCCD")
-    page = sign_in_counter(new_page, site.url, 2)
-    ensure_open(page)
-    page.click("button[data-action='call_next']")
-    page.wait_for_function("window.__counter.view.counter.current !== null")
-    current = page.evaluate("window.__counter.view.counter.current")
+    page, current = console_with_a_call(new_page, site.url, 2, "CCCD")
     page.click("button[data-action='transfer']")
     page.wait_for_selector("#dlg-transfer:not([hidden])")
     offered = page.evaluate("Array.from(document.querySelectorAll('#transfer-counters .choice')).map(b => +b.dataset.counter)")

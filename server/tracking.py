@@ -99,7 +99,8 @@ def track_status(ref):
     rt, found = _lookup(ref)
     if found is None:
         raise unknown_ticket()
-    return _no_store(jsonify(seq=rt.state.seq, ticket=tracking_view(rt.state, found, _base_url(), at=rt.now())))
+    view = tracking_view(rt.state, found, _base_url(), at=rt.now())
+    return _no_store(jsonify(seq=rt.state.seq, ticket=view))
 
 
 @bp.get("/t/<ref>/qr.svg")

@@ -57,6 +57,8 @@ def test_recent_chips_and_counter_tiles_fit(busy_site, new_page, artifacts, size
     assert paused, names
     for name in names:
         assert name["overflow"] <= 0 and name["inside"] and name["lines"] < 1.8, name
+    idle = page.inner_text("#counters .tile[data-counter='5']")
+    assert "Sẵn sàng" in idle and "Mời chờ" not in idle  # open, nobody called: not "please wait"
     numbers = page.evaluate(GEOMETRY, ["#counters .tile-number", ".tile"])
     assert len(numbers) == 4
     for number in numbers:

@@ -87,3 +87,16 @@ def test_take_your_ticket_is_an_instruction_not_a_button(site, new_page, artifac
     assert style["tag"] != "BUTTON"
     assert style["bg"] in ("rgba(0, 0, 0, 0)", "transparent"), style  # no filled box
     assert style["border"] == "none" and style["shadow"] == "none", style
+
+
+def test_one_person_ahead_in_english_is_singular(site, new_page):
+    from support.server_process import take_ticket
+    assert take_ticket(site.url, "VNEID").json()["ticket"]["position"] == 0  # nobody else in VNEID
+    page = _open(new_page, site.url, LANDSCAPE, "en")
+    page.click(".service[data-service='VNEID']")
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    page.wait_for_timeout(800)
+    page.click("#no-priority")
+    page.wait_for_selector("#screen-done:not([hidden])")
+    assert page.inner_text("#ahead") == "1"
+    assert page.inner_text("#ahead-label") == "person before you"

@@ -70,3 +70,23 @@ def test_not_found_page_makes_no_promise_to_refresh(site, new_page):
     page = new_page(PHONE)
     page.goto(site.url + "/t/999999")
     assert page.is_visible("#not-found")
+
+
+def test_a_transfer_that_keeps_the_number_does_not_say_new_number(site, new_page):
+    from browser_helpers import free_counter
+    officer = free_counter(site.url, 3)
+    take_ticket(site.url, "PICKUP")
+    called = officer.post("/api/counters/3/call-next").json()["ticket"]
+    page = new_page(PHONE)
+    page.goto(called["track_url"] + "?poll=3600")
+    page.wait_for_function("window.__tracking.status === 'called'")
+    moved = officer.post(f"/api/tickets/{called['id']}/transfer", {"to_service": "CORRECT"})
+    assert moved.status_code == 200, moved.text
+    page.wait_for_selector("#live[data-status='transferred'] a.next")
+    text = page.inner_text("#live")
+    successor = requests.get(page.eval_on_selector("a.next", "a => a.href").replace(
+        "/t/", "/t/", 1) + "/status.json", timeout=10).json()["ticket"]
+    if successor["number"] == called["number"]:
+        assert f"Theo dõi tiếp số {called['number']}" in text and "Xem số mới" not in text
+    else:
+        assert f"Xem số mới {successor['number']}" in text

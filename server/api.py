@@ -7,7 +7,7 @@ sign-in, and every action of the officer action table. All answers are JSON; a r
 from flask import Blueprint, current_app, g, jsonify, request, session
 
 from . import actions, audit, auth, clock, json_limits, sign_in_throttle
-from .engine import Refused
+from .engine import Refused, require_counter, require_ticket
 from .payload import Payload, bad_input
 from .views import counter_view, public_view, ticket_view
 
@@ -108,10 +108,7 @@ def take_ticket():
 def ticket(ticket_id):
     rt = runtime()
     rt.refresh()
-    found = rt.state.tickets.get(ticket_id)
-    if found is None:
-        raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
-                      f"No ticket {ticket_id} today.", 404)
+    found = require_ticket(rt.state, ticket_id)
     return jsonify(ticket=ticket_view(rt.state, found, base_url(), at=rt.now()))
 
 
@@ -145,12 +142,33 @@ def me():
     return jsonify(officer=_me(), csrf_token=session["csrf"])
 
 
+@bp.get("/api/counters")
+@auth.officer_required()
+def counters():
+    """For the counter picker: every counter, its state and which officer holds it."""
+    rt = runtime()
+    rt.refresh()
+    names = {}
+    rows = []
+    for cfg in rt.site.counters:
+        live = rt.state.counters[cfg.number]
+        holder = live.officer if live.state != "closed" else None
+        if holder and holder not in names:
+            found = rt.store.officer(holder)
+            names[holder] = found["display_name"] if found else holder
+        current = rt.state.tickets.get(live.current) if live.current else None
+        rows.append({"number": cfg.number, "name": cfg.name, "state": live.state,
+                     "services": list(cfg.services), "officer": holder,
+                     "officer_name": names.get(holder),
+                     "serving": current.label if current else None})
+    return jsonify(counters=rows)
+
+
 @bp.get("/api/counters/<int:counter>/view")
 @auth.officer_required()
 def counter_page_view(counter):
     rt = runtime()
-    if rt.site.counter(counter) is None:
-        raise Refused("unknown_counter", f"Không có quầy số {counter}.", f"No counter {counter}.", 404)
+    require_counter(rt.state, counter)
     rt.refresh()
     return jsonify(counter_view(rt.state, counter, at=rt.now()))
 

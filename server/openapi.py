@@ -185,6 +185,10 @@ def document():
                 {"name": "limit", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
                 {"name": "before", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
             "responses": {"200": _json({"type": "object"}), **_error_responses(400, 401, 403, 503)}}},
+        "/api/counters": {"get": {
+            "summary": "Every counter, its state and the officer who holds it (counter picker)",
+            "security": [{"session": []}],
+            "responses": {"200": _json({"type": "object"}), **_error_responses(401)}}},
         "/api/counters/{counter}/view": {"get": {
             "summary": "What the counter tablet shows",
             "security": [{"session": []}],

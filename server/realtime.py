@@ -18,7 +18,7 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
 
 from . import actions, auth, clock, json_limits
-from .engine import Refused
+from .engine import Refused, require_counter
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
@@ -215,9 +215,7 @@ def init_realtime(app, runtime):
                 if not signed_in():
                     raise auth.not_signed_in()
                 number = p.int("counter", low=1, high=999)
-                if rt().site.counter(number) is None:
-                    raise Refused("unknown_counter", f"Không có quầy số {number}.",
-                                  f"No counter {number}.", 404)
+                require_counter(state, number)
                 join_room(f"counter:{number}")
                 view = counter_view(state, number, at=rt().now())
             elif role == "ticket":
@@ -273,17 +271,15 @@ def init_realtime(app, runtime):
         return checked
 
     def print_result(kiosk, p):
-        ticket_id = p.int("ticket_id", low=1, high=2**31 - 1)
-        ticket = rt().state.tickets.get(ticket_id)
-        if ticket is None or ticket.kiosk != kiosk:
-            raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
-        rt().execute(ReportPrint(ticket_id, p.int("job", low=1, high=10**6), p.bool("printed"),
-                                 clock.now(), p.str("reason", required=False, max_length=200) or ""))
+        rt().execute(ReportPrint(p.int("ticket_id", low=1, high=2**31 - 1),
+                                 p.int("job", low=1, high=10**6), p.bool("printed"),
+                                 rt().now(), p.str("reason", required=False, max_length=200) or "",
+                                 kiosk=kiosk))
 
     def printer_status(kiosk, p):
         rt().execute(ReportPrinter(kiosk, p.str("status", max_length=16),
                                    p.str("message", required=False, max_length=200) or "",
-                                   clock.now()))
+                                   rt().now()))
 
     socketio.on_event("print_result", agent_event(print_result))
     socketio.on_event("printer_status", agent_event(printer_status))

@@ -7,6 +7,8 @@ its queue, a kiosk the services and its print jobs. No view carries personal dat
 from .clock import iso
 from .engine import Refused, ticket_gate
 from .engine import hours
+from .engine.counters import allowed_counter_actions
+from .engine.lifecycle import allowed_ticket_actions
 from .engine.lifecycle import CALLED, SERVING, WAITING
 from .engine.estimate import forecast
 from .engine.queue import counter_line, people_ahead, service_summary
@@ -140,6 +142,18 @@ def kiosk_view(state, kiosk=None, public=None, at=None):
     return view
 
 
+def allowed_actions(counter, current):
+    """The officer actions the counter's tablet may offer now, from the engine's two tables
+    (counters.py for the counter, lifecycle.py for its citizen): the tablet shows these and
+    works out nothing itself."""
+    allowed = allowed_counter_actions(counter)
+    if current is not None:
+        allowed += [a for a in allowed_ticket_actions(current) if a != "call"]
+        if current.kiosk:
+            allowed.append("reprint")
+    return allowed
+
+
 def counter_view(state, number, public=None, at=None):
     """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
     `public`: the public view of this same state, when the caller has made it already."""
@@ -153,6 +167,7 @@ def counter_view(state, number, public=None, at=None):
     view["counter"] = {
         "number": number, "name": cfg.name, "state": live.state, "officer": live.officer,
         "services": list(cfg.services), "priority_streak": live.priority_streak,
+        "allowed": allowed_actions(live, current),
         "current": dict(ticket_view(state, current, at=at), serving_at=iso(state.site, current.serving_at),
                         recalls=current.recalls, no_shows=current.no_shows) if current else None,
     }

@@ -125,12 +125,14 @@ class RequestPrint:
 
 @dataclass(frozen=True)
 class ReportPrint:
-    """The print agent says how a print job went: printed, or failed with a reason."""
+    """The print agent says how a print job went: printed, or failed with a reason.
+    `kiosk`: the agent's own kiosk; a job of another kiosk's ticket is not its to report."""
     ticket_id: int
     job: int
     printed: bool
     at: float
     reason: str = ""
+    kiosk: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from . import commands as c
 from . import hours
 from .lifecycle import (CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, OUTCOMES, SERVING,
                         TRANSFERRED, Refused, check_move)
+from .counters import CLOSED, counter_move
 from .queue import pick_next
-from .state import CLOSED, OPEN, PAUSED
 
 class _Events:
     """Collects the events of one decision, numbering them after the state's sequence."""
@@ -268,6 +268,16 @@ def _free_number(state, service):
                   f"{service.name_en}: no free ticket numbers left today.")
 
 
+def require_ticket(state, ticket_id):
+    """Today's ticket `ticket_id`, or the one refusal every door answers (404)."""
+    return _ticket(state, ticket_id)
+
+
+def require_counter(state, number):
+    """Counter `number`'s live state, or the one refusal every door answers (404)."""
+    return _counter(state, number)
+
+
 def _ticket(state, ticket_id):
     ticket = state.tickets.get(ticket_id)
     if ticket is None:
@@ -276,32 +286,16 @@ def _ticket(state, ticket_id):
     return ticket
 
 
-def _counter(state, number, want_open=True):
-    cfg = state.site.counter(number)
-    if cfg is None:
+def _counter(state, number):
+    if state.site.counter(number) is None:
         raise Refused("unknown_counter", f"Không có quầy số {number}.", f"No counter {number}.", 404)
-    counter = state.counters[number]
-    if want_open and counter.state != OPEN:
-        word = {CLOSED: "đang đóng", PAUSED: "đang tạm dừng"}[counter.state]
-        raise Refused("counter_not_open", f"Quầy {number} {word}.",
-                      f"Counter {number} is {counter.state}.")
-    return counter
-
-
-def _counter_free(state, counter):
-    if counter.current is not None:
-        busy = state.tickets[counter.current]
-        raise Refused("counter_busy",
-                      f"Quầy {counter.number} đang phục vụ số {busy.label}; hãy hoàn tất, "
-                      "chuyển hoặc báo vắng trước.",
-                      f"Counter {counter.number} still has ticket {busy.label}.")
+    return state.counters[number]
 
 
 @_decide.register
 def _(cmd: c.CallNext, state):
     _require_open_day(state)
-    counter = _counter(state, cmd.counter)
-    _counter_free(state, counter)
+    _counter_action(state, cmd.counter, "call_next")
     ticket, streak = pick_next(state, cmd.counter, cmd.at)
     if ticket is None:
         raise Refused("nobody_waiting", "Không còn công dân nào đang chờ ở quầy này.",
@@ -313,8 +307,7 @@ def _(cmd: c.CallNext, state):
 @_decide.register
 def _(cmd: c.CallTicket, state):
     _require_open_day(state)
-    counter = _counter(state, cmd.counter)
-    _counter_free(state, counter)
+    counter = _counter_action(state, cmd.counter, "call_ticket")
     ticket = _ticket(state, cmd.ticket_id)
     if ticket.status == CALLED or ticket.status == SERVING:
         raise Refused("ticket_taken", f"Số {ticket.label} đã được quầy {ticket.counter} gọi.",
@@ -364,10 +357,15 @@ def _(cmd: c.Transfer, state):
                       "Give exactly one of to_service or to_counter.", 400)
     to_service = cmd.to_service
     if cmd.to_counter is not None:
-        target = _counter(state, cmd.to_counter, want_open=False)
+        target = _counter(state, cmd.to_counter)
         if cmd.to_counter == ticket.counter:
             raise Refused("same_counter", "Không thể chuyển đến chính quầy đang phục vụ.",
                           "Cannot transfer to the same counter.", 422)
+        if target.state == CLOSED:
+            # Nobody would ever call the citizen there (a paused counter comes back).
+            raise Refused("counter_closed", f"Quầy {target.number} đang đóng: không chuyển số "
+                          "đến quầy này được.",
+                          f"Counter {target.number} is closed: cannot transfer there.")
         cfg = state.site.counter(target.number)
         # Keep the ticket's service if the counter serves it; else the counter's first service.
         to_service = ticket.service if ticket.service in cfg.services else cfg.services[0]
@@ -401,38 +399,36 @@ def _(cmd: c.Cancel, state):
 
 
 # -- counters --------------------------------------------------------------------------
+def _counter_action(state, number, action):
+    """The counter, once the counters' table (counters.py) allows `action` at it."""
+    counter = _counter(state, number)
+    current = state.tickets[counter.current].label if counter.current is not None else None
+    counter_move(counter, action, current)
+    return counter
+
+
 @_decide.register
 def _(cmd: c.OpenCounter, state):
     _require_open_day(state)
-    counter = _counter(state, cmd.counter, want_open=False)
-    if counter.state != CLOSED:
-        raise Refused("counter_already_open", f"Quầy {cmd.counter} đã mở.",
-                      f"Counter {cmd.counter} is already open.")
+    _counter_action(state, cmd.counter, "open_counter")
     return _one(state, cmd.at, "counter_opened", counter=cmd.counter, officer=cmd.officer)
 
 
 @_decide.register
 def _(cmd: c.CloseCounter, state):
-    counter = _counter(state, cmd.counter, want_open=False)
-    if counter.state == CLOSED:
-        raise Refused("counter_not_open", f"Quầy {cmd.counter} đang đóng.",
-                      f"Counter {cmd.counter} is closed.")
-    _counter_free(state, counter)
+    _counter_action(state, cmd.counter, "close_counter")
     return _one(state, cmd.at, "counter_closed", counter=cmd.counter)
 
 
 @_decide.register
 def _(cmd: c.PauseCounter, state):
-    _counter(state, cmd.counter)  # only an open counter can pause
+    _counter_action(state, cmd.counter, "pause_counter")
     return _one(state, cmd.at, "counter_paused", counter=cmd.counter)
 
 
 @_decide.register
 def _(cmd: c.ResumeCounter, state):
-    counter = _counter(state, cmd.counter, want_open=False)
-    if counter.state != PAUSED:
-        raise Refused("counter_not_paused", f"Quầy {cmd.counter} không tạm dừng.",
-                      f"Counter {cmd.counter} is not paused.")
+    _counter_action(state, cmd.counter, "resume_counter")
     return _one(state, cmd.at, "counter_resumed", counter=cmd.counter)
 
 
@@ -449,6 +445,10 @@ def _(cmd: c.RequestPrint, state):
 
 @_decide.register
 def _(cmd: c.ReportPrint, state):
+    ticket = state.tickets.get(cmd.ticket_id)
+    if cmd.kiosk is not None and (ticket is None or ticket.kiosk != cmd.kiosk):
+        # An agent reports only its own kiosk's jobs; it learns nothing of other tickets.
+        raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
     ticket = _ticket(state, cmd.ticket_id)
     if cmd.job < 1 or cmd.job > ticket.print_job:
         raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)

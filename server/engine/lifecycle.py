@@ -23,24 +23,27 @@ CANCELLED = "cancelled"
 OPEN_STATUSES = frozenset({WAITING, CALLED, SERVING})
 FINAL_STATUSES = frozenset({DONE, NO_SHOW, TRANSFERRED, CANCELLED})
 
-# (status, action) -> status after. "no_show" lands on WAITING or NO_SHOW by the site's
-# no-show policy, so both targets are listed and the engine picks one.
+# (status, action) -> status after. The engine checks a move against this table before it
+# decides (decide.py), and the state takes the new status from it (state.py): one table both
+# allows a move and says where it leads. A no-show is "requeue" (back to waiting, the site's
+# requeue_once policy) or "no_show" (ended); decide picks which.
 TRANSITIONS = {
-    (WAITING, "call"): {CALLED},
-    (CALLED, "recall"): {CALLED},
-    (CALLED, "start"): {SERVING},
-    (CALLED, "complete"): {DONE},
-    (SERVING, "complete"): {DONE},
-    (CALLED, "no_show"): {WAITING, NO_SHOW},
-    (WAITING, "transfer"): {TRANSFERRED},
-    (CALLED, "transfer"): {TRANSFERRED},
-    (SERVING, "transfer"): {TRANSFERRED},
-    (WAITING, "cancel"): {CANCELLED},
-    (CALLED, "cancel"): {CANCELLED},
-    (SERVING, "cancel"): {CANCELLED},
-    (WAITING, "close_day"): {CANCELLED},
-    (CALLED, "close_day"): {CANCELLED},
-    (SERVING, "close_day"): {CANCELLED},
+    (WAITING, "call"): CALLED,
+    (CALLED, "recall"): CALLED,
+    (CALLED, "start"): SERVING,
+    (CALLED, "complete"): DONE,
+    (SERVING, "complete"): DONE,
+    (CALLED, "no_show"): NO_SHOW,
+    (CALLED, "requeue"): WAITING,
+    (WAITING, "transfer"): TRANSFERRED,
+    (CALLED, "transfer"): TRANSFERRED,
+    (SERVING, "transfer"): TRANSFERRED,
+    (WAITING, "cancel"): CANCELLED,
+    (CALLED, "cancel"): CANCELLED,
+    (SERVING, "cancel"): CANCELLED,
+    (WAITING, "close_day"): CANCELLED,
+    (CALLED, "close_day"): CANCELLED,
+    (SERVING, "close_day"): CANCELLED,
 }
 
 OUTCOMES = ("accepted", "returned_missing_info", "returned_wrong_info", "other")
@@ -67,16 +70,22 @@ class Refused(Exception):
 
 
 def check_move(ticket, action):
-    """The statuses `action` may lead to from the ticket's status, or Refused."""
-    targets = TRANSITIONS.get((ticket.status, action))
-    if targets is None:
+    """The status `action` leads to from the ticket's status, or Refused."""
+    target = TRANSITIONS.get((ticket.status, action))
+    if target is None:
         raise Refused(
             "bad_ticket_status",
             f"Không thể {ACTION_VI.get(action, action)} số {ticket.label}: số đang ở trạng thái "
             f"«{STATUS_VI[ticket.status]}».",
             f"Cannot {action} ticket {ticket.label} while it is {ticket.status}.",
         )
-    return targets
+    return target
+
+
+def allowed_ticket_actions(ticket):
+    """What an officer may do with the ticket now, from the table."""
+    return [action for (status, action) in TRANSITIONS
+            if status == ticket.status and action not in ("requeue", "close_day")]
 
 
 STATUS_VI = {
@@ -95,6 +104,7 @@ ACTION_VI = {
     "start": "bắt đầu phục vụ",
     "complete": "hoàn tất",
     "no_show": "báo vắng",
+    "requeue": "xếp lại hàng",
     "transfer": "chuyển",
     "cancel": "hủy",
     "close_day": "kết thúc ngày",

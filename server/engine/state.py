@@ -9,9 +9,9 @@ import copy
 from collections import deque
 from dataclasses import dataclass, field
 
-from .lifecycle import CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, SERVING, TRANSFERRED, WAITING
+from .counters import CLOSED, COUNTER_MOVES, OPEN, PAUSED  # noqa: F401 (re-exported)
+from .lifecycle import OPEN_STATUSES, TRANSITIONS, WAITING
 
-CLOSED, OPEN, PAUSED = "closed", "open", "paused"
 RECENT_CALLS = 10
 
 
@@ -148,7 +148,8 @@ class SiteState:
     def _on_ticket_called(self, e):
         ticket = self.tickets[e["ticket_id"]]
         counter = self.counters[e["counter"]]
-        ticket.status, ticket.counter, ticket.called_at = CALLED, counter.number, e["at"]
+        ticket.status = TRANSITIONS[(ticket.status, "call")]
+        ticket.counter, ticket.called_at = counter.number, e["at"]
         ticket.last_counter = counter.number
         ticket.reserved_counter = None
         counter.current = ticket.id
@@ -165,7 +166,7 @@ class SiteState:
 
     def _on_ticket_serving(self, e):
         ticket = self.tickets[e["ticket_id"]]
-        ticket.status, ticket.serving_at = SERVING, e["at"]
+        ticket.status, ticket.serving_at = TRANSITIONS[(ticket.status, "start")], e["at"]
 
     def _release_counter(self, ticket):
         counter = self.counters.get(ticket.counter)
@@ -173,23 +174,25 @@ class SiteState:
             counter.current = None
         ticket.counter = None
 
-    def _end(self, ticket, status, at, reason=""):
+    def _end(self, ticket, action, at, reason=""):
+        """The ticket's last move: the lifecycle table (lifecycle.py) sets its final status."""
         self._release_counter(ticket)
-        ticket.status, ticket.ended_at, ticket.end_reason = status, at, reason
+        ticket.status = TRANSITIONS[(ticket.status, action)]
+        ticket.ended_at, ticket.end_reason = at, reason
 
     def _on_ticket_no_show(self, e):
         ticket = self.tickets[e["ticket_id"]]
         ticket.no_shows += 1
         if e["requeued"]:
             self._release_counter(ticket)
-            ticket.status, ticket.order, ticket.enqueued_at = WAITING, e["order"], e["at"]
-            ticket.called_at = None
+            ticket.status = TRANSITIONS[(ticket.status, "requeue")]
+            ticket.order, ticket.enqueued_at, ticket.called_at = e["order"], e["at"], None
         else:
-            self._end(ticket, NO_SHOW, e["at"])
+            self._end(ticket, "no_show", e["at"])
 
     def _on_ticket_transferred(self, e):
         old = self.tickets[e["ticket_id"]]
-        self._end(old, TRANSFERRED, e["at"])
+        self._end(old, "transfer", e["at"])
         old.transferred_to = e["new_ticket_id"]
         new = Ticket(
             id=e["new_ticket_id"], day=self.day, service=e["to_service"], number=old.number,
@@ -207,28 +210,31 @@ class SiteState:
             minutes = (e["at"] - started) / 60.0
             old = self.service_minutes[ticket.service]
             self.service_minutes[ticket.service] = (1 - weight) * old + weight * minutes
-        self._end(ticket, DONE, e["at"])
+        self._end(ticket, "complete", e["at"])
         ticket.outcome = e["outcome"]
 
     def _on_ticket_cancelled(self, e):
-        self._end(self.tickets[e["ticket_id"]], CANCELLED, e["at"], e.get("reason", ""))
+        self._end(self.tickets[e["ticket_id"]], "cancel", e["at"], e.get("reason", ""))
+
+    def _move_counter(self, e, action):
+        """The counters' table (counters.py) sets the new state."""
+        counter = self.counters[e["counter"]]
+        counter.state = COUNTER_MOVES[(counter.state, action)]
+        return counter
 
     def _on_counter_opened(self, e):
-        counter = self.counters[e["counter"]]
-        counter.state, counter.officer = OPEN, e.get("officer")
+        self._move_counter(e, "open_counter").officer = e.get("officer")
 
     def _on_counter_paused(self, e):
-        counter = self.counters[e["counter"]]
-        counter.state, counter.paused_at = PAUSED, e["at"]
+        self._move_counter(e, "pause_counter").paused_at = e["at"]
 
     def _on_counter_resumed(self, e):
-        self.counters[e["counter"]].state = OPEN
+        self._move_counter(e, "resume_counter")
 
     def _on_counter_closed(self, e):
-        counter = self.counters[e["counter"]]
         # The priority streak stays: closing and opening a counter again is no normal call,
         # so it must not let K more priority calls pass the normal tickets waiting there.
-        counter.state, counter.officer = CLOSED, None
+        self._move_counter(e, "close_counter").officer = None
 
     def _on_print_requested(self, e):
         ticket = self.tickets[e["ticket_id"]]

@@ -73,9 +73,11 @@ def test_a_counter_day(site):
     assert successor["number"] == moving["number"] and successor["service"] == "VNEID"
     old = web.get(f"{base}/api/tickets/{moving['id']}").json()["ticket"]
     assert old["status"] == "transferred" and old["transferred_to"] == successor["id"]
+    _refused(officer.post(f"/api/tickets/{successor['id']}/transfer", {"to_counter": 4}), 409,
+             "counter_closed")
+    _ok(officer.post("/api/counters/4/open"))
     to_counter = _ok(officer.post(f"/api/tickets/{successor['id']}/transfer", {"to_counter": 4}))
     reserved = to_counter["ticket"]
-    _ok(officer.post("/api/counters/4/open"))
     assert _ok(officer.post("/api/counters/4/call-next"))["ticket"]["id"] == reserved["id"]
 
     # Call a given ticket; one already taken by another counter is refused.

@@ -228,8 +228,10 @@ def test_double_tap_calls_only_once(site, new_page):
 
 
 def test_session_expired_goes_back_to_sign_in(site, new_page):
+    free_counter(site.url, 2)  # "P" (pause) is offered only with no citizen at the counter
     page = sign_in_counter(new_page, site.url, 2)
     ensure_open(page)
+    page.wait_for_selector("button[data-action='pause']:not([disabled])")
     page.context.clear_cookies()
     page.keyboard.press("p")
     page.wait_for_selector("#screen-signin:not([hidden])")
@@ -261,3 +263,19 @@ def test_printer_alert_and_reprint(site, new_page):
         page.wait_for_function("window.__counter.view.print_problems.length === 0")
     finally:
         agent.disconnect()
+
+
+def test_pause_is_offered_only_without_a_citizen_at_the_counter(site, new_page):
+    """The tablet enables what the server's `counter.allowed` lists (issue 8: a counter could
+    pause with a citizen called to it)."""
+    officer = free_counter(site.url, 5)
+    take_ticket(site.url, "VEHICLE")
+    page = sign_in_counter(new_page, site.url, 5)
+    ensure_open(page)
+    page.click("button[data-action='call_next']")
+    page.wait_for_function("window.__counter.view.counter.current !== null")
+    page.wait_for_selector("button[data-action='pause'][disabled]")
+    assert page.is_disabled("button[data-action='open_close']")
+    current = page.evaluate("window.__counter.view.counter.current.id")
+    assert officer.post(f"/api/tickets/{current}/complete", {"outcome": "accepted"}).status_code == 200
+    page.wait_for_selector("button[data-action='pause']:not([disabled])")

@@ -50,19 +50,32 @@ def test_calls_at_a_closed_or_paused_counter_refused(how):
     sim.refused(c.CallTicket(counter=1, ticket_id=ticket.id, at=sim.tick()), "counter_not_open")
 
 
-def test_pause_with_a_ticket_at_the_counter():
-    """A paused counter keeps its citizen and may finish them, but calls no one new."""
+def test_a_counter_cannot_pause_with_a_citizen_called_or_served_there():
+    """Issue 8: a counter paused with a citizen called to it left them standing at a counter
+    that serves no one. Pausing waits until the citizen is finished, transferred or absent."""
     sim = Sim(make_site(), counters=[1])
     ticket = sim.issue()
     sim.issue()
     sim.call_next(1)
-    sim.do(c.PauseCounter(counter=1, at=sim.tick()))
-    assert sim.state.counters[1].current == ticket.id
-    sim.refused(c.CloseCounter(counter=1, at=sim.tick()), "counter_busy")
+    refusal = sim.refused(c.PauseCounter(counter=1, at=sim.tick()), "counter_busy")
+    assert "A001" in refusal.message_vi and "A001" in refusal.message_en
     sim.do(c.StartServing(ticket_id=ticket.id, at=sim.tick()))
+    sim.refused(c.PauseCounter(counter=1, at=sim.tick()), "counter_busy")
     sim.complete(ticket)
+    sim.do(c.PauseCounter(counter=1, at=sim.tick()))
     sim.refused(c.CallNext(counter=1, at=sim.tick()), "counter_not_open")
     sim.do(c.CloseCounter(counter=1, at=sim.tick()))
+
+
+def test_transfer_to_a_closed_counter_is_refused():
+    sim = Sim(make_site(counters=[["S"], ["S"], ["S"]]), counters=[1, 3])
+    ticket = sim.issue()
+    sim.call_next(1)
+    refusal = sim.refused(c.Transfer(ticket_id=ticket.id, at=sim.tick(), to_counter=2),
+                          "counter_closed")
+    assert "2" in refusal.message_vi
+    sim.do(c.PauseCounter(counter=3, at=sim.tick()))
+    sim.do(c.Transfer(ticket_id=ticket.id, at=sim.tick(), to_counter=3))  # paused comes back
 
 
 def test_close_a_busy_counter_refused():

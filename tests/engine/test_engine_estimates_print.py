@@ -58,6 +58,13 @@ def test_print_job_reported_printed_once():
     sim.refused(c.ReportPrint(ticket_id=ticket.id, job=0, printed=True, at=sim.tick()),
                 "unknown_print_job")
     sim.refused(c.ReportPrint(ticket_id=999, job=1, printed=True, at=sim.tick()), "unknown_ticket")
+    # Print ownership is the engine's: an agent reports only its own kiosk's jobs.
+    other = sim.issue(kiosk="k2")
+    sim.refused(c.ReportPrint(ticket_id=other.id, job=1, printed=True, at=sim.tick(), kiosk="k1"),
+                "unknown_print_job")
+    sim.refused(c.ReportPrint(ticket_id=999, job=1, printed=True, at=sim.tick(), kiosk="k1"),
+                "unknown_print_job")
+    sim.do(c.ReportPrint(ticket_id=other.id, job=1, printed=True, at=sim.tick(), kiosk="k2"))
 
 
 def test_print_failure_then_reprint():

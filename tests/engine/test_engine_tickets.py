@@ -221,10 +221,12 @@ def test_transfer_to_a_counter_of_another_service_and_to_a_closed_counter():
     sim = Sim(make_site(**TWO), counters=[1])
     a1 = sim.issue("S1")
     sim.call_next(1)
-    events = sim.do(c.Transfer(ticket_id=a1.id, to_counter=3, at=sim.tick()))  # 3 is closed
+    # A closed counter would never call the citizen (issue 8): refused until it opens.
+    sim.refused(c.Transfer(ticket_id=a1.id, to_counter=3, at=sim.tick()), "counter_closed")
+    sim.open_counter(3)
+    events = sim.do(c.Transfer(ticket_id=a1.id, to_counter=3, at=sim.tick()))
     new = sim.ticket(events[0]["new_ticket_id"])
     assert new.service == "S2" and new.reserved_counter == 3  # counter 3's first service
-    sim.open_counter(3)
     assert sim.call_next(3).id == new.id
 
 

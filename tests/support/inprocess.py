@@ -9,6 +9,8 @@ test client. Crash, browser and fault tests keep the subprocess server (server_p
 """
 import http.client
 import os
+import queue
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -150,3 +152,59 @@ class InProcessSite:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class _Pushes:
+    """The `state` pushes a test Socket.IO client got, read like a queue.Queue."""
+
+    def __init__(self, listener):
+        self.listener = listener
+        self.items = []
+
+    def get(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            self.listener.drain()
+            if self.items:
+                return self.items.pop(0)
+            if time.monotonic() > deadline:
+                raise queue.Empty
+            time.sleep(0.01)  # a push from another thread (a request served meanwhile)
+
+
+class SocketListener:
+    """A Socket.IO client of an InProcessSite (flask_socketio's test client) with the face of
+    the network listener of tests/integration: `join_answer`, `states.get()`, `wait_for()`,
+    `seqs`, `client.call()`. With `officer`, it carries the officer's signed-in session."""
+
+    def __init__(self, site, join, officer=None):
+        flask_client = site.app.test_client()
+        for cookie in (officer.http.cookies if officer else ()):
+            flask_client.set_cookie(cookie.name, cookie.value)
+        self.sio = site.socket(flask_client)
+        self.client = self
+        self.seqs = []
+        self.states = _Pushes(self)
+        self.join_answer = self.call("join", join)
+
+    def drain(self):
+        for packet in self.sio.get_received():
+            if packet["name"] == "state":
+                self.seqs.append(packet["args"][0]["seq"])
+                self.states.items.append(packet["args"][0])
+
+    def call(self, event, data=None, timeout=None):
+        answer = self.sio.emit(event, data, callback=True)
+        self.drain()
+        return answer
+
+    def wait_for(self, predicate, timeout=10):
+        while True:
+            state = self.states.get(timeout=timeout)
+            if predicate(state):
+                return state
+
+    def close(self):
+        self.drain()
+        if self.sio.is_connected():
+            self.sio.disconnect()

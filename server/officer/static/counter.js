@@ -132,7 +132,7 @@
     show("pick");
     var grid = $("pick-grid");
     grid.textContent = "";
-    api("GET", "/api/state").then(function (r) {
+    api("GET", "/api/counters").then(function (r) {
       var live = {};
       ((r.data && r.data.counters) || []).forEach(function (c) { live[c.number] = c; });
       CONFIG.counters.forEach(function (c) {
@@ -145,6 +145,10 @@
         var stNode = el("span", "t-state st-" + st, words[0]);
         if (live[c.number] && live[c.number].serving) stNode.textContent += " · đang có số " + live[c.number].serving;
         tile.appendChild(stNode);
+        if (live[c.number] && live[c.number].officer_name) {
+          // Who holds this open counter, so a second officer does not take it by mistake.
+          tile.appendChild(el("span", "t-officer", "Cán bộ: " + live[c.number].officer_name));
+        }
         tile.appendChild(el("span", "t-services", c.services.map(function (code) {
           var s = serviceOf(code); return s.letter + " – " + s.name_vi;
         }).join("\n")));
@@ -543,17 +547,17 @@
     tickTimer();
 
     // buttons
+    // What may be pressed comes from the server (the engine's counter and ticket tables).
     var ready = !!counter && !S.busy;
-    setButton("call_next", ready && state === "open" && !cur);
-    setButton("recall", ready && !!cur && cur.status === "called");
-    setButton("start", ready && !!cur && cur.status === "called");
-    setButton("no_show", ready && !!cur && cur.status === "called");
-    setButton("transfer", ready && !!cur);
-    setButton("complete", ready && !!cur);
-    if (state === "paused") setButton("pause", ready, "Tiếp tục", "Resume");
-    else setButton("pause", ready && state === "open", "Tạm dừng", "Pause");
-    if (state === "closed" || !state) setButton("open_close", ready, "Mở quầy", "Open counter");
-    else setButton("open_close", ready && !cur, "Đóng quầy", "Close counter");
+    var allowed = (counter && counter.allowed) || [];
+    function can(action) { return ready && allowed.indexOf(action) >= 0; }
+    ["call_next", "recall", "start", "no_show", "transfer", "complete"].forEach(function (a) {
+      setButton(a, can(a));
+    });
+    if (state === "paused") setButton("pause", can("resume_counter"), "Tiếp tục", "Resume");
+    else setButton("pause", can("pause_counter"), "Tạm dừng", "Pause");
+    if (state === "closed" || !state) setButton("open_close", can("open_counter"), "Mở quầy", "Open counter");
+    else setButton("open_close", can("close_counter"), "Đóng quầy", "Close counter");
 
     // queue
     var q = (view && view.queue) || { waiting: 0, priority_waiting: 0, next: [] };
@@ -561,7 +565,7 @@
     $("q-priority").textContent = q.priority_waiting;
     var list = $("q-next");
     list.textContent = "";
-    var pickable = !!counter && state === "open" && !cur;  // the hint does not flicker while busy
+    var pickable = allowed.indexOf("call_ticket") >= 0;  // the hint does not flicker while busy
     var callable = ready && pickable;
     if (!q.next.length) list.appendChild(el("li", "none", "Không có ai đang chờ · Nobody waiting"));
     q.next.forEach(function (t) {

@@ -7,7 +7,8 @@ page, so the server runs while the pages are being built.
 import importlib
 
 PAGE_BLUEPRINTS = ("kiosk.pages", "display.pages", "server.officer.pages", "server.tracking",
-                   "server.admin_pages", "server.reports.pages")
+                   "server.admin_pages", "server.reports.pages",
+                   "server.simulate.pages")
 
 
 def register_pages(app):

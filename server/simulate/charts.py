@@ -1,4 +1,6 @@
 """The planner's charts as server-rendered SVG (pygal, the reports' look): no script, no CDN."""
+import math
+
 import pygal
 
 from ..reports.charts import _config
@@ -7,9 +9,8 @@ from ..reports.charts import _config
 def queue_chart(plan):
     """Citizens waiting over the day: the mean of the simulated days and the worst of them."""
     chart = _config(pygal.Line, "Số người đang chờ trong ngày (Queue over the day)",
-                    show_dots=False, x_labels_major_every=12, show_minor_x_labels=False,
-                    x_label_rotation=0)
-    chart.x_labels = [f"{m // 60}:{m % 60:02d}" for m, _, _ in plan.queue]
+                    show_dots=False, truncate_label=-1, height=400, margin_bottom=36)
+    chart.x_labels = [f"{m // 60}h" if m % 60 == 0 else "" for m, _, _ in plan.queue]
     chart.add("Trung bình · mean", [round(mean, 1) for _, mean, _ in plan.queue])
     chart.add("Ngày đông nhất · worst day", [worst for _, _, worst in plan.queue])
     return chart.render(is_unicode=True)
@@ -17,7 +18,8 @@ def queue_chart(plan):
 
 def wait_chart(plan):
     """Waits of the citizens who took a number in each hour, against the chief's target."""
-    chart = _config(pygal.Bar, "Thời gian chờ theo giờ lấy số, phút (Waits by hour, minutes)")
+    chart = _config(pygal.Bar, "Thời gian chờ theo giờ lấy số, phút (Waits by hour, minutes)",
+                    height=400)
     chart.x_labels = [f"{h.hour}h" for h in plan.hours]
     chart.add("Trung vị · median", [None if h.wait_median is None else round(h.wait_median)
                                     for h in plan.hours])
@@ -29,7 +31,10 @@ def wait_chart(plan):
 
 def counters_chart(plan):
     """Counters working each hour and the counters the target needs."""
-    chart = _config(pygal.Bar, "Quầy mở và quầy cần theo giờ (Counters open vs needed)")
+    top = max([math.ceil(h.counters_open) for h in plan.hours] +
+              [h.counters_needed for h in plan.hours] + [1])
+    chart = _config(pygal.Bar, "Quầy mở và quầy cần theo giờ (Counters open vs needed)",
+                    height=400, margin_bottom=36, y_labels=list(range(top + 1)))
     chart.x_labels = [f"{h.hour}h" for h in plan.hours]
     chart.add("Quầy mở · open", [round(h.counters_open, 1) for h in plan.hours])
     chart.add("Quầy cần · needed", [h.counters_needed for h in plan.hours])
@@ -38,7 +43,7 @@ def counters_chart(plan):
 
 def campaign_chart(campaign):
     chart = _config(pygal.Line, "Tiến độ chiến dịch (Campaign progress)", x_label_rotation=30,
-                    show_minor_x_labels=False,
+                    show_minor_x_labels=False, truncate_label=-1, height=420,
                     x_labels_major_every=max(1, len(campaign.weekly) // 10))
     chart.x_labels = [week for week, _, _ in campaign.weekly]
     chart.add("Đã phục vụ · served", [total for _, _, total in campaign.weekly])

@@ -124,10 +124,18 @@ def plan_day(site, profile, days=20, seed=1, target_p90=30.0):
     results = simulate_days(site, profile, days=days, seed=seed)
     mean_minutes = _mean_minutes(site, profile)
     first, last = minutes_of(profile.opens) // 60, (minutes_of(profile.closes) - 1) // 60
+    # A citizen never called by closing time waited at least until then: counted so, or the
+    # hours whose citizens mostly went home unserved would look like short waits.
+    end = minutes_of(profile.closes) + profile.overtime_minutes
+
+    def waited(t):
+        return t.wait if t.wait is not None else (end - t.issued_at if t.status == "cancelled"
+                                                  else None)
+
     hours = []
     for hour in range(first, last + 1):
         tickets = [t for r in results for t in r.tickets if int(t.issued_at // 60) == hour]
-        waits = [t.wait for t in tickets if t.wait is not None]
+        waits = [w for w in map(waited, tickets) if w is not None]
         samples = [w for r in results for m, w in r.samples if int(m // 60) == hour]
         hours.append(HourRow(
             hour=hour, arrivals=len(tickets) / days,
@@ -142,8 +150,8 @@ def plan_day(site, profile, days=20, seed=1, target_p90=30.0):
         for minute, waiting in r.samples:
             by_minute.setdefault(minute, []).append(waiting)
     queue = [(m, sum(v) / len(v), max(v)) for m, v in sorted(by_minute.items())]
-    waits = [w for r in results for w in r.waits()]
     tickets = [t for r in results for t in r.tickets]
+    waits = [w for w in map(waited, tickets) if w is not None]
     return DayPlan(profile=profile, days=days, target_p90=target_p90, hours=hours, queue=queue,
                    wait_p90=percentile(waits, 0.9), wait_median=median(waits),
                    not_served=sum(1 for t in tickets if t.status == "cancelled") / days,

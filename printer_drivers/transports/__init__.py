@@ -6,6 +6,7 @@
     file:///dev/usb/lp0                           a character device (never created)
     file:///var/tmp/jobs.bin?capture=1            a plain file on purpose: jobs appended
     cups://QueueName                              a raw CUPS queue (lp -d NAME -o raw); one-way
+    winspool://EPSON%20TM-T82%20Receipt           a Windows printer, RAW through the spooler
     virtual://[?paper=58mm&profile=NAME&status=ok]  keeps the bytes, renders a PNG preview
 
 Every URL also takes ?timeout=SECONDS, the wait for each status answer. Backends are imported
@@ -26,6 +27,7 @@ TRANSPORTS = {
     "tcp": ("tcp", "TcpPrinter"),
     "file": ("device_file", "DeviceFilePrinter"),
     "cups": ("cups", "CupsPrinter"),
+    "winspool": ("winspool", "WinSpoolPrinter"),
     "virtual": ("virtual", "VirtualPrinter"),
 }
 

@@ -271,8 +271,12 @@ class PrintAgent:
 
 
 def default_journal_path() -> str:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                            "state")
+    """~/.local/state/qms/print-journal.jsonl (XDG), or %LOCALAPPDATA%\\qms\\… on Windows."""
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = os.environ["LOCALAPPDATA"]
+    else:
+        base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                ".local", "state")
     return os.path.join(base, "qms", "print-journal.jsonl")
 
 
@@ -286,6 +290,8 @@ def run_agent(server, token, printer, paper="80mm", mode="raster", profile=None,
                        status_interval=status_interval)
     signal.signal(signal.SIGTERM, agent.stop)
     signal.signal(signal.SIGINT, agent.stop)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl+Break, and what service wrappers send
+        signal.signal(signal.SIGBREAK, agent.stop)
     log.info("printing to %s (%s, %s, profile %s), journal %s", printer, paper, mode,
              agent.profile.name, agent.journal.path)
     try:

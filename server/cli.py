@@ -44,9 +44,23 @@ instance_option = click.option("--instance", "instance", type=click.Path(file_ok
                                help="Instance folder (store, secret key, caches).")
 
 
+# `pip install qms-cccd` alone is a kiosk PC's print agent; the server needs the `server` extra.
+AGENT_COMMANDS = {"kiosk-agent"}
+SERVER_MODULES = ("flask", "flask_socketio", "eventlet", "sqlalchemy", "pydantic", "alembic")
+
+
 @click.group()
-def main():
+@click.pass_context
+def main(ctx):
     """Hàng đợi CCCD / VNeID — site server."""
+    if ctx.invoked_subcommand in AGENT_COMMANDS or ctx.resilient_parsing:
+        return
+    import importlib.util
+    missing = [m for m in SERVER_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        _refuse([f"qms {ctx.invoked_subcommand}: thiếu gói của máy chủ ({', '.join(missing)}); "
+                 "cài: pip install 'qms-cccd[server]' / the server's packages are not installed "
+                 "(this install is for a kiosk print agent): pip install 'qms-cccd[server]'"])
 
 
 @main.command()

@@ -11,16 +11,20 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 class AgentProcess:
     def __init__(self, server_url, token, printer_url, journal, log_path, crash_at=None,
-                 extra_args=()):
+                 extra_args=(), script=None, env=None):
         self.args = ["--server", server_url, "--token", token, "--printer", printer_url,
                      "--journal", str(journal), "--status-interval", "1", *extra_args]
         self.crash_at = crash_at
+        self.script = script  # a wrapper script run instead of `qms kiosk-agent`
+        self.env = env or {}
         self.log_path = str(log_path)
         self.proc = None
 
     def start(self):
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        if self.crash_at:
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+        if self.script:
+            cmd = [sys.executable, self.script, *self.args]
+        elif self.crash_at:
             env["QMS_TEST_CRASH_AT"] = self.crash_at
             cmd = [sys.executable, os.path.join(HERE, "crashing_agent.py"), *self.args]
         else:

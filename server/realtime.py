@@ -151,6 +151,10 @@ def init_realtime(app, runtime):
                         json=json_limits)
     broadcaster = Broadcaster(app, socketio)
     runtime.subscribe(broadcaster.on_change)
+    from .ratings.live import RatingLive
+    rating_live = RatingLive(runtime, socketio)
+    runtime.subscribe(rating_live.on_change)
+    rating_live.register(socketio)
 
     def rt():
         return runtime
@@ -167,11 +171,13 @@ def init_realtime(app, runtime):
     def connect(auth_data=None):
         if session.get("sid") and signed_in():
             officer_sockets.remember(request.sid, session["sid"])
-        # A print agent proves itself with its device token when it connects.
+        # A print agent (or a rating tablet) proves itself with its device token when it connects.
         if isinstance(auth_data, dict) and "device_token" in auth_data:
             kiosk = auth.kiosk_for_token(runtime.store, auth_data.get("device_token"))
             if kiosk is None:
                 return False
+            if rating_live.connect(kiosk):  # a citizen's rating tablet, not a print agent
+                return True
             session["agent_kiosk"] = kiosk
             join_room(f"agent:{kiosk}")
             rt().refresh()

@@ -142,3 +142,13 @@ class ReportPrinter:
     status: str
     message: str
     at: float
+
+
+@dataclass(frozen=True)
+class RateTicket:
+    """A citizen's rating of a completed ticket, from the rating tablet of `counter`."""
+    ticket_id: int
+    counter: int
+    level: str
+    at: float
+    reason: str = ""

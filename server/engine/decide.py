@@ -398,6 +398,29 @@ def _(cmd: c.Cancel, state):
                 reason=(cmd.reason or "cancelled")[:200])
 
 
+@_decide.register
+def _(cmd: c.RateTicket, state):
+    """One rating per completed ticket, from the tablet of the counter that completed it;
+    only codes are kept (level, reason), nothing about the citizen."""
+    ratings = state.site.ratings
+    ticket = _ticket(state, cmd.ticket_id)
+    if ticket.status != DONE or ticket.done_counter != cmd.counter:
+        raise Refused("not_rateable", f"Số {ticket.label} chưa được giải quyết tại quầy {cmd.counter}.",
+                      f"Ticket {ticket.label} was not completed at counter {cmd.counter}.")
+    if ticket.rating is not None:
+        raise Refused("already_rated", f"Số {ticket.label} đã được đánh giá.",
+                      f"Ticket {ticket.label} is already rated.")
+    if ratings.level(cmd.level) is None:
+        raise Refused("bad_rating", "Mức đánh giá không hợp lệ.",
+                      f"level must be one of {', '.join(x.code for x in ratings.levels)}.", 422)
+    if cmd.reason and ratings.reason(cmd.reason) is None:
+        raise Refused("bad_reason", "Lý do không hợp lệ.",
+                      f"reason must be one of {', '.join(x.code for x in ratings.reasons)}.", 422)
+    return _one(state, cmd.at, "ticket_rated", ticket_id=ticket.id, counter=cmd.counter,
+                officer=ticket.done_officer, service=ticket.service, level=cmd.level,
+                reason=cmd.reason or "")
+
+
 # -- counters --------------------------------------------------------------------------
 def _counter_action(state, number, action):
     """The counter, once the counters' table (counters.py) allows `action` at it."""

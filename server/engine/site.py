@@ -188,6 +188,45 @@ class OpeningHours:
 
 
 @dataclass(frozen=True, config=SECTION)
+class Choice:
+    """A rating level or a reason a citizen can tap: a code kept in the store, its words."""
+    code: Code
+    vi: Text
+    en: StrictStr = ""
+
+
+DEFAULT_RATING_LEVELS = (
+    Choice("very_satisfied", "Rất hài lòng", "Very satisfied"),
+    Choice("satisfied", "Hài lòng", "Satisfied"),
+    Choice("neutral", "Bình thường", "Neutral"),
+    Choice("unsatisfied", "Không hài lòng", "Not satisfied"),
+)
+DEFAULT_RATING_REASONS = (
+    Choice("long_wait", "Chờ lâu", "Long wait"),
+    Choice("manner", "Thái độ cán bộ", "Officer's manner"),
+    Choice("unclear", "Hướng dẫn chưa rõ", "Unclear guidance"),
+    Choice("paperwork", "Thủ tục phức tạp", "Complicated paperwork"),
+    Choice("facilities", "Cơ sở vật chất", "Facilities"),
+)
+
+
+@dataclass(frozen=True, config=SECTION)
+class Ratings:
+    """The `[ratings]` table: what the citizen's rating tablet at each counter asks."""
+    levels: Annotated[tuple[Choice, ...], Field(min_length=2, max_length=6)] = DEFAULT_RATING_LEVELS
+    reasons: Annotated[tuple[Choice, ...], Field(max_length=8)] = DEFAULT_RATING_REASONS
+    # Back to the idle screen after this long without a tap (the next citizen must not rate
+    # the previous one's ticket).
+    idle_seconds: Annotated[StrictInt, Field(ge=5, le=300)] = 30
+
+    def level(self, code):
+        return next((x for x in self.levels if x.code == code), None)
+
+    def reason(self, code):
+        return next((x for x in self.reasons if x.code == code), None)
+
+
+@dataclass(frozen=True, config=SECTION)
 class ReportHeading:
     """The `[report]` table: how reports sent upward are headed (docs/reports.md)."""
     # The unit's lines top left of a Vietnamese administrative document
@@ -221,6 +260,7 @@ class Site(SiteInfo):
     policy: Policy = dataclasses.field(default_factory=Policy)
     display: Display = dataclasses.field(default_factory=Display)
     report: ReportHeading = dataclasses.field(default_factory=ReportHeading)
+    ratings: Ratings = dataclasses.field(default_factory=Ratings)
     # None: tickets at any hour (the day still opens and closes).
     opening_hours: OpeningHours | None = None
 
@@ -256,6 +296,7 @@ class SiteFile(BaseModel):
     priority_groups: list[PriorityGroup] | None = None
     display: Display = Display()
     report: ReportHeading = ReportHeading()
+    ratings: Ratings = Ratings()
     opening_hours: OpeningHours | None = None
 
     def to_site(self):
@@ -264,7 +305,7 @@ class SiteFile(BaseModel):
             {"priority_groups": tuple(self.priority_groups)}
         return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
                     policy=self.policy, display=self.display, report=self.report,
-                    opening_hours=self.opening_hours, **groups)
+                    ratings=self.ratings, opening_hours=self.opening_hours, **groups)
 
 
 @dataclasses.dataclass(frozen=True)

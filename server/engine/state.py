@@ -44,6 +44,10 @@ class Ticket:
     print_job: int = 0  # the newest print job number asked for this ticket (0: none)
     printed_job: int = 0  # the newest job the kiosk confirmed
     print_error: str = ""
+    # Who completed it (the citizen rates at that counter) and the rating, if any.
+    done_counter: int | None = None
+    done_officer: str | None = None
+    rating: str | None = None
 
 
 @dataclass
@@ -210,8 +214,14 @@ class SiteState:
             minutes = (e["at"] - started) / 60.0
             old = self.service_minutes[ticket.service]
             self.service_minutes[ticket.service] = (1 - weight) * old + weight * minutes
+        counter = self.counters.get(ticket.counter)
+        ticket.done_counter = ticket.counter
+        ticket.done_officer = counter.officer if counter is not None else None
         self._end(ticket, "complete", e["at"])
         ticket.outcome = e["outcome"]
+
+    def _on_ticket_rated(self, e):
+        self.tickets[e["ticket_id"]].rating = e["level"]
 
     def _on_ticket_cancelled(self, e):
         self._end(self.tickets[e["ticket_id"]], "cancel", e["at"], e.get("reason", ""))

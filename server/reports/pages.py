@@ -36,7 +36,7 @@ def _period():
 @bp.get("/reports")
 def report_page():
     site = _runtime().site
-    if not session.get("officer"):
+    if not auth.session_is_live(_runtime().store, site.id):
         return render_template("reports/signin.html", site=site), 401
     if session.get("role") not in auth.ALLOWED["chief"]:
         return render_template("reports/signin.html", site=site, forbidden=True), 403

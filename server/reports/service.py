@@ -9,4 +9,4 @@ def document_for(runtime, period):
     site = runtime.site
     made_on = datetime.date.fromisoformat(runtime.today())
     return build_document(runtime.store, site, period, made_on, officer_names(runtime.store),
-                          rating_levels=getattr(site, "rating_levels", ()))
+                          rating_levels=site.ratings.levels)

@@ -88,8 +88,7 @@ def _group_table(key, title_vi, title_en, head, groups, names, total=None, colum
 
 
 def rating_columns(levels):
-    return [Column("rating:" + level["code"], level["vi"], level.get("en", level["code"]))
-            for level in levels]
+    return [Column("rating:" + level.code, level.vi, level.en or level.code) for level in levels]
 
 
 def report_tables(site, report, officer_names=None, rating_levels=()):

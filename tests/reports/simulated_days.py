@@ -17,6 +17,7 @@ from server.engine import commands as c
 VN = timezone(timedelta(hours=7))
 OUTCOMES = ("accepted", "accepted", "accepted", "returned_missing_info", "returned_wrong_info",
             "other")
+LEVELS = ("very_satisfied", "satisfied", "satisfied", "neutral", "unsatisfied")
 CANCEL_REASONS = ("citizen_left", "wrong_service", "", "citizen_left")
 
 
@@ -38,6 +39,7 @@ class TrueTicket:
     start: float | None = None
     no_show: tuple | None = None  # (counter, officer) of the first no-show
     waiting: bool = True
+    rating: str | None = None
     end: tuple | None = None  # (kind, counter, officer, outcome, service_seconds)
 
 
@@ -171,6 +173,8 @@ class Driver:
             outcome = self.rng.choice(OUTCOMES)
             self.do(c.Complete(tid, outcome, now))
             t.end = ("served", counter, officer, outcome, now - t.start)
+            if self.rng.random() < 0.6:
+                self.rate(now, t, counter, officer)
         elif action == "no_show":
             events = self.do(c.NoShow(tid, now))
             if t.no_show is None:
@@ -194,6 +198,25 @@ class Driver:
             self.do(c.Cancel(tid, now, reason))
             kind = "cancelled_citizen" if reason == "citizen_left" else "cancelled_officer"
             t.end = (kind, counter, officer, None, None)
+
+    def rate(self, now, t, counter, officer):
+        """The citizen rates at the counter's tablet: once; a second try and a tablet of another
+        counter are refused."""
+        level = self.rng.choice(LEVELS)
+        other = next(n.number for n in self.rt.site.counters if n.number != counter)
+        for wrong in (c.RateTicket(t.id, other, level, now),):
+            try:
+                self.do(wrong)
+                raise AssertionError("a rating from another counter's tablet was accepted")
+            except Refused as refusal:
+                assert refusal.code == "not_rateable"
+        self.do(c.RateTicket(t.id, counter, level, now, self.rng.choice(("", "long_wait"))))
+        t.rating = level
+        try:
+            self.do(c.RateTicket(t.id, counter, "satisfied", now))
+            raise AssertionError("a second rating was accepted")
+        except Refused as refusal:
+            assert refusal.code == "already_rated"
 
     def cancel_waiting(self, when):
         """An officer cancels a waiting ticket from the queue list (no counter involved)."""

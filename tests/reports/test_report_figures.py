@@ -67,7 +67,7 @@ def compare(got, want, where):
             continue
         for field in ("issued", "called", "served", "no_show", "cancelled_officer",
                       "cancelled_day_close", "cancelled_citizen", "transferred", "priority",
-                      "outcomes", "priority_share"):
+                      "outcomes", "priority_share", "ratings"):
             assert g[field] == pytest.approx(w[field]), f"{where}[{key}].{field}"
         for which in ("wait", "service"):
             for stat in ("median", "p90", "max", "n"):
@@ -107,6 +107,7 @@ def test_the_simulation_exercises_every_figure(simulated):
                   "cancelled_citizen", "transferred", "priority"):
         assert total[field] > 0, field
     assert all(total["outcomes"][o] > 0 for o in total["outcomes"])
+    assert len(total["ratings"]) == 4
     requeued_then_served = [t for t in ledger.tickets.values()
                             if t.no_show and t.end and t.end[0] == "served"]
     assert requeued_then_served, "a first no-show that was served later"
@@ -125,7 +126,7 @@ def test_a_requeued_first_no_show_counts_as_a_no_show(simulated):
     wanted = sum(1 for t in ledger.tickets.values() if t.day == DAY1 and t.no_show)
     assert got["total"]["no_show"] == wanted > 0
     # and the cancellations are told apart, not lumped together
-    t = got["total"]
+    t = report_of(site, store, period_of(kind="range", first=DAY1, last=DAY2))["total"]
     assert t["cancelled_day_close"] > 0 and t["cancelled_officer"] > 0
 
 

@@ -28,13 +28,14 @@ class Row:
         self.n = dict.fromkeys(KINDS, 0)
         self.outcomes = dict.fromkeys(OUTCOMES, 0)
         self.waits, self.services = [], []
+        self.ratings = {}
 
     def result(self):
         def stats(values):
             return {"median": middle(values), "p90": nearest_rank(values, 0.9),
                     "max": max(values) if values else None, "n": len(values)}
         base = self.n["issued"] or self.n["called"]
-        return {**self.n, "outcomes": self.outcomes, "wait": stats(self.waits),
+        return {**self.n, "outcomes": self.outcomes, "ratings": self.ratings, "wait": stats(self.waits),
                 "service": stats(self.services),
                 "priority_share": self.n["priority"] / base if base else None}
 
@@ -77,6 +78,8 @@ def true_figures(ledger, days):
         if counter is not None:
             rows += [counters[counter], officers[officer]]
         for row in rows:
+            if t.rating:
+                row.ratings[t.rating] = row.ratings.get(t.rating, 0) + 1
             if kind == "served":
                 row.n["served"] += 1
                 row.outcomes[outcome] += 1

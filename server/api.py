@@ -63,6 +63,7 @@ def healthz():
 @bp.get("/api/services")
 def services():
     rt = runtime()
+    rt.refresh()  # the waiting counts as the store has them, whoever wrote last
     site = rt.site
     return jsonify(
         services=public_view(rt.state, at=rt.now())["services"],

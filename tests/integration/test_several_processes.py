@@ -91,3 +91,15 @@ def test_close_day_and_open_day_from_the_command_line_reach_every_display(site):
     finally:
         for display in displays:
             display.close()
+
+
+def test_every_read_answers_the_latest_version(site):
+    def waiting(server):
+        services = requests.get(server.url + "/api/services", timeout=10).json()["services"]
+        return next(s["waiting"] for s in services if s["code"] == "VNEID")
+
+    before = waiting(site.b)
+    take_ticket(site.a.url, "VNEID")
+    assert waiting(site.b) == before + 1
+    state = requests.get(site.b.url + "/api/state", timeout=10).json()
+    assert state["seq"] == seq(site.a)

@@ -535,10 +535,12 @@ def campaign_text(result):
                                                   f"TRỄ HẠN · LATE (hạn · deadline {result.deadline})"))
     if not result.on_time:
         if result.extra_counters is not None:
-            lines.append(f"- thêm {result.extra_counters} quầy · add {result.extra_counters} counters")
+            k = result.extra_counters
+            lines.append(f"- thêm {k} quầy · {k} more counter{'s' if k > 1 else ''} a day")
         if result.extra_mobile_per_week is not None:
-            lines.append(f"- hoặc thêm {result.extra_mobile_per_week} buổi lưu động/tuần · or "
-                         f"{result.extra_mobile_per_week} more mobile sessions a week")
+            m = result.extra_mobile_per_week
+            lines.append(f"- hoặc thêm {m} buổi lưu động/tuần · or {m} more mobile "
+                         f"session{'s' if m > 1 else ''} a week")
         if result.with_saturdays:
             lines.append(f"- làm thêm sáng thứ Bảy: xong ngày {result.with_saturdays} · with "
                          f"Saturday mornings: finished on {result.with_saturdays}")

@@ -42,10 +42,11 @@ def counters_chart(plan):
 
 
 def campaign_chart(campaign):
-    chart = _config(pygal.Line, "Tiến độ chiến dịch (Campaign progress)", x_label_rotation=30,
-                    show_minor_x_labels=False, truncate_label=-1, height=420,
-                    x_labels_major_every=max(1, len(campaign.weekly) // 10))
-    chart.x_labels = [week for week, _, _ in campaign.weekly]
+    chart = _config(pygal.Line, "Tiến độ chiến dịch theo tuần (Campaign progress by week)",
+                    show_minor_x_labels=False, truncate_label=-1, height=420, margin_bottom=36,
+                    x_labels_major_every=max(1, len(campaign.weekly) // 12))
+    # Weeks as day/month, the way dates are written here.
+    chart.x_labels = [f"{week[8:10]}/{week[5:7]}" for week, _, _ in campaign.weekly]
     chart.add("Đã phục vụ · served", [total for _, _, total in campaign.weekly])
     chart.add("Cần · to serve", [campaign.citizens] * len(campaign.weekly))
     return chart.render(is_unicode=True)

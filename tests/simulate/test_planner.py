@@ -122,4 +122,4 @@ def test_qms_plan_day_and_campaign(tmp_path):
                           "--deadline", "2026-06-30", "--counters", "4", "--mobile-per-week", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
-    assert "TRỄ HẠN · LATE" in out.stdout and "add" in out.stdout
+    assert "TRỄ HẠN · LATE" in out.stdout and "more counter" in out.stdout

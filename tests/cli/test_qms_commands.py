@@ -1,10 +1,12 @@
-"""The operator's `qms` commands on a real instance folder, then a real server on it."""
+"""The operator's `qms` commands (real processes) on an instance folder, the app on it."""
 import json
 import subprocess
 import sys
 
 import requests
 
+from support import inprocess as web
+from support.inprocess import InProcessSite
 from support.server_process import ROOT, ServerProcess, take_ticket
 
 
@@ -27,8 +29,8 @@ def test_officers_and_the_day_from_the_command_line(tmp_path):
     again = qms("open-day", "--instance", instance)
     assert again.returncode == 1 and "đã mở" in again.stderr
 
-    with ServerProcess(instance, demo=False) as server:
-        login = requests.post(server.url + "/api/login",
+    with InProcessSite(instance, demo=False) as server:  # the app on the same instance
+        login = web.post(server.url + "/api/login",
                               json={"username": "lan", "password": "matkhau-2026"})
         assert login.status_code == 200 and login.json()["officer"]["role"] == "admin"
         for service in ("CCCD", "CCCD", "VNEID"):

@@ -1,11 +1,10 @@
 """The site file's [display] settings reach the wall display and its announcements."""
 import wave
 
-import requests
-
 from display.announce import Announcer
 from server.app import DEMO_SITE
-from support.server_process import ServerProcess
+from support import inprocess as web
+from support.inprocess import InProcessSite
 
 
 def _record_clips(folder, number_reading):
@@ -31,9 +30,9 @@ def test_site_file_sets_notice_reading_and_clips(tmp_path):
                         'notice = "Hôm nay làm việc đến 17 giờ. Vui lòng giữ phiếu')
     site = tmp_path / "site.toml"
     site.write_text(text, encoding="utf-8")
-    with ServerProcess(tmp_path / "instance", site=site) as server:
-        assert "Hôm nay làm việc đến 17 giờ" in requests.get(server.url + "/display").text
-        answer = requests.get(server.url + "/display/announcement.wav",
+    with InProcessSite(tmp_path / "instance", site=site) as server:
+        assert "Hôm nay làm việc đến 17 giờ" in web.get(server.url + "/display").text
+        answer = web.get(server.url + "/display/announcement.wav",
                               params={"number": "A025", "counter": "3"})
         assert answer.status_code == 200 and answer.content[:4] == b"RIFF"
         # The clips folder named in the site file (next to it) was used…

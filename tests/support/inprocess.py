@@ -10,6 +10,8 @@ test client. Crash, browser and fault tests keep the subprocess server (server_p
 import http.client
 import os
 import queue
+import shutil
+import tempfile
 import time
 from urllib.parse import urlsplit
 
@@ -90,6 +92,25 @@ class FlaskTransport(BaseAdapter):
         pass
 
 
+_template = {}
+
+
+def _demo_store():
+    """A store with the demo officers and nothing else, made once and copied per site."""
+    if "path" not in _template:
+        from server.app import create_app
+        from server.cli import DEMO_OFFICERS
+        from server import auth
+        folder = tempfile.mkdtemp(prefix="qms-demo-store-")
+        app = create_app({"ASYNC_MODE": "threading", "TESTING": True}, instance_path=folder)
+        store = app.extensions["qms.runtime"].store
+        for username, password, name, role in DEMO_OFFICERS:
+            auth.create_officer(store, username, password, name, role)
+        store.close()
+        _template["path"] = os.path.join(folder, "qms.sqlite3")
+    return _template["path"]
+
+
 class InProcessSite:
     def __init__(self, instance, site=None, demo=True, config=None):
         self.url = f"http://site-{next(_numbers)}.test"
@@ -107,6 +128,10 @@ class InProcessSite:
         if self.site_file:
             config["SITE_FILE"] = str(self.site_file)
         os.makedirs(self.instance, exist_ok=True)
+        store = os.path.join(self.instance, "qms.sqlite3")
+        if self.demo and "STORE_URL" not in config and not os.path.exists(store):
+            # The demo officers' password hashes cost ~1 s each: made once per test run.
+            shutil.copyfile(_demo_store(), store)
         self.app = create_app(config, instance_path=self.instance)
         _SITES[self.url] = self
         if self.demo:

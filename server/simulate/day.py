@@ -332,12 +332,16 @@ def simulate_day(site, profile, seed=0, day="2026-06-01", state=None, on_issue=N
 
 def simulate_days(site, profile, days=1, seed=0, first_day="2026-06-01", on_issue=None,
                   keep_events=False):
-    """`days` days in a row on one state (learned service times carry over); day i uses seed
-    seed + i, so any one day can be run again alone."""
+    """`days` working days in a row on one state (learned service times carry over); the i-th
+    uses seed seed + i, so any one day can be run again alone."""
     state = SiteState(site)
-    start = datetime.strptime(first_day, "%Y-%m-%d")
+    day = datetime.strptime(first_day, "%Y-%m-%d")
     results = []
-    for i in range(days):
-        day = (start + timedelta(days=i)).strftime("%Y-%m-%d")
-        results.append(simulate_day(site, profile, seed + i, day, state, on_issue, keep_events))
+    while len(results) < days:
+        # Days the site's opening hours close (weekends, usually) are skipped: the engine
+        # would refuse every ticket of them.
+        if site.opening_hours is None or site.opening_hours.spans(day.weekday()):
+            results.append(simulate_day(site, profile, seed + len(results),
+                                        day.strftime("%Y-%m-%d"), state, on_issue, keep_events))
+        day += timedelta(days=1)
     return results

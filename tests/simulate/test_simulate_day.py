@@ -146,3 +146,13 @@ def test_qms_simulate_prints_the_figures():
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "counters not in the site" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_a_site_with_opening_hours_is_simulated_on_its_working_days_only():
+    import dataclasses
+    from server.engine.site import OpeningHours
+    site = dataclasses.replace(SITE, opening_hours=OpeningHours(open="07:30", close="17:00"))
+    days = simulate_days(site, flat(per_hour=10), days=6, seed=1)  # from Monday 1 June 2026
+    assert [d.day for d in days] == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04",
+                                     "2026-06-05", "2026-06-08"]
+    assert all(d.refused == 0 and d.tickets for d in days)

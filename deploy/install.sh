@@ -10,7 +10,8 @@
 #                     machine is touched, no service is reloaded; tests/deploy runs it so)
 #   QMS_SERVER_NAME   the site's host name for nginx and the self-signed certificate
 #                     (default: this machine's host name)
-#   QMS_EXTRAS        pip extras (default: postgres,redis for the server, none for the agent)
+#   QMS_EXTRAS        pip extras (default: server,postgres,redis for the server; none for the
+#                     agent, whose needs are the base install)
 #   QMS_PIP_OPTIONS   extra pip options, e.g. "--no-index --find-links /media/usb/wheels"
 #   QMS_VENV_OPTIONS  extra venv options
 #   PYTHON            the Python that makes the venv (default: python3, 3.11 or newer)
@@ -23,7 +24,7 @@ ROOT=${DESTDIR:-}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 SERVER_NAME=${QMS_SERVER_NAME:-$(hostname -f 2>/dev/null || hostname)}
-if [ "$ROLE" = server ]; then EXTRAS=${QMS_EXTRAS-postgres,redis}; else EXTRAS=${QMS_EXTRAS-}; fi
+if [ "$ROLE" = server ]; then EXTRAS=${QMS_EXTRAS-server,postgres,redis}; else EXTRAS=${QMS_EXTRAS-}; fi
 VENV=/opt/qms/venv
 
 say() { printf '==> %s\n' "$*"; }
@@ -60,11 +61,12 @@ ROOT_QMS="0:$QMS_GID"
 QMS_QMS="$QMS_UID:$QMS_GID"
 
 # -- 2. folders ------------------------------------------------------------------------------
-say "folders /etc/qms, /var/lib/qms, /var/backups/qms, /opt/qms"
+say "folders /etc/qms, /var/lib/qms, /opt/qms"
 mkdir -p "$ROOT/etc/qms" "$ROOT/var/lib/qms" "$ROOT/opt/qms"
 own "$ROOT_QMS" 0750 "$ROOT/etc/qms"          # settings and secrets: qms reads, root writes
 own "$QMS_QMS" 0750 "$ROOT/var/lib/qms"       # the instance folder (SQLite store, caches)
 if [ "$ROLE" = server ]; then
+  say "folders /var/backups/qms, /etc/qms/tls"
   mkdir -p "$ROOT/var/backups/qms" "$ROOT/etc/qms/tls"
   own "$QMS_QMS" 0750 "$ROOT/var/backups/qms"
   own "0:0" 0700 "$ROOT/etc/qms/tls"          # the key is nginx's (read as root), not qms's

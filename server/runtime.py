@@ -18,17 +18,38 @@ MAX_ATTEMPTS = 20
 
 class SiteRuntime:
     def __init__(self, site, store):
-        self.site = site
+        self.file_site = site
         self.store = store
         self.state = SiteState(site)
+        self._restore_site_changes()
         # Under eventlet this lock is green (monkey-patched), so a waiting greenlet yields.
         self._lock = threading.Lock()
         self._listeners = []
+        file_base = self.file_settings()
         for event in store.load_current_day(site.id):
+            if event["type"] == "site_changed" and event.get("base") != file_base:
+                self.state.seq = event["seq"]  # made on a site file edited since: the file wins
+                continue
             self.state.apply(event)
         if self.state.seq == 0:
             # No day opened yet, or an empty store: sequence numbers must still continue.
             self.state.seq = store.last_seq(site.id)
+
+    @property
+    def site(self):
+        """The site's settings now: the site file's, or as changed on the admin pages since."""
+        return self.state.site
+
+    def _restore_site_changes(self):
+        """Settings changed on the admin pages (the newest `site_changed` event) outlive a
+        restart, unless the site file was edited after them: then the file wins."""
+        changed = self.store.last_event_of_type(self.file_site.id, "site_changed")
+        if changed is not None and changed.get("base") == self.file_settings():
+            self.state.apply(dict(changed, seq=self.state.seq))
+
+    def file_settings(self):
+        from .engine.site import site_to_dict
+        return site_to_dict(self.file_site)
 
     def subscribe(self, listener):
         """listener(events, state) runs after each change, outside the lock."""

@@ -152,3 +152,15 @@ class RateTicket:
     level: str
     at: float
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeSite:
+    """An admin changes the site's settings (services, counters, priority groups, notice …):
+    `data` is the whole site in the site file's layout, checked by the site file's rules."""
+    data: dict
+    by: str
+    at: float
+    # The site file's settings the server started from: a later edit of the file wins over
+    # changes made on the admin pages (see SiteRuntime).
+    base: dict | None = None

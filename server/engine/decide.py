@@ -421,6 +421,15 @@ def _(cmd: c.RateTicket, state):
                 reason=cmd.reason or "")
 
 
+@_decide.register
+def _(cmd: c.ChangeSite, state):
+    from .site import site_to_dict
+    from .site_change import checked_site
+    new = checked_site(state, cmd.data)
+    # The event carries the whole site as the file would have it (normalised), and who.
+    return _one(state, cmd.at, "site_changed", by=cmd.by, data=site_to_dict(new), base=cmd.base)
+
+
 # -- counters --------------------------------------------------------------------------
 def _counter_action(state, number, action):
     """The counter, once the counters' table (counters.py) allows `action` at it."""

@@ -308,6 +308,28 @@ class SiteFile(BaseModel):
                     ratings=self.ratings, opening_hours=self.opening_hours, **groups)
 
 
+def site_to_dict(site):
+    """A Site back as the site file's tables (the inverse of `site_from_dict`): what the admin
+    pages edit and what a `site_changed` event carries."""
+    from pydantic import TypeAdapter
+    plain = TypeAdapter(Site).dump_python(site, mode="json")
+    info = {f.name for f in dataclasses.fields(SiteInfo)}
+    data = {"site": {k: plain.pop(k) for k in list(plain) if k in info}}
+    if data["site"].get("utc_offset_minutes") == 420:
+        del data["site"]["utc_offset_minutes"]
+    if plain.get("opening_hours") is None:
+        plain.pop("opening_hours", None)
+    else:
+        plain["opening_hours"] = {k: v for k, v in plain["opening_hours"].items() if v is not None}
+    if plain["display"].get("clips_dir") is None:
+        plain["display"].pop("clips_dir", None)
+    for service in plain["services"]:
+        if service.get("daily_cap") is None:
+            del service["daily_cap"]
+    data.update(plain)
+    return data
+
+
 @dataclasses.dataclass(frozen=True)
 class Mistake:
     """One mistake in a site file: where (a path of keys and list indexes) and what."""

@@ -220,6 +220,11 @@ class SiteState:
         self._end(ticket, "complete", e["at"])
         ticket.outcome = e["outcome"]
 
+    def _on_site_changed(self, e):
+        from .site import site_from_dict
+        self.site = site_from_dict(e["data"])
+        self.__post_init__()  # counters and service times for what is new
+
     def _on_ticket_rated(self, e):
         self.tickets[e["ticket_id"]].rating = e["level"]
 

@@ -157,6 +157,14 @@ class SqlStore(Store):
                 query = query.where(events.c.seq < end)
             return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
 
+    def last_event_of_type(self, site_id, type_):
+        """The newest event of a type (by the type index), or None."""
+        with self._reading() as conn:
+            row = conn.execute(sa.select(events.c.body).where(
+                events.c.site_id == site_id, events.c.type == type_)
+                .order_by(events.c.seq.desc()).limit(1)).first()
+            return json.loads(row.body) if row else None
+
     def last_seq(self, site_id):
         with self._reading() as conn:
             return conn.execute(sa.select(sa.func.max(events.c.seq))

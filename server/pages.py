@@ -8,7 +8,8 @@ import importlib
 
 PAGE_BLUEPRINTS = ("kiosk.pages", "display.pages", "server.officer.pages", "server.tracking",
                    "server.admin_pages", "server.reports.pages",
-                   "server.simulate.pages", "server.ratings.pages")
+                   "server.simulate.pages", "server.ratings.pages",
+                   "server.admin.pages")
 
 
 def register_pages(app):

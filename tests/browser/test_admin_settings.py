@@ -1,0 +1,100 @@
+"""The admin's settings page in Chromium against a real server: a change saved on the page is an
+event in the store with who, reaches a display at once, and a change that breaks the site file's
+rules or today's tickets is refused on the page with its reason."""
+import os
+
+import pytest
+import socketio
+
+from server.store.sql import SqlStore
+from support.server_process import ServerProcess, take_ticket
+from support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+DESK = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def admin_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("instance")
+    with ServerProcess(folder) as server:
+        server.folder = folder
+        yield server
+
+
+def sign_in(new_page, base, username="admin", password="admin123"):
+    page = new_page(DESK)
+    page.goto(base + "/admin/settings")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#signin button[type=submit]")
+    return page
+
+
+def row_input(page, table, key, field):
+    attr = "data-number" if table == "counters" else "data-code"
+    return page.locator(f"#{table} tr[{attr}='{key}'] input[aria-label='{field}']")
+
+
+def test_a_saved_change_is_recorded_and_pushed_to_the_displays(admin_site, new_page, artifacts):
+    base = admin_site.url
+    display = socketio.Client()
+    names = []
+    display.on("state", lambda view: names.append(
+        next(s["name_vi"] for s in view["services"] if s["code"] == "VNEID")))
+    display.connect(base, transports=["websocket"])
+    display.call("join", {"role": "display"}, timeout=10)
+    try:
+        page = sign_in(new_page, base)
+        page.wait_for_selector("#services tbody tr")
+        page.screenshot(path=os.path.join(artifacts, "admin-settings-1280.png"), full_page=True)
+        row_input(page, "services", "VNEID", "name_vi").fill("Kích hoạt tài khoản VNeID")
+        row_input(page, "services", "VEHICLE", "daily_cap").fill("40")
+        page.fill("#notice", "Hôm nay nghỉ trưa từ 11:30 đến 13:00")
+        page.check("#counters tr[data-number='4'] input[value='CCCD']")
+        page.click("#save")
+        page.wait_for_selector("#status.ok")
+        wait_until(lambda: names and names[-1] == "Kích hoạt tài khoản VNeID")
+    finally:
+        display.disconnect()
+    store = SqlStore(f"sqlite:///{admin_site.folder}/qms.sqlite3")
+    try:
+        event = store.last_event_of_type("demo-ben-nghe", "site_changed")
+    finally:
+        store.close()
+    assert event["by"] == "admin" and event["at"] > 0
+    data = event["data"]
+    assert data["display"]["notice"] == "Hôm nay nghỉ trưa từ 11:30 đến 13:00"
+    assert next(s for s in data["services"] if s["code"] == "VEHICLE")["daily_cap"] == 40
+    assert "CCCD" in next(k for k in data["counters"] if k["number"] == 4)["services"]
+    # The page reloaded shows what is saved.
+    page.reload()
+    page.wait_for_selector("#services tbody tr")
+    assert row_input(page, "services", "VNEID", "name_vi").input_value() == "Kích hoạt tài khoản VNeID"
+    assert page.console_errors == []
+
+
+def test_refusals_are_shown_with_their_reason(admin_site, new_page, artifacts):
+    base = admin_site.url
+    assert take_ticket(base, "CCCD").status_code == 201
+    page = sign_in(new_page, base)
+    page.wait_for_selector("#services tbody tr")
+    # The site file's rules: a counter naming a service that is gone.
+    page.click("#services tr[data-code='VEHICLE'] button.remove")
+    page.click("#save")
+    page.wait_for_selector("#status.bad")
+    assert "VEHICLE" in page.inner_text("#status") and "không có trong" in page.inner_text("#status")
+    page.screenshot(path=os.path.join(artifacts, "admin-settings-refused.png"))
+    page.evaluate("window.__settings.reload()")
+    page.wait_for_selector("#services tr[data-code='VEHICLE']")
+    # Today's tickets: service A has issued numbers, its letter cannot change today.
+    row_input(page, "services", "CCCD", "letter").fill("Z")
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#status').innerText.includes('từ ngày mai')")
+    assert page.locator("#status.bad").count() == 1
+
+
+def test_only_an_admin_gets_the_page(admin_site, new_page):
+    page = sign_in(new_page, admin_site.url, "truongdiem", "truongdiem123")
+    page.wait_for_selector("text=Trang này dành cho quản trị viên")

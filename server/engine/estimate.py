@@ -327,14 +327,23 @@ class Forecast:
 
 
 def forecast(state, now=None):
-    """The forecast of this state at `now` (default: its newest event), made once per change."""
-    now = state.last_at if now is None else now
-    cached = getattr(state, "_forecast", None)
-    if cached is not None and cached[0] == (state.seq, now):
-        return cached[1]
-    result = Forecast(state, now)
-    state._forecast = ((state.seq, now), result)
-    return result
+    """The forecast of this state at `now` (default: its newest event). Made once per change
+    and moment: the views pushed after a change share one, and a tracking page read at the
+    reader's clock has its own (a few kept per change, the oldest dropped)."""
+    if now is None or now == state.last_at:
+        now = state.last_at
+    else:  # a reader's clock: to the quarter minute, so readers of one moment share a forecast
+        now = 15.0 * round(now / 15.0)
+    cached = getattr(state, "_forecasts", None)
+    if cached is None or cached[0] != state.seq:
+        cached = (state.seq, {})
+        state._forecasts = cached
+    found = cached[1].get(now)
+    if found is None:
+        if len(cached[1]) >= 4:
+            cached[1].pop(next(iter(cached[1])))
+        found = cached[1][now] = Forecast(state, now)
+    return found
 
 
 def ticket_wait(state, ticket, now=None):

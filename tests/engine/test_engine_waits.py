@@ -143,3 +143,17 @@ def test_no_estimate_for_a_ticket_no_longer_waiting_and_one_forecast_per_change(
     sim.call_next(1)
     assert ticket_wait(sim.state, sim.ticket(ticket)) is None
     assert forecast(sim.state) is not first
+
+
+def test_the_estimate_shrinks_as_time_passes_between_changes():
+    site = make_site(services=[service("S", "A", expected_service_minutes=10)])
+    sim = Sim(site, counters=[1])
+    sim.issue()
+    waiting = sim.issue()
+    sim.call_next(1)
+    at_call = ticket_wait(sim.state, sim.ticket(waiting))
+    later = ticket_wait(sim.state, sim.ticket(waiting), now=sim.state.last_at + 6 * 60)
+    assert 7 <= at_call.minutes <= 10  # about the median of one service time
+    assert 1 <= later.minutes <= 5 < at_call.minutes
+    # A reader's clock is taken to the quarter minute: readers of one moment share a forecast.
+    assert forecast(sim.state, sim.state.last_at + 361) is forecast(sim.state, sim.state.last_at + 359)

@@ -55,6 +55,7 @@ def test_paper_box_matches_the_paper_and_the_label_finds_the_ticket(site, new_pa
     page.click("#choice button[type=submit]")
     page.wait_for_selector("#preview-error:not([hidden])")
     assert "Z999" in page.inner_text("#preview-error")
+    assert page.is_hidden("#paper-box")  # no earlier ticket left on show under the message
     page.screenshot(path=f"{artifacts}/admin-preview-wrong-number.png", full_page=True)
 
 

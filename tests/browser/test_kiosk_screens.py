@@ -75,6 +75,12 @@ def test_portrait_shows_the_whole_long_ticket_number(long_label_site, new_page, 
                 inside: r.left >= t.left && r.right <= t.right && t.left >= 0 && t.right <= innerWidth}; }""")
     assert number["text"].startswith("AB") and len(number["text"]) == 6
     assert number["overflow"] <= 0 and number["inside"], number
+    # Everything else on the screen stays on it too (a worded wait, the facts, the QR).
+    outside = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#screen-done .fact, #screen-done .take, #screen-done .track, #screen-done .finish')).filter(n => {
+          const r = n.getBoundingClientRect();
+          return r.width && (r.left < 0 || r.right > innerWidth || r.bottom > innerHeight); }).map(n => n.className)""")
+    assert outside == []
 
 
 def test_take_your_ticket_is_an_instruction_not_a_button(site, new_page, artifacts):

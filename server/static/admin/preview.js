@@ -23,9 +23,11 @@
           error.textContent = (answer.error.message || "") +
             (answer.error.message_en ? " · " + answer.error.message_en : "");
           error.hidden = false;
+          box.hidden = true;  // no earlier ticket left on show under the message
           return;
         }
         error.hidden = true;
+        box.hidden = false;
         if (shown) URL.revokeObjectURL(shown);
         shown = URL.createObjectURL(answer.blob);
         var mm = PAPER_MM[paper];

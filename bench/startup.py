@@ -200,7 +200,8 @@ def time_start(store_path, args, workdir, tag):
     port = common.free_port()
     root = os.path.abspath(args.server_root) if args.server_root else common.ROOT
     cmd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--instance", inst,
-           "--async-mode", "eventlet", "--store", "sqlite:///" + store_path]
+           "--async-mode", "eventlet", "--store", "sqlite:///" + store_path,
+           "--site", os.path.join(root, "server", "sites", "demo.toml")]
     url = f"http://127.0.0.1:{port}"
     log = open(os.path.join(inst, "server.log"), "wb")
     t0 = time.monotonic()

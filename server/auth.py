@@ -39,11 +39,34 @@ def create_officer(store, username, password, display_name=None, role="officer",
     """Create or reset an officer; a reset (new password or role) ends their open sessions."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if not username or len(username) > 64 or not password or len(password) < 6:
+    if not username or len(username) > 64:
         raise ValueError("username 1-64 characters and a password of at least 6 characters")
-    store.add_officer(username, generate_password_hash(password), display_name or username, role)
+    store.add_officer(username, _new_password_hash(password), display_name or username, role)
     if site_id is not None:
         revoke_sessions(store, site_id, username=username)
+
+
+def reset_password(store, username, password, site_id):
+    """Give an existing officer a new password, ending their open sessions; False if there is
+    no such officer."""
+    found = store.update_officer(username, password_hash=_new_password_hash(password))
+    if found:
+        revoke_sessions(store, site_id, username=username)
+    return found
+
+
+def set_disabled(store, username, disabled, site_id):
+    """Disable (ending their open sessions) or enable an officer; False if there is none."""
+    found = store.update_officer(username, disabled=disabled)
+    if found and disabled:
+        revoke_sessions(store, site_id, username=username)
+    return found
+
+
+def _new_password_hash(password):
+    if not password or len(password) < 6:
+        raise ValueError("username 1-64 characters and a password of at least 6 characters")
+    return generate_password_hash(password)
 
 
 def check_login(store, username, password, site_id=None, address=None):
@@ -63,6 +86,9 @@ def check_login(store, username, password, site_id=None, address=None):
                       "Wrong username or password.", 401)
     if site_id is not None:
         sign_in_throttle.succeeded(store, site_id, username, address or "")
+    if officer.get("disabled"):
+        raise Refused("officer_disabled", "Tài khoản này đã bị khóa; liên hệ quản trị điểm cấp.",
+                      "This account is disabled; ask the site's administrator.", 403)
     return officer
 
 

@@ -4,30 +4,18 @@ Imports stay light at the top: `qms serve` must monkey-patch for eventlet/gevent
 app (and with it threading, sockets and the database driver) is imported.
 """
 import sys
+import warnings
 
 import click
+
+# Eventlet prints a ten-line deprecation notice whenever it is imported (engineio imports it
+# too, in every command). It is in bugfix-only mode upstream and still the chosen server; the
+# notice tells an operator nothing they can act on.
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 DEMO_OFFICERS = (("canbo", "canbo123", "Cán bộ tiếp dân", "officer"),
                  ("truongdiem", "truongdiem123", "Trưởng điểm cấp", "chief"),
                  ("admin", "admin123", "Quản trị điểm cấp", "admin"))
-
-
-def _config(site, store, instance):
-    config = {}
-    if site:
-        config["SITE_FILE"] = site
-    if store:
-        config["STORE_URL"] = store
-    return config, instance
-
-
-def _make_app(config, instance=None, **extra):
-    from .app import create_app
-    from .site_file import SiteFileProblem
-    try:
-        return create_app(dict(config, **extra), instance_path=instance)
-    except SiteFileProblem as exc:
-        _refuse(exc.lines)
 
 
 def _refuse(lines):
@@ -37,11 +25,43 @@ def _refuse(lines):
     sys.exit(1)
 
 
-site_option = click.option("--site", "site", type=click.Path(exists=True, dir_okay=False),
-                           help="Site file (TOML); default: the demo site.")
-store_option = click.option("--store", "store", help="Store URL; default: SQLite in the instance folder.")
+def _place(site, store, instance, **more):
+    """Where the command acts (docs/operations.md): refused with a reason when unknown."""
+    from .deployment import NotDeployable, SiteFileProblem, resolve
+    try:
+        return resolve(site, store, instance, **more)
+    except (NotDeployable, SiteFileProblem) as exc:
+        _refuse(exc.lines)
+
+
+def _make_app(place, **config):
+    from .app import create_app
+    from .site_file import SiteFileProblem
+    try:
+        return create_app(dict(place.app_config(), **config), instance_path=place.instance)
+    except SiteFileProblem as exc:
+        _refuse(exc.lines)
+
+
+def _runtime(site, store, instance):
+    """The runtime (site and store) an operator command acts on."""
+    return _make_app(_place(site, store, instance)).extensions["qms.runtime"]
+
+
+site_option = click.option("--site", "site", type=click.Path(dir_okay=False),
+                           help="Site file (TOML); default: $QMS_CONFIG, else /etc/qms/site.toml.")
+store_option = click.option("--store", "store",
+                            help="Store URL; default: [server] store in the site file, else "
+                                 "SQLite in the instance folder.")
 instance_option = click.option("--instance", "instance", type=click.Path(file_okay=False),
-                               help="Instance folder (store, secret key, caches).")
+                               help="Instance folder (store, secret key, caches); default: "
+                                    "[server] instance in the site file.")
+
+
+def place_options(command):
+    """--site, --store, --instance: each overrides the config file (QMS_CONFIG or
+    /etc/qms/site.toml) and its [server] table."""
+    return site_option(store_option(instance_option(command)))
 
 
 # `pip install qms-cccd` alone is a kiosk PC's print agent; the server needs the `server` extra.
@@ -50,6 +70,7 @@ SERVER_MODULES = ("flask", "flask_socketio", "eventlet", "sqlalchemy", "pydantic
 
 
 @click.group()
+@click.version_option(package_name="qms-cccd", prog_name="qms")
 @click.pass_context
 def main(ctx):
     """Hàng đợi CCCD / VNeID — site server."""
@@ -64,16 +85,17 @@ def main(ctx):
 
 
 @main.command()
-@site_option
-@store_option
-@instance_option
+@place_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 to serve the site's LAN.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]),
               default="eventlet", show_default=True)
-@click.option("--demo", is_flag=True, help="Seed the demo officers, open today, print the URLs.")
+@click.option("--demo", is_flag=True, help="The demo site: seed its officers, open today.")
 @click.option("--message-queue", default=None, help="e.g. redis://127.0.0.1:6379/0")
+@click.option("--public-base-url", envvar="QMS_PUBLIC_BASE_URL", default=None,
+              help="Base of the QR links printed on tickets, e.g. https://qms.example.vn "
+                   "(or env QMS_PUBLIC_BASE_URL); default: this server's LAN address.")
 @click.option("--kiosk-printer", "kiosk_printers", multiple=True, metavar="KIOSK=URL",
               help="Print KIOSK's tickets from this server to a network printer, "
                    "e.g. K1=tcp://10.0.0.5:9100 (repeatable).")
@@ -93,15 +115,13 @@ def main(ctx):
               help="Seconds a new connection has to send its whole request (eventlet).")
 @click.option("--idle-timeout", default=30.0, show_default=True, type=click.FloatRange(0.5, 3600),
               help="Seconds a keep-alive connection may wait between requests (eventlet).")
-def serve(site, store, instance, host, port, async_mode, demo, message_queue, kiosk_printers,
-          paper, max_connections, trusted_proxies, max_per_address, header_timeout, idle_timeout):
+def serve(site, store, instance, host, port, async_mode, demo, message_queue, public_base_url,
+          kiosk_printers, paper, max_connections, trusted_proxies, max_per_address, header_timeout,
+          idle_timeout):
     """Run the site server."""
     # Patch first: nothing of the app (Flask, threading, sockets, the database driver) may be
     # imported before, or eventlet cannot make its locks and sockets green.
     if async_mode == "eventlet":
-        import warnings
-        # Eventlet is in bugfix-only mode upstream; it is still the customer's chosen server.
-        warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
         import eventlet
         eventlet.monkey_patch()
     elif async_mode == "gevent":
@@ -112,41 +132,45 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
         kiosk_printers = [parse_kiosk_printer(spec) for spec in kiosk_printers]
     except ValueError as exc:
         raise click.UsageError(str(exc))
-    config, instance = _config(site, store, instance)
-    config["ASYNC_MODE"] = async_mode
-    if message_queue:
-        config["MESSAGE_QUEUE"] = message_queue
+    extra = {}
     if trusted_proxies:
         from .proxy import trusted_networks
         try:
             trusted_networks(trusted_proxies)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--trusted-proxy")
-        config["TRUSTED_PROXIES"] = list(trusted_proxies)
-    shown = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host
-    if host in ("0.0.0.0", "::"):
-        import socket
-        shown = socket.gethostbyname(socket.gethostname())
-    base = f"http://{shown}:{port}"
+        extra["TRUSTED_PROXIES"] = list(trusted_proxies)
+    from . import deployment
+    place = _place(site, store, instance, demo=demo, public_base_url=public_base_url,
+                   message_queue=message_queue)
+    for problem in (_backends_missing(place), deployment.port_taken(host, port)):
+        if problem:
+            _refuse(problem.lines)
+    listener = _listen(host, port) if async_mode == "eventlet" else None
+
+    everywhere = host in ("0.0.0.0", "::")
+    lan = deployment.lan_addresses() if everywhere else []
+    shown = lan[0] if lan else "localhost" if everywhere or host == "127.0.0.1" else host
     # Printed QR codes must open the tracking page from a citizen's phone: an absolute URL.
-    config.setdefault("PUBLIC_BASE_URL", base)
-    app = _make_app(config, instance)
-    base = app.config["PUBLIC_BASE_URL"] or base
+    base = place.public_base_url or f"http://{shown}:{port}"
+    app = _make_app(place, ASYNC_MODE=async_mode, PUBLIC_BASE_URL=base, **extra)
     if demo:
         _seed_demo(app)
     runtime = app.extensions["qms.runtime"]
-    click.echo(f"Site «{runtime.site.name}» — store {app.config['STORE_URL']}")
+    click.echo(f"Site «{runtime.site.name}» — store {deployment.mask_url(place.store)}")
     click.echo(f"  Kiosk (lấy số):        {base}/kiosk")
     click.echo(f"  Display (màn hình):    {base}/display")
     click.echo(f"  Counter (quầy):        {base}/counter")
     click.echo(f"  Reports (báo cáo):     {base}/reports")
     click.echo(f"  API:                   {base}/api/openapi.json")
+    for other in lan[1:]:
+        click.echo(f"  Also (cũng mở được):   http://{other}:{port}")
     if demo:
         click.echo("  Demo sign-in: canbo / canbo123 (officer), truongdiem / truongdiem123 (chief), "
                    "admin / admin123 (admin)")
     if kiosk_printers:
         from .direct_printing import start_direct_agents
-        local = f"http://127.0.0.1:{port}" if host in ("0.0.0.0", "127.0.0.1", "::") else base
+        local = f"http://127.0.0.1:{port}" if everywhere or host == "127.0.0.1" else base
         start_direct_agents(app, kiosk_printers, local, paper=paper)
         for kiosk, url in kiosk_printers:
             click.echo(f"  Kiosk {kiosk} prints from this server to {url}")
@@ -154,10 +178,9 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
     socketio = app.extensions["socketio"]
     from .store_watch import start_store_watch
     start_store_watch(app, socketio)  # other processes' and commands' writes, pushed at once
-    run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
-    if async_mode == "threading":
-        run_options["allow_unsafe_werkzeug"] = True
-    elif async_mode == "eventlet":
+    _raise_open_files(max_connections + 256)
+    if listener is not None:
+        import eventlet.wsgi
         # eventlet.wsgi.server alone would wait forever for headers and stop accepting at its
         # cap: the guard times out half-sent and idle connections, caps each address and makes
         # room for newcomers (docs/security.md).
@@ -169,9 +192,36 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, ki
         app.extensions["qms.connection_guard"] = guard
         # socket_timeout bounds each read and write; above Socket.IO's 25 s ping interval so
         # an idle WebSocket is never cut.
-        run_options.update(custom_pool=guard, socket_timeout=60, keepalive=idle_timeout)
-    _raise_open_files(max_connections + 256)
+        eventlet.wsgi.server(listener, app, log_output=False, custom_pool=guard,
+                             socket_timeout=60, keepalive=idle_timeout)
+        return
+    run_options = {"host": host, "port": port, "use_reloader": False, "log_output": False}
+    if async_mode == "threading":
+        run_options["allow_unsafe_werkzeug"] = True
     socketio.run(app, **run_options)
+
+
+def _backends_missing(place):
+    from .deployment import NotDeployable, check_backends
+    try:
+        check_backends(place)
+    except NotDeployable as exc:
+        return exc
+    return None
+
+
+def _listen(host, port):
+    """Eventlet's listening socket without SO_REUSEPORT (eventlet.listen sets it by default on
+    Linux, and a second server on the same port would then silently share the clients)."""
+    import socket
+
+    import eventlet
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return eventlet.listen((host, port), family, reuse_port=False)
+    except OSError as exc:
+        from .deployment import port_in_use
+        _refuse(port_in_use(host, port, exc).lines)
 
 
 def _raise_open_files(wanted):
@@ -219,15 +269,11 @@ def check_site(path):
 @click.option("--role", type=click.Choice(["officer", "chief", "admin"]), default="officer",
               show_default=True, help="chief: also reads reports and ratings; admin: also settings.")
 @click.password_option()
-@site_option
-@store_option
-@instance_option
+@place_options
 def create_officer(username, name, role, password, site, store, instance):
     """Create (or reset) an officer account; a reset ends the officer's open sessions."""
     from . import audit, auth
-    config, instance = _config(site, store, instance)
-    app = _make_app(config, instance)
-    runtime = app.extensions["qms.runtime"]
+    runtime = _runtime(site, store, instance)
     try:
         auth.create_officer(runtime.store, username, password, name, role, site_id=runtime.site.id)
     except ValueError as exc:
@@ -239,29 +285,80 @@ def create_officer(username, name, role, password, site, store, instance):
 
 @main.command("unlock-officer")
 @click.argument("username")
-@site_option
-@store_option
-@instance_option
+@place_options
 def unlock_officer(username, site, store, instance):
     """Lift the sign-in lockout of USERNAME (after too many wrong passwords)."""
     from . import audit, sign_in_throttle
-    config, instance = _config(site, store, instance)
-    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    runtime = _runtime(site, store, instance)
     lifted = sign_in_throttle.unlock(runtime.store, runtime.site.id, username)
     audit.record(runtime.store, runtime.site.id, "officer_unlocked", actor="cli", target=username)
     click.echo(f"Officer {username} unlocked." if lifted else f"Officer {username} was not locked.")
 
 
+@main.group()
+def officers():
+    """List officers, disable or enable one, reset a password."""
+
+
+@officers.command("list")
+@place_options
+def officers_list(site, store, instance):
+    """Every officer: username, role, state, name."""
+    for officer in _runtime(site, store, instance).store.all_officers():
+        state = "đã khóa / disabled" if officer["disabled"] else "hoạt động / active"
+        click.echo(f"{officer['username']:<20} {officer['role']:<8} {state:<20} "
+                   f"{officer['display_name']}")
+
+
+def _officer_change(username, site, store, instance, action, done, change):
+    """Apply `change(runtime)` to an officer, audit it, say it; refused if there is no such one."""
+    from . import audit
+    runtime = _runtime(site, store, instance)
+    if not change(runtime):
+        _refuse([f"{username}: không có cán bộ này — no such officer"])
+    audit.record(runtime.store, runtime.site.id, action, actor="cli", target=username)
+    click.echo(f"{username}: {done}")
+
+
+def _officer_switch(disabled, action, done):
+    def run(username, site, store, instance):
+        from . import auth
+        _officer_change(username, site, store, instance, action, done, lambda runtime:
+                        auth.set_disabled(runtime.store, username, disabled, runtime.site.id))
+    return run
+
+
+for _name, _disabled, _done, _help in (
+        ("disable", True, "đã khóa — disabled: cannot sign in, open sessions ended",
+         "Stop USERNAME from signing in (the account and its history stay)."),
+        ("enable", False, "đã mở khóa — enabled", "Let a disabled USERNAME sign in again.")):
+    officers.command(_name, help=_help)(click.argument("username")(
+        place_options(_officer_switch(_disabled, f"officer_{_name}d", _done))))
+
+
+@officers.command("reset-password")
+@click.argument("username")
+@click.password_option()
+@place_options
+def officers_reset_password(username, password, site, store, instance):
+    """Give USERNAME a new password (asked twice unless --password); ends their sessions."""
+    from . import auth
+    try:
+        _officer_change(username, site, store, instance, "officer_password_reset",
+                        "đã đặt mật khẩu mới — password reset",
+                        lambda runtime: auth.reset_password(runtime.store, username, password,
+                                                            runtime.site.id))
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+
+
 @main.command("add-device")
 @click.argument("kiosk")
-@site_option
-@store_option
-@instance_option
+@place_options
 def add_device(kiosk, site, store, instance):
     """Issue a device token for the print agent of kiosk KIOSK (shown once)."""
     from . import audit, auth, clock
-    config, instance = _config(site, store, instance)
-    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    runtime = _runtime(site, store, instance)
     token = auth.issue_device_token(runtime.store, kiosk, clock.now())
     audit.record(runtime.store, runtime.site.id, "device_added", actor="cli", target=kiosk)
     click.echo(token)
@@ -269,14 +366,11 @@ def add_device(kiosk, site, store, instance):
 
 @main.command("remove-device")
 @click.argument("kiosk")
-@site_option
-@store_option
-@instance_option
+@place_options
 def remove_device(kiosk, site, store, instance):
     """Revoke every device token of kiosk KIOSK (a lost or replaced kiosk PC)."""
     from . import audit
-    config, instance = _config(site, store, instance)
-    runtime = _make_app(config, instance).extensions["qms.runtime"]
+    runtime = _runtime(site, store, instance)
     count = runtime.store.remove_devices(kiosk)
     audit.record(runtime.store, runtime.site.id, "device_removed", actor="cli", target=kiosk,
                  detail={"tokens": count})
@@ -287,8 +381,7 @@ def _day_command(name, help_text, make_command, *options):
     """A command on the site's business day: runs through the site runtime like the API."""
     def run(site, store, instance, **chosen):
         from .engine import Refused
-        config, instance = _config(site, store, instance)
-        app = _make_app(config, instance)
+        app = _make_app(_place(site, store, instance))
         runtime = app.extensions["qms.runtime"]
         try:
             events = make_command(runtime, **chosen)
@@ -353,8 +446,7 @@ def report(day, kind, first, last, fmt, output, site, store, instance):
     from .reports.writers import write
     if (first is None) != (last is None):
         raise click.UsageError("--from and --to go together.")
-    config, instance = _config(site, store, instance)
-    app = _make_app(config, instance)
+    app = _make_app(_place(site, store, instance))
     runtime = app.extensions["qms.runtime"]
     try:
         if first is not None:
@@ -395,7 +487,7 @@ def _profile_for(site_obj, profile, learn_from, learn_to, per_hour, counters, op
             _refuse([f"{profile}: {exc}"])
     elif learn_from:
         from .simulate.learn import learn_profile
-        app = _make_app(*_config(site, store, instance))
+        app = _make_app(_place(site, store, instance))
         try:
             chosen = learn_profile(site_obj, app.extensions["qms.runtime"].store, learn_from,
                                    learn_to or learn_from)

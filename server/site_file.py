@@ -27,6 +27,11 @@ class SiteFileProblem(Exception):
 
 def load_site(path):
     """The Site of a site file, or SiteFileProblem listing every mistake found."""
+    return load_site_file(path)[0]
+
+
+def load_site_file(path):
+    """(Site, its [server] table) of a site file; folders in it made relative to the file."""
     text = _read_text(path)
     try:
         data = tomllib.loads(text)
@@ -36,17 +41,19 @@ def load_site(path):
         raise SiteFileProblem([f"{where}: lỗi cú pháp TOML — TOML syntax error: {exc}"]) from None
     try:
         site = site_from_dict(data)
+        server = SiteFile.model_validate(data).server
     except SiteFileError as exc:
         locate = KeyLines(text)
         in_file_order = sorted(exc.mistakes, key=lambda m: locate.line_of(m.loc) or 0)
         raise SiteFileProblem(describe(path, locate, data, m) for m in in_file_order) from None
-    clips = site.display.clips_dir
-    if clips and not os.path.isabs(clips):
-        # A clips folder named in the site file sits next to it.
-        display = dataclasses.replace(site.display, clips_dir=os.path.join(
-            os.path.dirname(os.path.abspath(path)), clips))
-        site = dataclasses.replace(site, display=display)
-    return site
+    # Folders named in the site file are next to it, whatever the current folder.
+    here = os.path.dirname(os.path.abspath(path))
+    if site.display.clips_dir:
+        site = dataclasses.replace(site, display=dataclasses.replace(
+            site.display, clips_dir=os.path.join(here, site.display.clips_dir)))
+    if server.instance:
+        server = dataclasses.replace(server, instance=os.path.join(here, server.instance))
+    return site, server
 
 
 def _read_text(path):

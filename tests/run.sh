@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (README, CI): installs what the tests need, then runs them.
+# The one test command (README, CI): installs what the tests need, then runs them in .venv.
 # System packages come from Debian; Playwright drives Debian's chromium (its own browser
 # download does not work offline), espeak-ng makes the Vietnamese voice, libzbar0 decodes
 # QR codes printed as images, LibreOffice Calc (no GUI, ~190 MB, under a minute) converts the
@@ -26,5 +26,14 @@ if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
   [ ${#lean[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
     --no-install-recommends "${lean[@]}"
 fi
-python3 -m pip install -q -e '.[test]'
-exec python3 -m pytest "$@"
+# A virtual environment (.venv): Debian's and Ubuntu's own Python refuse pip installs.
+QMS_EXTRAS=test source tools/venv.sh
+set +e
+"$VENV/bin/python" -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+  echo "tests/run.sh: pytest collected no tests — a test run that runs nothing is a failure" >&2
+  exit 1
+fi
+exit "$status"

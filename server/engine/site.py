@@ -6,7 +6,8 @@ Every section rejects unknown keys (a misspelt key is a mistake, never silently 
 takes values as TOML typed them (`daily_cap = "120"` is a string, not a number).
 
 To add a site-file key: add a field to the class of its section (`SiteInfo` is `[site]`,
-`Policy` is `[policy]`, `Display` is `[display]`, `Service` is `[[services]]` ...), with its
+`Policy` is `[policy]`, `Display` is `[display]`, `Service` is `[[services]]`, `Server` is
+`[server]` ...), with its
 type, bounds and default, and document it in docs/site-file.md. A new section is a new class
 here plus one field in `SiteFile` and one in `Site`.
 
@@ -247,6 +248,16 @@ class SiteInfo:
     utc_offset_minutes: Annotated[StrictInt, Field(ge=-720, le=840)] = 420
 
 
+@dataclass(frozen=True, config=SECTION)
+class Server:
+    """The `[server]` table: where this site's server keeps its data and how it is reached.
+    Not the engine's (a Site does not carry it); `qms` reads it (docs/operations.md)."""
+    store: StrictStr | None = None             # default: SQLite in the instance folder
+    instance: StrictStr | None = None          # relative to the site file; required to serve
+    public_base_url: StrictStr | None = None   # the QR links on tickets
+    message_queue: StrictStr | None = None     # redis://… when several processes serve a site
+
+
 def _default_groups():
     return tuple(PriorityGroup(*group) for group in DEFAULT_PRIORITY_GROUPS)
 
@@ -298,6 +309,7 @@ class SiteFile(BaseModel):
     report: ReportHeading = ReportHeading()
     ratings: Ratings = Ratings()
     opening_hours: OpeningHours | None = None
+    server: Server = Server()
 
     def to_site(self):
         info = {f.name: getattr(self.site, f.name) for f in dataclasses.fields(SiteInfo)}

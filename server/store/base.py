@@ -44,6 +44,13 @@ class Store:
     def officer(self, username):
         raise NotImplementedError
 
+    def all_officers(self):
+        """Every officer: username, display_name, role, disabled (no password hashes)."""
+        raise NotImplementedError
+
+    def update_officer(self, username, **values):
+        raise NotImplementedError
+
     def add_device(self, kiosk, token_hash, at):
         raise NotImplementedError
 

@@ -40,6 +40,8 @@ officers = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("display_name", sa.String(128), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
+    # A disabled officer cannot sign in (qms officers disable); the account and its history stay.
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 devices = sa.Table(
@@ -220,6 +222,12 @@ class SqlStore(Store):
             conn.execute(officers.insert(), {"username": username, "password_hash": password_hash,
                                              "display_name": display_name, "role": role})
 
+    def update_officer(self, username, **values):
+        """Change an officer's password_hash or disabled flag; False if there is no such one."""
+        with self.engine.begin() as conn:
+            return conn.execute(officers.update().where(officers.c.username == username)
+                                .values(**values)).rowcount == 1
+
     def officer(self, username):
         with self._reading() as conn:
             row = conn.execute(sa.select(officers).where(officers.c.username == username)).first()
@@ -228,7 +236,8 @@ class SqlStore(Store):
     def all_officers(self):
         with self._reading() as conn:
             rows = conn.execute(sa.select(officers.c.username, officers.c.display_name,
-                                          officers.c.role).order_by(officers.c.username))
+                                          officers.c.role, officers.c.disabled)
+                                .order_by(officers.c.username))
             return [dict(row._mapping) for row in rows]
 
     def add_device(self, kiosk, token_hash, at):

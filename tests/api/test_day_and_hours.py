@@ -20,6 +20,7 @@ from support.server_process import ROOT, Officer, take_ticket
 
 from server.cli import main
 from server.engine import hours
+from server.site_file import DEMO_SITE
 
 VN = timezone(timedelta(hours=7))
 DEMO = f"{ROOT}/server/sites/demo.toml"
@@ -126,7 +127,7 @@ def test_a_day_far_after_the_last_one_needs_an_officer_to_confirm(site, monkeypa
 
 def _repair_day(instance):
     """`qms repair-day` as an operator runs it (click's runner: the real command, in process)."""
-    done = CliRunner().invoke(main, ["repair-day", "--instance", str(instance)])
+    done = CliRunner().invoke(main, ["repair-day", "--instance", str(instance), "--site", DEMO_SITE])
     assert done.exit_code == 0, done.output
     return done.output
 

@@ -5,12 +5,15 @@ import sys
 
 import requests
 
+from server.site_file import DEMO_SITE
 from support import inprocess as web
 from support.inprocess import InProcessSite
 from support.server_process import ROOT, ServerProcess, take_ticket
 
 
 def qms(*args, input=None):
+    if args[0] != "serve":
+        args += ("--site", DEMO_SITE)
     return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, input=input,
                           capture_output=True, text=True, timeout=120)
 

@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+from server.site_file import DEMO_SITE
 from kiosk_helpers import issue_token
 from support.waiting import wait_until
 from support.server_process import ROOT, ServerProcess, take_ticket
@@ -30,7 +31,7 @@ def test_remove_device_revokes_a_kiosks_tokens(tmp_path, printer):
         import socketio
         token = issue_token(server.url, "K7")
         out = subprocess.run([sys.executable, "-m", "server.cli", "remove-device", "K7",
-                              "--instance", str(instance)], cwd=ROOT, capture_output=True,
+                              "--site", DEMO_SITE, "--instance", str(instance)], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout
         assert "Revoked 1 token" in out
         client = socketio.Client(reconnection=False)

@@ -198,9 +198,10 @@ def test_bad_device_token_is_refused(server, printer, tmp_path):
 def test_add_device_command_issues_a_working_token(server, printer, tmp_path):
     import subprocess
     import sys
+    from server.site_file import DEMO_SITE
     from support.server_process import ROOT
     out = subprocess.run([sys.executable, "-m", "server.cli", "add-device", "K1",
-                          "--instance", server.instance], cwd=ROOT, capture_output=True,
+                          "--site", DEMO_SITE, "--instance", server.instance], cwd=ROOT, capture_output=True,
                          text=True, timeout=30, check=True)
     token = out.stdout.strip().splitlines()[-1]
     with agent_for(server, printer, tmp_path, token=token) as agent:

@@ -27,8 +27,8 @@ SHIFTS = {1: [(8, 12, "lan", None)], 2: [(8, 16, "hoa", (11, 13))], 3: [(9, 15, 
 
 
 def qms(*args):
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
-                          capture_output=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "server.cli", *args, "--site", DEMO_SITE],
+                          cwd=ROOT, capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

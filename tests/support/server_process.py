@@ -47,8 +47,9 @@ class ServerProcess:
                "--instance", self.instance, "--async-mode", self.async_mode]
         if self.demo:
             cmd.append("--demo")
-        if self.site:
-            cmd += ["--site", str(self.site)]
+        if self.site or not self.demo:
+            # Outside --demo a command names its site: the demo's file, unless told.
+            cmd += ["--site", str(self.site or os.path.join(ROOT, "server", "sites", "demo.toml"))]
         if self.store:
             cmd += ["--store", self.store]
         return cmd + self.extra_args

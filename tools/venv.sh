@@ -1,0 +1,18 @@
+# Sourced by run-demo.sh and tests/run.sh: a virtual environment in .venv, made with this
+# machine's python3 and used for everything after. Debian 12 and Ubuntu 24.04 refuse
+# `pip install` into their own Python (PEP 668, "externally managed"); a venv is the way they
+# recommend. Its packages come from PyPI; the system's own stay untouched.
+# Usage: QMS_EXTRAS=server source tools/venv.sh   ->  $VENV/bin/python, $VENV/bin/qms
+VENV="${QMS_VENV:-$PWD/.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    # Debian ships venv's pip bootstrap in a separate package.
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
+  fi
+  # --system-site-packages: what the machine already has (Debian python3-* packages) is used,
+  # pip adds the rest inside the venv.
+  python3 -m venv --system-site-packages "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q -e ".${QMS_EXTRAS:+[$QMS_EXTRAS]}"

@@ -14,6 +14,7 @@ import requests
 import socketio
 
 from attack_kit import client_from, loopback
+from server.site_file import DEMO_SITE
 from support.server_process import ROOT, Officer, ServerProcess
 
 LOCK_AFTER = 6
@@ -33,7 +34,7 @@ def login(http, server, username, password):
 
 def qms(server, *args):
     return subprocess.run([sys.executable, "-m", "server.cli", *args, "--instance",
-                           server.instance], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                           server.instance, "--site", DEMO_SITE], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
 def test_guesses_from_one_address_are_slowed_down_without_hashing(server):

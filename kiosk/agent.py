@@ -6,6 +6,10 @@ A python-socketio Client (its own threads; nothing is monkey-patched) connects w
 device token (`qms add-device K1`). The server sends `print_job` events to this kiosk's room,
 and every pending job again on each (re)connect; the agent answers each with `print_result`.
 
+A heartbeat thread sends `heartbeat` every few seconds: the server marks a kiosk's agent offline
+when it goes silent (a frozen PC, a stopped process), and the kiosk page then asks citizens to
+remember their number instead of taking a slip that will not come.
+
 One worker thread owns the printer: it takes jobs from a queue in order, and between jobs asks
 the printer its status every few seconds and reports changes with `printer_status`.
 
@@ -55,7 +59,7 @@ def fault_reason(status) -> str:
 class PrintAgent:
     def __init__(self, server_url: str, token: str, printer_url: str, *, paper: str = "80mm",
                  mode: str = "raster", profile: str | None = None, journal_path: str,
-                 status_interval: float = 5.0):
+                 status_interval: float = 5.0, heartbeat_interval: float = 5.0):
         self.server_url = server_url.rstrip("/")
         self.token = token
         self.paper, self.mode = paper, mode
@@ -65,6 +69,7 @@ class PrintAgent:
         self.printer = open_printer(printer_url)
         self.journal = PrintJournal(journal_path)
         self.status_interval = float(status_interval)
+        self.heartbeat_interval = float(heartbeat_interval)
 
         self.jobs: queue.Queue = queue.Queue()
         self.stopping = threading.Event()
@@ -82,6 +87,8 @@ class PrintAgent:
         self.sio.on("connect_error", self._on_connect_error)
         self.sio.on("print_job", self._on_print_job)
         self._worker = threading.Thread(target=self._work, name="printer", daemon=True)
+        # Its own thread: a long print on a slow serial line must not look like a dead agent.
+        self._heart = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
 
     # -- Socket.IO side (the client's threads) ---------------------------------------------
     def _on_connect(self):
@@ -107,6 +114,14 @@ class PrintAgent:
             log.error("ignoring a malformed print job: %r", job)
             return
         self.jobs.put(job)
+
+    def _beat(self):
+        while not self.stopping.wait(self.heartbeat_interval):
+            if self.connected.is_set():
+                try:
+                    self.sio.emit("heartbeat", {})
+                except socketio.exceptions.SocketIOError:
+                    pass  # disconnected meanwhile: the reconnection says hello again
 
     # -- the printer side (one worker thread) ----------------------------------------------
     def _work(self):
@@ -242,6 +257,7 @@ class PrintAgent:
 
     def run(self):
         self._worker.start()
+        self._heart.start()
         try:
             self.connect()
             while not self.stopping.is_set():
@@ -281,13 +297,13 @@ def default_journal_path() -> str:
 
 
 def run_agent(server, token, printer, paper="80mm", mode="raster", profile=None, journal=None,
-              status_interval=5.0):
+              status_interval=5.0, heartbeat_interval=5.0):
     """Entry point of `qms kiosk-agent`; returns the process exit code."""
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s kiosk-agent: %(message)s")
     agent = PrintAgent(server, token, printer, paper=paper, mode=mode, profile=profile,
                        journal_path=journal or default_journal_path(),
-                       status_interval=status_interval)
+                       status_interval=status_interval, heartbeat_interval=heartbeat_interval)
     signal.signal(signal.SIGTERM, agent.stop)
     signal.signal(signal.SIGINT, agent.stop)
     if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl+Break, and what service wrappers send

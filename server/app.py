@@ -30,6 +30,10 @@ DEFAULTS = {
     # (PostgreSQL notifies at once; this is then only the fallback).
     "STORE_WATCH_SECONDS": 0.2,
     "ASYNC_MODE": None,
+    # A kiosk's print agent that is silent this many seconds is offline (it beats every 5 s).
+    "AGENT_TIMEOUT": 15,
+    # Jobs older than this when an agent comes back are not printed (docs/kiosk.md).
+    "PRINT_RESEND_MINUTES": 5,
     # Officer sessions: not readable by scripts, never sent by another site's page, one shift.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",

@@ -654,11 +654,15 @@ def campaign_text(result):
               help="Print journal file (default ~/.local/state/qms/print-journal.jsonl).")
 @click.option("--status-interval", default=5.0, show_default=True, type=float,
               help="Seconds between printer status checks.")
-def kiosk_agent(server_url, token, printer, paper, mode, profile, journal, status_interval):
+@click.option("--heartbeat", default=5.0, show_default=True, type=float,
+              help="Seconds between heartbeats (the server's QMS_AGENT_TIMEOUT must be longer).")
+def kiosk_agent(server_url, token, printer, paper, mode, profile, journal, status_interval,
+                heartbeat):
     """Run the kiosk print agent: print this kiosk's tickets, at most once each."""
     from kiosk.agent import run_agent
     sys.exit(run_agent(server_url, token, printer, paper=paper, mode=mode, profile=profile,
-                       journal=journal, status_interval=status_interval))
+                       journal=journal, status_interval=status_interval,
+                       heartbeat_interval=heartbeat))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,13 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, emit, join_room
 
 from . import actions, auth, clock, json_limits
+from .agent_presence import AgentPresence
 from .engine import Refused, require_counter
 from .engine.commands import ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
 from .tracking import ticket_by_ref, tracking_view, unknown_ticket
-from .views import counter_view, kiosk_view, pending_print_jobs, print_job, public_view
+from .views import counter_view, kiosk_view, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
@@ -92,7 +93,10 @@ class Broadcaster:
         for event in events:
             if event["type"] in PRINT_EVENTS and event.get("kiosk"):
                 ticket = state.tickets.get(event["ticket_id"])
-                if ticket is not None and ticket.print_job > ticket.printed_job:
+                # An agent taken for offline gets its jobs when it is back (AgentOnline decides
+                # which are still worth printing), not from a buffer it reads minutes later.
+                if ticket is not None and ticket.print_job > ticket.printed_job and \
+                        state.agent_online(event["kiosk"]):
                     self.push("print_job", print_job(state, ticket, self.base_url),
                               f"agent:{event['kiosk']}")
 
@@ -155,6 +159,9 @@ def init_realtime(app, runtime):
     rating_live = RatingLive(runtime, socketio)
     runtime.subscribe(rating_live.on_change)
     rating_live.register(socketio)
+    presence = AgentPresence(runtime, socketio, timeout=float(app.config["AGENT_TIMEOUT"]),
+                             resend_seconds=60 * float(app.config["PRINT_RESEND_MINUTES"]),
+                             base_url=broadcaster.base_url)
 
     def rt():
         return runtime
@@ -181,13 +188,15 @@ def init_realtime(app, runtime):
             session["agent_kiosk"] = kiosk
             join_room(f"agent:{kiosk}")
             rt().refresh()
-            for job in pending_print_jobs(rt().state, kiosk, broadcaster.base_url):
+            for job in presence.connected(kiosk, request.sid):
                 emit("print_job", job)
         return True
 
     @socketio.on("disconnect")
     def disconnect(*_):
         officer_sockets.forget(request.sid)
+        if session.get("agent_kiosk"):
+            presence.disconnected(request.sid)
 
     # data=None everywhere: an event sent with no payload is refused with a reason
     # (missing field), not a TypeError answered as server_error (found by tests/fuzz).
@@ -270,6 +279,8 @@ def init_realtime(app, runtime):
                 if kiosk is None:
                     raise Refused("not_an_agent", "Chỉ máy in kiosk được gửi báo cáo này.",
                                   "Only a kiosk print agent may send this.", 403)
+                for job in presence.heard_from(kiosk, request.sid):
+                    emit("print_job", job)
                 handler(kiosk, Payload(data))
             except Refused as exc:
                 return _refusal(exc)
@@ -287,6 +298,10 @@ def init_realtime(app, runtime):
                                    p.str("message", required=False, max_length=200) or "",
                                    rt().now()))
 
+    def heartbeat(kiosk, p):
+        """Nothing to do but be heard (agent_event did that): see agent_presence."""
+
+    socketio.on_event("heartbeat", agent_event(heartbeat))
     socketio.on_event("print_result", agent_event(print_result))
     socketio.on_event("printer_status", agent_event(printer_status))
 

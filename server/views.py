@@ -9,7 +9,7 @@ from .engine import Refused, ticket_gate
 from .engine import hours
 from .engine.counters import allowed_counter_actions
 from .engine.lifecycle import allowed_ticket_actions
-from .engine.lifecycle import CALLED, SERVING, WAITING
+from .engine.lifecycle import CALLED, OPEN_STATUSES, SERVING, WAITING
 from .engine.estimate import forecast
 from .engine.queue import counter_line, people_ahead, service_summary
 
@@ -132,13 +132,28 @@ def public_view(state, services=None, counters=None, at=None):
     }
 
 
+AGENT_OFFLINE = {"status": "agent_offline",
+                 "message": "phiếu không được in, kiosk nhắc công dân ghi nhớ số / "
+                            "no slips print; the kiosk asks citizens to remember their number"}
+
+
+def printer_health(state, kiosk):
+    """What a kiosk's printer can do now, as pages are told: a printer whose agent is not
+    talking to the server prints nothing, whatever it last reported (a kiosk that never had
+    an agent included)."""
+    if not state.agent_online(kiosk):
+        since = state.agents.get(kiosk, {}).get("at")
+        return dict(AGENT_OFFLINE, at=since)
+    return state.printers.get(kiosk) or {"status": "unknown", "message": "", "at": None}
+
+
 def kiosk_view(state, kiosk=None, public=None, at=None):
     """For a kiosk page: the public snapshot and the health of its own printer, so the page can
     tell a citizen to keep the number on screen in mind when no paper will come out."""
     view = dict(public or public_view(state, at=at))
     if kiosk is not None:
         view["kiosk"] = kiosk
-        view["printer"] = state.printers.get(kiosk)
+        view["printer"] = printer_health(state, kiosk)
     return view
 
 
@@ -177,11 +192,13 @@ def counter_view(state, number, public=None, at=None):
         "next": [{"id": t.id, "number": t.label, "service": t.service, "priority": t.priority,
                   "reserved": t.reserved_counter == number} for t in queue[:NEXT_SHOWN]],
     }
-    view["printers"] = [dict(kiosk=k, **v, at_iso=iso(state.site, v["at"]))
-                        for k, v in sorted(state.printers.items())]
+    view["printers"] = [dict(kiosk=k, **health, at_iso=iso(state.site, health["at"]))
+                        for k in sorted(set(state.printers) | set(state.agents))
+                        for health in [printer_health(state, k)]]
+    # Only tickets an officer can still help: a finished ticket needs no slip.
     view["print_problems"] = [
         {"id": t.id, "number": t.label, "kiosk": t.kiosk, "reason": t.print_error}
-        for t in state.tickets.values() if t.print_error
+        for t in state.tickets.values() if t.print_error and t.status in OPEN_STATUSES
     ]
     return view
 

@@ -98,7 +98,7 @@
   };
 
   // -- state ---------------------------------------------------------------------------
-  const PRINTER_FAULTS = ["paper_out", "offline"];
+  const PRINTER_FAULTS = ["paper_out", "offline", "agent_offline"];
   let lang = document.body.dataset.lang === "en" ? "en" : "vi";
   let services = [];          // from /api/services, counts refreshed by `state` pushes
   let groups = [];
@@ -217,7 +217,10 @@
 
   function applyState(view) {
     if (!view || !Array.isArray(view.services)) return;
-    if (KIOSK && "printer" in view) printer = view.printer;
+    if (KIOSK && "printer" in view) {
+      printer = view.printer;
+      document.body.dataset.printer = printer ? printer.status : "";  // for styles and tests
+    }
     if (view.site) siteName = { vi: view.site.name || siteName.vi, en: view.site.name_en || siteName.en };
     const byCode = {};
     view.services.forEach((s) => { byCode[s.code] = s; });

@@ -164,3 +164,22 @@ class ChangeSite:
     # The site file's settings the server started from: a later edit of the file wins over
     # changes made on the admin pages (see SiteRuntime).
     base: dict | None = None
+
+
+@dataclass(frozen=True)
+class AgentOnline:
+    """A kiosk's print agent is talking to the server (it connected, or its heartbeats came
+    back). Its jobs that are no longer worth printing are dropped as "not printed": those of
+    tickets no longer waiting, or asked for more than `resend_seconds` ago (the citizen has
+    left the kiosk with the number on screen; a slip printed now would be picked up by the
+    next citizen)."""
+    kiosk: str
+    at: float
+    resend_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class AgentOffline:
+    """A kiosk's print agent disconnected or stopped sending heartbeats."""
+    kiosk: str
+    at: float

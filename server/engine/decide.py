@@ -12,7 +12,7 @@ from functools import singledispatch
 from . import commands as c
 from . import hours
 from .lifecycle import (CALLED, CANCELLED, DONE, NO_SHOW, OPEN_STATUSES, OUTCOMES, SERVING,
-                        TRANSFERRED, Refused, check_move)
+                        TRANSFERRED, WAITING, Refused, check_move)
 from .counters import CLOSED, counter_move
 from .queue import pick_next
 
@@ -103,6 +103,7 @@ def _(cmd: c.OpenDay, state):
     events.add("day_opened", day=cmd.day,
                service_minutes=dict(state.service_minutes),
                printers={kiosk: dict(p) for kiosk, p in state.printers.items()},
+               agents={kiosk: dict(a) for kiosk, a in state.agents.items()},
                last_summary=copy.deepcopy(summary))
     return events.items
 
@@ -494,6 +495,38 @@ def _(cmd: c.ReportPrint, state):
         events.add("print_failed", ticket_id=ticket.id, kiosk=ticket.kiosk, job=cmd.job,
                    reason=(cmd.reason or "")[:200])
     return events.items
+
+
+NOT_PRINTED_LATE = ("không in: máy in kiosk kết nối lại quá muộn / "
+                    "not printed: the kiosk printer came back too late")
+NOT_PRINTED_GONE = ("không in: số đã được gọi hoặc đã kết thúc / "
+                    "not printed: the ticket was already called or ended")
+
+
+@_decide.register
+def _(cmd: c.AgentOnline, state):
+    events = _Events(state, cmd.at)
+    if not state.agent_online(cmd.kiosk):
+        events.add("agent_online", kiosk=cmd.kiosk)
+    for ticket in sorted(state.tickets.values(), key=lambda t: t.id):
+        if ticket.kiosk != cmd.kiosk or ticket.print_job <= ticket.printed_job or ticket.print_error:
+            continue  # not this kiosk's, printed, or already reported
+        if ticket.status != WAITING:
+            reason = NOT_PRINTED_GONE
+        elif ticket.print_requested_at < cmd.at - cmd.resend_seconds:
+            reason = NOT_PRINTED_LATE
+        else:
+            continue  # still worth printing: the server sends it
+        events.add("print_skipped", ticket_id=ticket.id, kiosk=cmd.kiosk,
+                   job=ticket.print_job, reason=reason)
+    return events.items
+
+
+@_decide.register
+def _(cmd: c.AgentOffline, state):
+    if not state.agent_online(cmd.kiosk):
+        return []
+    return _one(state, cmd.at, "agent_offline", kiosk=cmd.kiosk)
 
 
 PRINTER_STATUSES = ("ok", "paper_low", "paper_out", "offline", "unknown")

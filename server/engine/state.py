@@ -48,6 +48,7 @@ class Ticket:
     done_counter: int | None = None
     done_officer: str | None = None
     rating: str | None = None
+    print_requested_at: float = 0.0  # when the newest print job was asked for
 
 
 @dataclass
@@ -74,6 +75,7 @@ class SiteState:
     requests: dict = field(default_factory=dict)
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
+    agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
     last_summary: dict | None = None
     last_at: float = 0.0  # the time of the newest event: views are read at it by default
 
@@ -111,6 +113,8 @@ class SiteState:
             self.service_minutes.update(e["service_minutes"])
         if "printers" in e:
             self.printers = {kiosk: dict(p) for kiosk, p in e["printers"].items()}
+        if "agents" in e:
+            self.agents = {kiosk: dict(a) for kiosk, a in e["agents"].items()}
         if "last_summary" in e:
             self.last_summary = copy.deepcopy(e["last_summary"])
         if reopened:
@@ -142,7 +146,7 @@ class SiteState:
             id=e["ticket_id"], day=self.day, service=e["service"], number=e["number"],
             label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
             request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
-            print_job=1 if e.get("kiosk") else 0,
+            print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
         )
         self.tickets[ticket.id] = ticket
         self.requests[ticket.request_id] = ticket.id
@@ -254,6 +258,7 @@ class SiteState:
     def _on_print_requested(self, e):
         ticket = self.tickets[e["ticket_id"]]
         ticket.print_job, ticket.print_error = e["job"], ""
+        ticket.print_requested_at = e["at"]
 
     def _on_ticket_printed(self, e):
         ticket = self.tickets[e["ticket_id"]]
@@ -261,6 +266,18 @@ class SiteState:
 
     def _on_print_failed(self, e):
         self.tickets[e["ticket_id"]].print_error = e["reason"] or "print failed"
+
+    def _on_print_skipped(self, e):
+        self.tickets[e["ticket_id"]].print_error = e["reason"]
+
+    def _on_agent_online(self, e):
+        self.agents[e["kiosk"]] = {"online": True, "at": e["at"]}
+
+    def _on_agent_offline(self, e):
+        self.agents[e["kiosk"]] = {"online": False, "at": e["at"]}
+
+    def agent_online(self, kiosk):
+        return bool(self.agents.get(kiosk, {}).get("online"))
 
     def _on_printer_status(self, e):
         self.printers[e["kiosk"]] = {"status": e["status"], "message": e["message"], "at": e["at"]}

@@ -9,15 +9,31 @@ import time
 import pytest
 import requests
 
-from kiosk_helpers import issue_token, waiting
+from agent_process import AgentProcess
+from kiosk_helpers import counter_view, issue_token, waiting
 from support.browser import ARTIFACTS
 from support.server_process import Officer, ServerProcess
+from support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 NUMBER = re.compile(r"^[A-Z]\d{3}$")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kiosk_agent(shared_server, tmp_path_factory):
+    """K1's print agent, on a virtual printer: without a live agent the page rightly tells
+    citizens that no slip will come (tests/kiosk/test_agent_presence.py)."""
+    folder = tmp_path_factory.mktemp("k1-agent")
+    agent = AgentProcess(shared_server.url, issue_token(shared_server.url, "K1"), "virtual://",
+                         folder / "journal.jsonl", folder / "agent.log").start()
+    wait_until(lambda: any(p["kiosk"] == "K1" and p["status"] == "ok"
+                           for p in counter_view(shared_server.url)["printers"]),
+               message="K1's agent online")
+    yield agent
+    agent.stop()
 
 
 @pytest.fixture

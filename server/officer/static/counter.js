@@ -15,7 +15,8 @@
   var STATUS_VI = { called: ["Đã gọi, chờ công dân", "Called"], serving: ["Đang phục vụ", "Serving"] };
   var COUNTER_STATE = { open: ["Đang mở", "Open"], paused: ["Tạm dừng", "Paused"], closed: ["Đóng", "Closed"] };
   var PRINTER_VI = { ok: "Bình thường", paper_low: "Sắp hết giấy", paper_out: "Hết giấy",
-                     offline: "Mất kết nối", unknown: "Không rõ trạng thái" };
+                     offline: "Mất kết nối", unknown: "Không rõ trạng thái",
+                     agent_offline: "Máy in kiosk mất kết nối" };
 
   var S = {
     csrf: null, officer: null, counter: null, view: null, seq: -1,

@@ -36,8 +36,11 @@ class AgentPresence:
         self.heard = {}  # sid -> (kiosk, monotonic time last heard)
         self.started = time.monotonic()
         self._watching = False
-        if any(a.get("online") for a in runtime.state.agents.values()):
-            self._watch()  # judge agents the store says are online
+        # Agents the store says are online when this process starts: they get one timeout to
+        # show themselves (after a restart of a one-process site they reconnect here).
+        self._unconfirmed = {k for k, a in runtime.state.agents.items() if a.get("online")}
+        if self._unconfirmed:
+            self._watch()
 
     def connected(self, kiosk, sid):
         """An agent connected: it is online; returns the jobs to send it."""
@@ -67,16 +70,20 @@ class AgentPresence:
         return any(k == kiosk and now - at <= self.timeout for k, at in self.heard.values())
 
     def check(self):
-        """Mark offline every kiosk whose agent has gone silent (one watchdog round)."""
+        """Mark offline every kiosk whose agent has gone silent (one watchdog round).
+
+        A process judges only the agents connected to it, and once, one timeout after it
+        started, those the store said were online then and that have not come back here; an
+        agent of another process is that process's to judge."""
         now = time.monotonic()
-        for kiosk, agent in list(self.runtime.state.agents.items()):
-            if not agent.get("online") or self._alive(kiosk, now):
-                continue
-            if now - self.started <= self.timeout and not any(
-                    k == kiosk for k, _ in self.heard.values()):
-                continue  # just started: give agents of before the restart time to reconnect
-            log.warning("print agent of kiosk %s is silent: offline", kiosk)
-            self.runtime.execute(AgentOffline(kiosk, clock.now()))
+        mine = {k for k, _ in self.heard.values()}
+        if self._unconfirmed and now - self.started > self.timeout:
+            mine |= self._unconfirmed
+            self._unconfirmed = set()
+        for kiosk in sorted(mine):
+            if self.runtime.state.agent_online(kiosk) and not self._alive(kiosk, now):
+                log.warning("print agent of kiosk %s is silent: offline", kiosk)
+                self.runtime.execute(AgentOffline(kiosk, clock.now()))
 
     def _watch(self):
         if self._watching:

@@ -19,7 +19,6 @@ online again.
 import logging
 import time
 
-from . import clock
 from .engine.commands import AgentOffline, AgentOnline
 from .views import pending_print_jobs
 
@@ -59,10 +58,10 @@ class AgentPresence:
     def disconnected(self, sid):
         kiosk, _ = self.heard.pop(sid, (None, None))
         if kiosk is not None and not self._alive(kiosk):
-            self.runtime.execute(AgentOffline(kiosk, clock.now()))
+            self.runtime.execute(AgentOffline(kiosk, self.runtime.now()))
 
     def _online(self, kiosk):
-        self.runtime.execute(AgentOnline(kiosk, clock.now(), self.resend_seconds))
+        self.runtime.execute(AgentOnline(kiosk, self.runtime.now(), self.resend_seconds))
         return pending_print_jobs(self.runtime.state, kiosk, self.base_url)
 
     def _alive(self, kiosk, now=None):
@@ -83,7 +82,7 @@ class AgentPresence:
         for kiosk in sorted(mine):
             if self.runtime.state.agent_online(kiosk) and not self._alive(kiosk, now):
                 log.warning("print agent of kiosk %s is silent: offline", kiosk)
-                self.runtime.execute(AgentOffline(kiosk, clock.now()))
+                self.runtime.execute(AgentOffline(kiosk, self.runtime.now()))
 
     def _watch(self):
         if self._watching:

@@ -1,8 +1,8 @@
 """The rating tablet's page (`/rate?counter=3`) and its HTTP doors: pairing and revoking a
 tablet (admin), and sending a rating (the tablet, by its device token)."""
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from .. import auth
+from .. import audit, auth
 from ..engine import Refused
 from ..engine.commands import RateTicket
 from ..payload import Payload
@@ -48,6 +48,8 @@ def pair_tablet():
     number = _counter_number(Payload(request.get_json(silent=True)).int("counter", low=1, high=999))
     runtime = _runtime()
     token = auth.issue_device_token(runtime.store, tablet_device(number), runtime.now())
+    audit.record(runtime.store, runtime.site.id, "device_added", actor=g.officer,
+                 target=tablet_device(number))
     return jsonify(device=tablet_device(number), counter=number, token=token), 201
 
 
@@ -55,7 +57,11 @@ def pair_tablet():
 @auth.officer_required(role="admin")
 def revoke_tablet(counter):
     number = _counter_number(counter)
-    return jsonify(revoked=_runtime().store.remove_devices(tablet_device(number)), counter=number)
+    runtime = _runtime()
+    revoked = runtime.store.remove_devices(tablet_device(number))
+    audit.record(runtime.store, runtime.site.id, "device_removed", actor=g.officer,
+                 target=tablet_device(number), detail={"tokens": revoked})
+    return jsonify(revoked=revoked, counter=number)
 
 
 @bp.post("/api/ratings")

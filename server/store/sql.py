@@ -245,6 +245,14 @@ class SqlStore(Store):
             conn.execute(devices.insert(), {"kiosk": kiosk, "token_hash": token_hash,
                                             "created_at": at})
 
+    def all_devices(self):
+        """Every paired device (kiosk print agents, rating tablets): id and when, no token."""
+        with self._reading() as conn:
+            rows = conn.execute(sa.select(devices.c.kiosk, sa.func.count().label("tokens"),
+                                          sa.func.max(devices.c.created_at).label("paired_at"))
+                                .group_by(devices.c.kiosk).order_by(devices.c.kiosk))
+            return [dict(row._mapping) for row in rows]
+
     def device_by_token_hash(self, token_hash):
         with self._reading() as conn:
             row = conn.execute(sa.select(devices).where(devices.c.token_hash == token_hash)).first()

@@ -64,3 +64,13 @@ def console_with_a_call(new_page, base_url, counter, service):
     page.click("button[data-action='call_next']")
     page.wait_for_function("window.__counter.view.counter.current !== null")
     return page, page.evaluate("window.__counter.view.counter.current")
+
+
+def sign_in_page(new_page, url, username, password, viewport=None):
+    """Open a chief's or admin's page (`url`) and sign in through its form."""
+    page = new_page(viewport or {"width": 1280, "height": 900})
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#signin button[type=submit]")
+    return page

@@ -7,6 +7,7 @@ import pytest
 import socketio
 
 from server.store.sql import SqlStore
+from browser_helpers import sign_in_page
 from support.server_process import ServerProcess, take_ticket
 from support.waiting import wait_until
 
@@ -24,12 +25,7 @@ def admin_site(tmp_path_factory):
 
 
 def sign_in(new_page, base, username="admin", password="admin123"):
-    page = new_page(DESK)
-    page.goto(base + "/admin/settings")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("#signin button[type=submit]")
-    return page
+    return sign_in_page(new_page, base + "/admin/settings", username, password, DESK)
 
 
 def row_input(page, table, key, field):

@@ -154,9 +154,13 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     # Printed QR codes must open the tracking page from a citizen's phone: an absolute URL.
     base = place.public_base_url or f"http://{shown}:{port}"
     app = _make_app(place, ASYNC_MODE=async_mode, PUBLIC_BASE_URL=base, **extra)
+    runtime = app.extensions["qms.runtime"]
+    from .engine.site_change import stranded_reasons
+    stranded = stranded_reasons(runtime.site, runtime.state)
+    if stranded:  # the day's open tickets of a removed or re-lettered service
+        _refuse([f"{place.site_file}: {line}" for line in stranded])
     if demo:
         _seed_demo(app)
-    runtime = app.extensions["qms.runtime"]
     click.echo(f"Site «{runtime.site.name}» — store {deployment.mask_url(place.store)}")
     click.echo(f"  Kiosk (lấy số):        {base}/kiosk")
     click.echo(f"  Display (màn hình):    {base}/display")

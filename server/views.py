@@ -41,8 +41,9 @@ def ticket_view(state, ticket, base_url="", at=None):
         "id": ticket.id,
         "number": ticket.label,
         "service": ticket.service,
-        "service_name_vi": service.name_vi,
-        "service_name_en": service.name_en,
+        # A service taken out of the site file after the ticket was issued: its code.
+        "service_name_vi": service.name_vi if service else ticket.service,
+        "service_name_en": service.name_en if service else ticket.service,
         "priority": ticket.priority,
         "priority_name_vi": group.name_vi if group else None,
         "priority_name_en": group.name_en if group else None,

@@ -183,16 +183,16 @@ def _close_day(state, events):
 
 def day_summary(state, at):
     """Counts and times per service for the day, with open tickets counted as cancelled."""
-    per_service = {}
-    for service in state.site.services:
-        per_service[service.code] = {
-            "issued": 0, "done": 0, "no_show": 0, "cancelled": 0, "transferred": 0,
-            "outcomes": {o: 0 for o in OUTCOMES}, "priority": 0,
-            "avg_wait_minutes": None, "avg_service_minutes": None,
-        }
+    def empty_row():
+        return {"issued": 0, "done": 0, "no_show": 0, "cancelled": 0, "transferred": 0,
+                "outcomes": {o: 0 for o in OUTCOMES}, "priority": 0,
+                "avg_wait_minutes": None, "avg_service_minutes": None}
+
+    per_service = {service.code: empty_row() for service in state.site.services}
     waits, services = {}, {}
     for ticket in state.tickets.values():
-        row = per_service[ticket.service]
+        # A service taken out of the site file today still has its row (site_change.py).
+        row = per_service.setdefault(ticket.service, empty_row())
         if ticket.transferred_from is None:
             row["issued"] += 1
             row["priority"] += bool(ticket.priority)

@@ -200,7 +200,7 @@ def service_summary(state, at=None):
     for service in state.site.services:
         summary[service.code] = {"waiting": 0}
     for ticket in state.tickets.values():
-        if ticket.status == WAITING:
+        if ticket.status == WAITING and ticket.service in summary:  # not a removed service
             summary[ticket.service]["waiting"] += 1
     for code, row in summary.items():
         row["ahead"] = people_ahead_of_new(state, code, at)

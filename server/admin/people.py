@@ -1,5 +1,5 @@
 """Officers and devices on a page (`/admin/people`, admins): create an officer, reset a
-password, change a role, end their sessions; list the paired kiosks and rating tablets, pair
+password, change a role, disable or enable, end their sessions; list the paired kiosks and rating tablets, pair
 and revoke. Each change is written to the audit log with who and when (GET /api/audit)."""
 from flask import Blueprint, current_app, g, jsonify, render_template, session
 
@@ -99,8 +99,24 @@ def change_role(username):
     return jsonify(officer=_public(_known(username)))
 
 
+@bp.post("/api/admin/officers/<username>/<switch>")
+@auth.officer_required(role="admin")
+def disable(username, switch):
+    """`disable` (ends their sessions; the account and its history stay) or `enable`."""
+    if switch not in ("disable", "enable"):
+        raise Refused("not_found", "Không có thao tác này.", f"No action {switch!r}.", 404)
+    _known(username)
+    if username == g.officer:
+        raise Refused("own_account", "Không thể tự khóa tài khoản của mình.",
+                      "You cannot disable your own account.", 409)
+    rt = _runtime()
+    auth.set_disabled(rt.store, username, switch == "disable", rt.site.id)
+    _made("officer_disabled" if switch == "disable" else "officer_enabled", username)
+    return jsonify(officer=_public(_known(username)))
+
+
 def _public(officer):
-    return {k: officer[k] for k in ("username", "display_name", "role")}
+    return {k: officer.get(k) for k in ("username", "display_name", "role", "disabled")}
 
 
 @bp.get("/api/admin/devices")

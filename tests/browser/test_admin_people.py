@@ -52,6 +52,14 @@ def test_officers_and_devices_from_the_page(people_site, new_page, artifacts):
     old = requests.post(base + "/api/login", json={"username": "lan", "password": "matkhau-lan"})
     assert old.status_code == 401
     Officer(base, "lan", "matkhau-moi")
+    # Disabled: she cannot sign in; enabled again: she can.
+    page.click("#officers tr[data-username='lan'] button:has-text('Khóa tài khoản')")
+    page.wait_for_selector("#officers tr.disabled[data-username='lan']")
+    locked = requests.post(base + "/api/login", json={"username": "lan", "password": "matkhau-moi"})
+    assert locked.status_code == 403 and locked.json()["error"]["code"] == "officer_disabled"
+    page.click("#officers tr[data-username='lan'] button:has-text('Mở khóa')")
+    page.wait_for_selector("#officers tr:not(.disabled)[data-username='lan']")
+    Officer(base, "lan", "matkhau-moi")
     # A kiosk paired here gets a token shown once; revoked, it no longer connects.
     page.fill("#pair-kiosk input[name=kiosk]", "K7")
     page.click("#pair-kiosk button[type=submit]")
@@ -66,7 +74,8 @@ def test_officers_and_devices_from_the_page(people_site, new_page, artifacts):
     entries = admin.http.get(base + "/api/audit").json()["entries"]
     done = {(e["action"], e["target"], e["actor"]) for e in entries}
     for action, target in (("officer_created", "lan"), ("officer_role_changed", "lan"),
-                           ("officer_password_reset", "lan"), ("device_added", "K7"),
+                           ("officer_password_reset", "lan"), ("officer_disabled", "lan"),
+                           ("officer_enabled", "lan"), ("device_added", "K7"),
                            ("device_removed", "K7")):
         assert (action, target, "admin") in done, action
     assert page.console_errors == []

@@ -25,7 +25,8 @@
       var body = $("officers").querySelector("tbody"); body.innerHTML = "";
       b.officers.forEach(function (o) {
         var tr = document.createElement("tr"); tr.dataset.username = o.username;
-        [o.username, o.display_name].forEach(function (t) {
+        if (o.disabled) tr.className = "disabled";
+        [o.username + (o.disabled ? " (đã khóa)" : ""), o.display_name].forEach(function (t) {
           var td = document.createElement("td"); td.textContent = t; tr.appendChild(td);
         });
         var td = document.createElement("td"), sel = document.createElement("select");
@@ -47,6 +48,15 @@
           call("POST", "/api/admin/officers/" + encodeURIComponent(o.username) + "/password", {password: pw})
             .then(function () { status("Đã đặt lại mật khẩu của " + o.username + ". Password reset.", true); })
             .catch(function () {});
+        }));
+        actions.appendChild(button(o.disabled ? "Mở khóa" : "Khóa tài khoản", function () {
+          var verb = o.disabled ? "enable" : "disable";
+          call("POST", "/api/admin/officers/" + encodeURIComponent(o.username) + "/" + verb)
+            .then(function () {
+              status((o.disabled ? "Đã mở khóa " : "Đã khóa ") + o.username + ". " +
+                     (o.disabled ? "Enabled." : "Disabled."), true);
+            })
+            .catch(function () {}).then(loadOfficers);
         }));
         actions.appendChild(button("Đăng xuất mọi nơi", function () {
           call("POST", "/api/officers/" + encodeURIComponent(o.username) + "/sign-out")

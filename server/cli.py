@@ -155,7 +155,7 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     base = place.public_base_url or f"http://{shown}:{port}"
     app = _make_app(place, ASYNC_MODE=async_mode, PUBLIC_BASE_URL=base, **extra)
     runtime = app.extensions["qms.runtime"]
-    from .engine.site_change import stranded_reasons
+    from .engine.stranded import stranded_reasons
     stranded = stranded_reasons(runtime.site, runtime.state)
     if stranded:  # the day's open tickets of a removed or re-lettered service
         _refuse([f"{place.site_file}: {line}" for line in stranded])

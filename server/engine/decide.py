@@ -191,7 +191,7 @@ def day_summary(state, at):
     per_service = {service.code: empty_row() for service in state.site.services}
     waits, services = {}, {}
     for ticket in state.tickets.values():
-        # A service taken out of the site file today still has its row (site_change.py).
+        # A service taken out of the site file today still has its row (stranded.py).
         row = per_service.setdefault(ticket.service, empty_row())
         if ticket.transferred_from is None:
             row["issued"] += 1

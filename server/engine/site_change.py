@@ -1,41 +1,66 @@
-"""A site file changed while a day is running: which of today's open tickets it would strand.
-
-A service removed from the file, or given another letter, while tickets of it are still
-waiting, called or being served today would leave them with no queue, no counter and no
-number series. The server refuses to start on such a file (until the day is closed); a
-service with only finished tickets today can go at once (reports and summaries still count
-them under their code).
-"""
-from .lifecycle import OPEN_STATUSES
+"""Changing a site's settings while it runs: the new settings checked by the site file's rules
+and against today's tickets, so a change never strands a citizen who holds a ticket."""
+from .lifecycle import OPEN_STATUSES, Refused
+from .site import SiteFileError, site_from_dict
 
 
-def stranded_by(site, state):
-    """[(service code, old letter, new letter or None, open tickets)] for the open day."""
-    if not state.day_open:
-        return []
-    open_by_service = {}
-    for ticket in state.tickets.values():
-        if ticket.status in OPEN_STATUSES:
-            open_by_service.setdefault(ticket.service, []).append(ticket)
-    stranded = []
-    for code, tickets in sorted(open_by_service.items()):
-        old_letter = tickets[0].label.rstrip("0123456789")
-        service = site.service(code)
-        if service is None or service.letter != old_letter:
-            stranded.append((code, old_letter, service.letter if service else None, len(tickets)))
-    return stranded
+def checked_site(state, data):
+    """The new Site from `data`, or Refused saying what is wrong or what it would break."""
+    if not isinstance(data, dict):
+        raise Refused("bad_site", "Cấu hình phải là một đối tượng.", "Settings must be an object.", 400)
+    try:
+        new = site_from_dict(data)
+    except SiteFileError as exc:
+        where = "; ".join(f"{'.'.join(map(str, m.loc))}: {m.vi}" for m in exc.mistakes)
+        where_en = "; ".join(f"{'.'.join(map(str, m.loc))}: {m.en}" for m in exc.mistakes)
+        raise Refused("bad_site", f"Cấu hình không hợp lệ — {where}", f"Invalid settings — {where_en}",
+                      422) from None
+    old = state.site
+    if new.id != old.id:
+        raise Refused("site_id_changed", "Không được đổi mã điểm (site id).",
+                      "The site id cannot change.", 422)
+    _check_tickets(state, old, new)
+    return new
 
 
-def stranded_reasons(site, state):
-    """One line per stranded service, Vietnamese then English."""
-    lines = []
-    for code, old, new, count in stranded_by(site, state):
-        if new is None:
-            vi = f"dịch vụ {code} ({old}) có {count} phiếu chưa xong hôm nay nhưng không còn trong tệp"
-            en = f"service {code} ({old}) has {count} unfinished tickets today but is no longer in the file"
-        else:
-            vi = f"dịch vụ {code} có {count} phiếu chưa xong mang chữ {old}, tệp đổi thành {new}"
-            en = f"service {code} has {count} unfinished tickets lettered {old}; the file says {new}"
-        lines.append(f"{vi}; giữ dịch vụ như cũ đến khi đóng ngày (qms close-day) — {en}; keep it "
-                     "as it was until the day is closed (qms close-day)")
-    return lines
+def _conflict(vi, en):
+    return Refused("conflicts_with_today", vi, en, 409)
+
+
+def _check_tickets(state, old, new):
+    today = list(state.tickets.values()) if state.day_open else []
+    open_tickets = [t for t in today if t.status in OPEN_STATUSES]
+    for service in old.services:
+        changed = new.service(service.code)
+        live = [t for t in open_tickets if t.service == service.code]
+        if changed is None and live:
+            raise _conflict(f"Dịch vụ «{service.name_vi}» còn {len(live)} số đang chờ hoặc đang "
+                            "phục vụ hôm nay; hãy xóa sau khi kết thúc ngày.",
+                            f"Service {service.code} still has {len(live)} open tickets today.")
+        if changed is None:
+            continue
+        issued = state.issued_today.get(service.code, 0) if state.day_open else 0
+        numbering = (changed.letter, changed.number_start, changed.number_end) != \
+            (service.letter, service.number_start, service.number_end)
+        if numbering and issued:
+            raise _conflict(f"Dịch vụ «{service.name_vi}» đã cấp {issued} số hôm nay: chữ cái và "
+                            "dãy số chỉ đổi được từ ngày mai.",
+                            f"Service {service.code} issued {issued} tickets today: its letter and "
+                            "number range can change from tomorrow.")
+        if changed.daily_cap is not None and changed.daily_cap < issued:
+            raise _conflict(f"Dịch vụ «{service.name_vi}» đã cấp {issued} số hôm nay, nhiều hơn "
+                            f"giới hạn mới {changed.daily_cap}.",
+                            f"Service {service.code} already issued {issued} today, above the new "
+                            f"cap {changed.daily_cap}.")
+    for counter in old.counters:
+        live = state.counters.get(counter.number)
+        busy = live is not None and (live.state != "closed" or live.current is not None)
+        reserved = [t for t in open_tickets if t.reserved_counter == counter.number]
+        if new.counter(counter.number) is None and (busy or reserved):
+            raise _conflict(f"Quầy {counter.number} đang mở hoặc có số được chuyển riêng; hãy đóng "
+                            "quầy trước khi xóa.",
+                            f"Counter {counter.number} is open or has tickets reserved for it.")
+    for ticket in open_tickets:
+        if ticket.priority and new.priority_group(ticket.priority) is None:
+            raise _conflict(f"Nhóm ưu tiên «{ticket.priority}» còn số đang chờ hôm nay.",
+                            f"Priority group {ticket.priority} still has open tickets today.")

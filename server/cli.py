@@ -356,6 +356,41 @@ def officers_reset_password(username, password, site, store, instance):
         raise click.UsageError(str(exc))
 
 
+@main.command("backup")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Backup file (default: INSTANCE/backups/qms-YYYYMMDD-HHMMSS.sqlite3 or .pgdump).")
+@place_options
+def backup_command(output, site, store, instance):
+    """Back up the store, safely while the server runs (docs/operations.md)."""
+    import datetime
+    import os
+    from .store.backup import BackupProblem, backup
+    place = _place(site, store, instance)
+    if output is None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        kind = "sqlite3" if place.store.startswith("sqlite") else "pgdump"
+        output = os.path.join(place.instance, "backups", f"qms-{stamp}.{kind}")
+    try:
+        backup(place.store, output)
+    except BackupProblem as exc:
+        _refuse(exc.lines)
+    click.echo(output)
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False))
+@place_options
+def restore_command(backup_file, site, store, instance):
+    """Restore BACKUP_FILE into the site's store, which must be empty (a new folder or database)."""
+    from .store.backup import BackupProblem, restore
+    place = _place(site, store, instance)
+    try:
+        restore(backup_file, place.store)
+    except BackupProblem as exc:
+        _refuse(exc.lines)
+    click.echo(f"Đã khôi phục vào {place.store} — restored; start the server on it.")
+
+
 @main.command("add-device")
 @click.argument("kiosk")
 @place_options

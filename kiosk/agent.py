@@ -181,6 +181,17 @@ class PrintAgent:
         if entry and entry["state"] == FAILED:
             return self.report(job, False, entry.get("reason") or MAY_HAVE_PRINTED)
 
+        # Ask the server first: a job that waited (a frozen PC, a stopped process) for a ticket
+        # since called, finished or taken minutes ago must not come out now (docs/kiosk.md).
+        claim = self._call("print_claim", {"ticket_id": job["ticket_id"], "job": job["job"]})
+        if claim is None:
+            log.warning("%s not printed: the server did not confirm it; it sends the job "
+                        "again on reconnect if it is still wanted", label)
+            return None
+        if not claim.get("ok"):
+            log.info("%s not printed: %s", label, (claim.get("error") or {}).get("message_en"))
+            return claim
+
         try:
             data = render_ticket(ticket, job.get("site") or {}, paper=self.paper, mode=self.mode,
                                  profile=self.profile)

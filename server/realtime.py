@@ -20,7 +20,7 @@ from flask_socketio import SocketIO, emit, join_room
 from . import actions, auth, clock, json_limits
 from .agent_presence import AgentPresence
 from .engine import Refused, require_counter
-from .engine.commands import ReportPrint, ReportPrinter
+from .engine.commands import ClaimPrint, ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
 from .tracking import ticket_by_ref, tracking_view, unknown_ticket
@@ -293,6 +293,14 @@ def init_realtime(app, runtime):
                                  rt().now(), p.str("reason", required=False, max_length=200) or "",
                                  kiosk=kiosk))
 
+    def print_claim(kiosk, p):
+        events = rt().execute(ClaimPrint(kiosk, p.int("ticket_id", low=1, high=2**31 - 1),
+                                         p.int("job", low=1, high=10**6), rt().now(),
+                                         presence.resend_seconds))
+        skipped = [e for e in events if e["type"] == "print_skipped"]
+        if skipped:
+            raise Refused("print_not_wanted", "Không in phiếu này nữa.", skipped[0]["reason"], 409)
+
     def printer_status(kiosk, p):
         rt().execute(ReportPrinter(kiosk, p.str("status", max_length=16),
                                    p.str("message", required=False, max_length=200) or "",
@@ -302,6 +310,7 @@ def init_realtime(app, runtime):
         """Nothing to do but be heard (agent_event did that): see agent_presence."""
 
     socketio.on_event("heartbeat", agent_event(heartbeat))
+    socketio.on_event("print_claim", agent_event(print_claim))
     socketio.on_event("print_result", agent_event(print_result))
     socketio.on_event("printer_status", agent_event(printer_status))
 

@@ -179,6 +179,16 @@ class AgentOnline:
 
 
 @dataclass(frozen=True)
+class ClaimPrint:
+    """A print agent asks whether to print a job it holds, just before printing it."""
+    kiosk: str
+    ticket_id: int
+    job: int
+    at: float
+    resend_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
 class AgentOffline:
     """A kiosk's print agent disconnected or stopped sending heartbeats."""
     kiosk: str

@@ -503,6 +503,17 @@ NOT_PRINTED_GONE = ("không in: số đã được gọi hoặc đã kết thúc
                     "not printed: the ticket was already called or ended")
 
 
+def _unwanted(ticket, at, resend_seconds):
+    """Why a kiosk's pending print job is no longer worth printing, or None: only a ticket
+    still waiting, asked for within the resend window, is (a slip printed later would be taken
+    by the next citizen, or lie in the tray for a number already served)."""
+    if ticket.status != WAITING:
+        return NOT_PRINTED_GONE
+    if ticket.print_requested_at < at - resend_seconds:
+        return NOT_PRINTED_LATE
+    return None
+
+
 @_decide.register
 def _(cmd: c.AgentOnline, state):
     events = _Events(state, cmd.at)
@@ -511,15 +522,31 @@ def _(cmd: c.AgentOnline, state):
     for ticket in sorted(state.tickets.values(), key=lambda t: t.id):
         if ticket.kiosk != cmd.kiosk or ticket.print_job <= ticket.printed_job or ticket.print_error:
             continue  # not this kiosk's, printed, or already reported
-        if ticket.status != WAITING:
-            reason = NOT_PRINTED_GONE
-        elif ticket.print_requested_at < cmd.at - cmd.resend_seconds:
-            reason = NOT_PRINTED_LATE
-        else:
-            continue  # still worth printing: the server sends it
-        events.add("print_skipped", ticket_id=ticket.id, kiosk=cmd.kiosk,
-                   job=ticket.print_job, reason=reason)
+        reason = _unwanted(ticket, cmd.at, cmd.resend_seconds)
+        if reason:  # (otherwise still worth printing: the server sends it)
+            events.add("print_skipped", ticket_id=ticket.id, kiosk=cmd.kiosk,
+                       job=ticket.print_job, reason=reason)
     return events.items
+
+
+NOT_WANTED = ("print_not_wanted", "Không in phiếu này nữa.")
+
+
+@_decide.register
+def _(cmd: c.ClaimPrint, state):
+    """The agent asks just before printing a job it holds (one that waited in a frozen
+    connection must not come out minutes later): a job no longer worth printing is dropped as
+    at AgentOnline, and the caller refuses the claim (see realtime.print_claim)."""
+    ticket = state.tickets.get(cmd.ticket_id)
+    if ticket is None or ticket.kiosk != cmd.kiosk or not 1 <= cmd.job <= ticket.print_job:
+        raise Refused("unknown_print_job", "Không có lệnh in này.", "No such print job.", 404)
+    if cmd.job < ticket.print_job or cmd.job <= ticket.printed_job or ticket.print_error:
+        raise Refused(*NOT_WANTED, "This job was replaced, printed or reported already.", 409)
+    reason = _unwanted(ticket, cmd.at, cmd.resend_seconds)
+    if reason is None:
+        return []
+    return _one(state, cmd.at, "print_skipped", ticket_id=ticket.id, kiosk=cmd.kiosk,
+                job=cmd.job, reason=reason)
 
 
 @_decide.register

@@ -63,3 +63,20 @@ def test_a_returning_agent_prints_only_waiting_tickets_asked_for_recently():
     assert sim.ticket(other_kiosk).print_error == ""  # K2's agent judges K2's jobs
     # A second connect finds nothing more to drop.
     assert sim.do(c.AgentOnline("K1", sim.tick(), WINDOW)) == []
+
+
+def test_a_claim_drops_a_job_no_longer_worth_printing():
+    sim = Sim(demo_site(), counters=[1])
+    sim.do(c.AgentOnline("K1", sim.tick(), WINDOW))
+    fresh, served, other = (sim.issue("CCCD", kiosk=k) for k in ("K1", "K1", "K2"))
+    assert sim.do(c.ClaimPrint("K1", fresh.id, 1, sim.tick(), WINDOW)) == []  # print it
+    sim.call(1, served)
+    sim.complete(served)
+    events = sim.do(c.ClaimPrint("K1", served.id, 1, sim.tick(), WINDOW))
+    assert [(e["type"], e["reason"]) for e in events] == [("print_skipped", NOT_PRINTED_GONE)]
+    sim.refused(c.ClaimPrint("K1", served.id, 1, sim.tick(), WINDOW), "print_not_wanted")
+    sim.refused(c.ClaimPrint("K1", other.id, 1, sim.tick(), WINDOW), "unknown_print_job")
+    sim.refused(c.ClaimPrint("K1", fresh.id, 2, sim.tick(), WINDOW), "unknown_print_job")
+    sim.wait(WINDOW / 60 + 1)  # the citizen has long left the kiosk
+    events = sim.do(c.ClaimPrint("K1", fresh.id, 1, sim.tick(), WINDOW))
+    assert [e["reason"] for e in events] == [NOT_PRINTED_LATE]

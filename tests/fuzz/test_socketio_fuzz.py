@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from fuzzkit import server_still_serves
 
-EVENTS = ("join", "snapshot", "act", "print_result", "printer_status")
+EVENTS = ("join", "snapshot", "act", "print_claim", "print_result", "printer_status", "heartbeat")
 ACTIONS = ("open_counter", "close_counter", "pause_counter", "resume_counter", "call_next",
            "call_ticket", "recall", "start", "no_show", "transfer", "complete", "cancel",
            "reprint", "open_day", "close_day")

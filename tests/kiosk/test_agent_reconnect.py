@@ -1,10 +1,13 @@
-"""A print agent that comes back does not print the day's backlog.
+"""A print agent that comes back does not print the day's backlog, nor a job that waited in a
+frozen connection.
 
 Real server (resend window 12 s), the real `qms kiosk-agent` and the fake network printer. The
 kiosk PC is off while citizens take numbers and officers call, complete, cancel and transfer
 some of them; when it is back it prints only the tickets still waiting that were taken within
 the window. The others are "not printed" on the officers' list, finished tickets left out.
 """
+import os
+import signal
 import time
 
 from agent_process import AgentProcess
@@ -89,3 +92,37 @@ def test_returning_agent_prints_only_fresh_waiting_tickets(tmp_path, printer):
 def _issued(ticket):
     from datetime import datetime
     return datetime.fromisoformat(ticket["issued_at"]).timestamp()
+
+
+def test_a_job_held_by_a_frozen_agent_is_not_printed_after_its_ticket_was_served(
+        tmp_path, printer):
+    """SIGSTOP leaves the agent's connection open: a job pushed just before it was taken for
+    offline waits in the socket. When the agent wakes up minutes later the ticket has been
+    served; the agent asks the server before printing (print_claim) and prints nothing."""
+    server = ServerProcess(tmp_path / "instance", env={"QMS_AGENT_TIMEOUT": "3"}).start()
+    agent = AgentProcess(server.url, issue_token(server.url), printer.url,
+                         tmp_path / "journal.jsonl", tmp_path / "agent.log",
+                         extra_args=("--heartbeat", "0.5")).start()
+    try:
+        wait_until(lambda: agent_state(server) == "ok", message="agent online")
+        os.kill(agent.proc.pid, signal.SIGSTOP)
+        held = take(server)  # within the timeout: the job is pushed and waits in the socket
+        officer = Officer(server.url)
+        act(officer, "/api/counters/1/open")
+        act(officer, "/api/counters/1/call", ticket_id=held["id"])
+        act(officer, f"/api/tickets/{held['id']}/complete", outcome="accepted")
+        wait_until(lambda: agent_state(server) == "agent_offline", message="agent offline")
+        os.kill(agent.proc.pid, signal.SIGCONT)
+        wait_until(lambda: agent_state(server) == "ok", message="agent back")
+        wait_until(lambda: "not printed" in agent.log(), message="the held job refused")
+        time.sleep(SETTLE)
+        assert printer.tickets() == [], agent.log()
+        assert held["id"] not in {p["id"] for p in counter_view(server.url)["print_problems"]}
+        # A new citizen still gets a slip.
+        fresh = take(server)
+        wait_until(lambda: printer.tickets() == [fresh["number"]], message="a fresh slip")
+    finally:
+        if agent.proc.poll() is None:
+            os.kill(agent.proc.pid, signal.SIGCONT)
+        agent.stop()
+        server.stop()

@@ -279,3 +279,20 @@ def test_pause_is_offered_only_without_a_citizen_at_the_counter(site, new_page):
     current = page.evaluate("window.__counter.view.counter.current.id")
     assert officer.post(f"/api/tickets/{current}/complete", {"outcome": "accepted"}).status_code == 200
     page.wait_for_selector("button[data-action='pause']:not([disabled])")
+
+
+def test_the_counter_picker_names_the_officer_holding_each_open_counter(site, new_page, artifacts):
+    Officer(site.url).post("/api/counters/4/open")  # canbo holds counter 4
+    page = new_page({"width": 1280, "height": 800})
+    page.goto(site.url + "/counter")
+    page.wait_for_selector("#screen-signin:not([hidden])")
+    page.fill("#signin-username", "admin")
+    page.fill("#signin-password", "admin123")
+    page.click("#signin-submit")
+    page.wait_for_selector(".pick-tile[data-counter='4'] .t-officer")
+    assert page.inner_text(".pick-tile[data-counter='4'] .t-officer") == "Cán bộ: Cán bộ tiếp dân"
+    closed = [n for n in range(1, 6)
+              if page.inner_text(f".pick-tile[data-counter='{n}'] .t-state").startswith("Đóng")]
+    for n in closed:
+        assert page.locator(f".pick-tile[data-counter='{n}'] .t-officer").count() == 0
+    page.screenshot(path=os.path.join(artifacts, "counter-picker-officers.png"))

@@ -55,6 +55,9 @@ def display_page():
         "services": services or None,
         "counters": counters or None,
         "notice": notice[:500],
+        # A notice given in the URL or the app config stays; the site's follows its changes.
+        "notice_fixed": bool(request.args.get("notice") is not None or
+                             current_app.config.get("DISPLAY_NOTICE")),
         "site_name": site.name,
         "site_name_en": site.name_en,
         "utc_offset_minutes": site.utc_offset_minutes,

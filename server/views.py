@@ -130,6 +130,8 @@ def public_view(state, services=None, counters=None, at=None):
         "services": _services(state, _now(state, at), services),
         "counters": _counters(state, counters),
         "recent_calls": calls,
+        # The site's notice for the displays: changed on the admin page, shown at once.
+        "notice": state.site.display.notice,
     }
 
 

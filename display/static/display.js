@@ -50,14 +50,17 @@
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { fitHeader(); fitAll(); });
 
   // -- scrolling notice ----------------------------------------------------------------
-  if (CONFIG.notice) {
-    $("ticker-text").textContent = CONFIG.notice;
-    $("ticker").hidden = false;
-    var seconds = Math.max(15, Math.round(CONFIG.notice.length * 0.28));
+  var shownNotice = null;
+  function showNotice(text) {
+    if (text === shownNotice) return;
+    shownNotice = text;
+    $("ticker-text").textContent = text || "";
+    $("ticker").hidden = !text;
+    $("app").classList.toggle("no-ticker", !text);
+    var seconds = Math.max(15, Math.round((text || "").length * 0.28));
     $("ticker-text").style.setProperty("--ticker-duration", seconds + "s");
-  } else {
-    $("app").classList.add("no-ticker");
   }
+  showNotice(CONFIG.notice);
 
   // -- sound: one touch to satisfy autoplay rules, remembered ---------------------------
   var player = $("player");
@@ -279,6 +282,8 @@
   // `fresh`: the first snapshot after a (re)connect (QMS.live keeps the seq order).
   function applyState(state, fresh) {
     window.__displayState = state;
+    // The site's notice as the admin last saved it (unless this display was given its own).
+    if (!CONFIG.notice_fixed && typeof state.notice === "string") showNotice(state.notice);
     window.__snapshots += 1;
     $("conn").hidden = true;
 

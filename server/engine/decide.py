@@ -425,7 +425,7 @@ def _(cmd: c.RateTicket, state):
 @_decide.register
 def _(cmd: c.ChangeSite, state):
     from .site import site_to_dict
-    from .site_change import checked_site
+    from .settings_change import checked_site
     new = checked_site(state, cmd.data)
     # The event carries the whole site as the file would have it (normalised), and who.
     return _one(state, cmd.at, "site_changed", by=cmd.by, data=site_to_dict(new), base=cmd.base)

@@ -35,6 +35,9 @@ def row_input(page, table, key, field):
 
 def test_a_saved_change_is_recorded_and_pushed_to_the_displays(admin_site, new_page, artifacts):
     base = admin_site.url
+    wall = new_page({"width": 1920, "height": 1080})
+    wall.goto(base + "/display")
+    wall.wait_for_function("window.__snapshots >= 1")
     display = socketio.Client()
     names = []
     display.on("state", lambda view: names.append(
@@ -52,6 +55,10 @@ def test_a_saved_change_is_recorded_and_pushed_to_the_displays(admin_site, new_p
         page.click("#save")
         page.wait_for_selector("#status.ok")
         wait_until(lambda: names and names[-1] == "Kích hoạt tài khoản VNeID")
+        # The wall display already open shows the new notice without a reload.
+        wall.wait_for_function("document.getElementById('ticker-text').textContent"
+                               ".includes('nghỉ trưa từ 11:30')")
+        wall.screenshot(path=os.path.join(artifacts, "display-new-notice-1920.png"))
     finally:
         display.disconnect()
     store = SqlStore(f"sqlite:///{admin_site.folder}/qms.sqlite3")

@@ -159,6 +159,9 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     stranded = stranded_reasons(runtime.site, runtime.state)
     if stranded:  # the day's open tickets of a removed or re-lettered service
         _refuse([f"{place.site_file}: {line}" for line in stranded])
+    from . import logs
+    logs.configure(runtime.site)  # JSON lines, the site's time zone
+    app.wsgi_app = logs.AccessLog(app.wsgi_app)
     if demo:
         _seed_demo(app)
     click.echo(f"Site «{runtime.site.name}» — store {deployment.mask_url(place.store)}")

@@ -13,7 +13,8 @@
   var siteClock = QMS.clock(CONFIG.utc_offset_minutes, CONFIG.server_now_ms);
 
   var STATUS_VI = { called: ["Đã gọi, chờ công dân", "Called"], serving: ["Đang phục vụ", "Serving"] };
-  var COUNTER_STATE = { open: ["Đang mở", "Open"], paused: ["Tạm dừng", "Paused"], closed: ["Đóng", "Closed"] };
+  var W = QMS.words;
+  var COUNTER_STATE = { open: W.open, paused: W.paused, closed: W.closed };
   var PRINTER_VI = { ok: "Bình thường", paper_low: "Sắp hết giấy", paper_out: "Hết giấy",
                      offline: "Mất kết nối", unknown: "Không rõ trạng thái",
                      agent_offline: "Máy in kiosk mất kết nối" };

@@ -6,7 +6,7 @@ sign-in, and every action of the officer action table. All answers are JSON; a r
 """
 from flask import Blueprint, current_app, g, jsonify, request, session
 
-from . import actions, audit, auth, clock, json_limits, sign_in_throttle
+from . import actions, audit, auth, clock, json_limits, kiosk_access, sign_in_throttle, tracking
 from .engine import Refused, require_counter, require_ticket
 from .payload import Payload, bad_input
 from .views import counter_view, public_view, ticket_view
@@ -90,23 +90,31 @@ def take_ticket():
     kiosk = p.str("kiosk", required=False, max_length=32)
     if not request_id.strip():
         raise bad_input("request_id không được để trống.", "request_id must not be blank.")
+    public = False
     if rt.ticket_for_request(request_id) is None:
         # A retry of an acknowledged request is answered, never limited.
-        limiter = current_app.extensions["qms.ticket_limiter"]
-        at = rt.now()
-        if not limiter.allow(request.remote_addr, at):
-            response = jsonify(error=Refused(
-                "rate_limited", "Công dân đã lấy quá nhiều số. Vui lòng đợi rồi thử lại.",
-                "Too many tickets from this device; try again later.", 429).as_dict())
-            response.headers["Retry-After"] = str(limiter.retry_after(request.remote_addr, at))
-            return response, 429
-    ticket, created = rt.take_ticket(service, priority, request_id, kiosk)
+        public = kiosk_access.check_issuance(rt, service, priority, kiosk, rt.now())
+    ticket, created = rt.take_ticket(service, priority, request_id, kiosk, public=public)
     return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now())), \
         201 if created else 200
 
 
+@bp.get("/api/tickets/<token>")
+def ticket(token):
+    """A ticket's status by its public token (the tracking page, the QR)."""
+    rt = runtime()
+    rt.refresh()
+    found = tracking.ticket_by_ref(rt.state, token)
+    if found is None:
+        raise Refused("unknown_ticket", "Không tìm thấy số thứ tự này trong ngày hôm nay.",
+                      "No such ticket today.", 404)
+    return jsonify(ticket=ticket_view(rt.state, found, base_url(), at=rt.now()))
+
+
 @bp.get("/api/tickets/<int:ticket_id>")
-def ticket(ticket_id):
+@auth.officer_required()
+def ticket_by_id(ticket_id):
+    """Officers may still name a ticket by its id."""
     rt = runtime()
     rt.refresh()
     found = require_ticket(rt.state, ticket_id)

@@ -5,7 +5,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from .engine import Refused
-from .ratelimit import RateLimiter
+from .kiosk_access import PublicLimiter
 from .site_file import DEMO_SITE, load_site
 from .store import StoreUnavailable, open_store
 
@@ -16,8 +16,6 @@ DEFAULTS = {
     "SQLITE_SYNCHRONOUS": "FULL",
     "MAX_CONTENT_LENGTH": 16 * 1024,
     "TICKET_RATE_LIMIT": "5/300",
-    # A kiosk serves a whole hall from one address; loopback is the kiosk of a one-box site.
-    "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],
     "PUBLIC_BASE_URL": "",
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (and which may hold many
     # connections): nginx on the same box is 127.0.0.1.
@@ -62,8 +60,7 @@ def create_app(config=None, instance_path=None):
     app.extensions["qms.runtime"] = runtime
     from . import auth
     auth.configure_sessions(app, store, site.id)
-    app.extensions["qms.ticket_limiter"] = RateLimiter(app.config["TICKET_RATE_LIMIT"],
-                                                       app.config["KIOSK_ADDRESSES"])
+    app.extensions["qms.public_limiter"] = PublicLimiter(app.config["TICKET_RATE_LIMIT"])
 
     from .api import bp as api_bp
     from .openapi import bp as openapi_bp

@@ -5,6 +5,7 @@ append the events in one transaction, apply them, tell the listeners (the realti
 A conflict means another writer got there first: catch up and decide again.
 """
 import dataclasses
+import secrets
 import threading
 
 from . import clock
@@ -141,7 +142,7 @@ class SiteRuntime:
                           f"Cannot open {command.day}: that day has not come yet.")
         return command
 
-    def take_ticket(self, service, priority, request_id, kiosk=None):
+    def take_ticket(self, service, priority, request_id, kiosk=None, public=False):
         """A citizen's ticket: (ticket, created). The same request_id answers the ticket it
         already has (a retried touch); the first ticket of a new business day opens the day
         (auto_open_day) unless the day was closed, lies too far ahead, or the site is outside
@@ -158,7 +159,9 @@ class SiteRuntime:
                 if refusal.code != "day_already_open":  # another process opened it first
                     raise
         try:
-            events = self.execute(IssueTicket(service, priority, request_id, at, kiosk))
+            # The public links' key: random, so ticket pages cannot be walked by number.
+            events = self.execute(IssueTicket(service, priority, request_id, at, kiosk,
+                                              token=secrets.token_urlsafe(16), public=public))
         except Refused as refusal:
             if refusal.code != "duplicate_request":  # another process took it a moment ago
                 raise

@@ -54,7 +54,8 @@ def ticket_view(state, ticket, base_url="", at=None):
         "issued_at": iso(site, ticket.issued_at),
         "called_at": iso(site, ticket.called_at),
         "transferred_to": ticket.transferred_to,
-        "track_url": f"{base_url}/t/{public_ref(ticket)}",
+        "track": public_ref(ticket),
+        "track_url": f"{base_url}/t/{public_ref(ticket)}" if public_ref(ticket) else None,
     }
 
 

@@ -12,6 +12,20 @@
   "use strict";
 
   const KIOSK = document.body.dataset.kiosk || null;
+  // The kiosk's credential (docs/security.md): its device token, given once in the setup
+  // link's fragment (/kiosk?kiosk=K1#device_token=...; a fragment never reaches a server log),
+  // kept in this browser's storage and sent with every ticket request.
+  const DEVICE_TOKEN = (function () {
+    const key = "qms.device_token." + (KIOSK || "");
+    const given = new URLSearchParams(location.hash.slice(1)).get("device_token");
+    try {
+      if (given) {
+        localStorage.setItem(key, given);
+        history.replaceState(null, "", location.pathname + location.search);
+      }
+      return localStorage.getItem(key) || given;
+    } catch (e) { return given; }
+  })();
   const DONE_SECONDS = 10;           // the number stays this long, or until touched
   const IDLE_SECONDS = 60;           // a half-finished choice is dropped after this
   const GUARD_MS = 700;              // touches ignored right after a screen change
@@ -306,7 +320,9 @@
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     try {
       const response = await fetch("/api/tickets", {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST",
+        headers: Object.assign({ "Content-Type": "application/json" },
+                               DEVICE_TOKEN ? { "X-Kiosk-Token": DEVICE_TOKEN } : {}),
         body: JSON.stringify(body), signal: controller.signal, cache: "no-store",
       });
       let data = null;
@@ -388,7 +404,7 @@
       : (KIOSK ? t("printer_fault") + " " : "") + t("remember_number");
     $("take").classList.toggle("no-printer", !printable);
     const track = $("track");
-    if (tk.id) {
+    if (tk.track) {
       const img = $("track-qr");
       img.onerror = () => { track.hidden = true; };
       img.onload = () => { track.hidden = false; };

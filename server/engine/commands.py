@@ -35,6 +35,10 @@ class IssueTicket:
     request_id: str
     at: float
     kiosk: str | None = None  # which kiosk printed it, if any
+    # The unguessable key of the ticket's public links (/t/<token>, the QR): chosen by the
+    # caller, so the engine stays free of randomness.
+    token: str | None = None
+    public: bool = False  # taken by an unknown client (a phone), not a known kiosk
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,9 @@ def _(cmd: c.IssueTicket, state):
     return _one(state, cmd.at, "ticket_issued", ticket_id=_own_seq(state), service=service.code,
                 number=number, label=service.label(number), priority=cmd.priority,
                 request_id=cmd.request_id, order=_own_seq(state), kiosk=cmd.kiosk,
-                next_number=following)
+                next_number=following,
+                **({"token": cmd.token} if cmd.token else {}),
+                **({"public": True} if cmd.public else {}))
 
 
 def _free_number(state, service):

@@ -107,6 +107,18 @@ class Policy:
     auto_open_day: StrictBool = True
     # Weight of the newest service time in the running average used for estimates.
     service_time_weight: Annotated[float, Field(strict=True, gt=0, le=1)] = 0.2
+    # Tickets an unknown client (a citizen's phone, not a paired kiosk) may take per service
+    # per hour; 0 turns such issuance off. Never more than half of a service's numbers for the
+    # day go this way, so the kiosks always keep theirs (docs/security.md).
+    public_tickets_per_hour: Annotated[StrictInt, Field(ge=0, le=1000)] = 0
+
+
+@dataclass(frozen=True, config=SECTION)
+class Privacy:
+    # Free text officers type (completion notes, cancel reasons) may name a citizen: it is
+    # erased from the store this many days after the ticket's day (Decree 13/2023 on personal
+    # data; docs/security.md).
+    note_retention_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 90
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -270,6 +282,7 @@ class Site(SiteInfo):
     priority_groups: tuple[PriorityGroup, ...] = dataclasses.field(default_factory=_default_groups)
     policy: Policy = dataclasses.field(default_factory=Policy)
     display: Display = dataclasses.field(default_factory=Display)
+    privacy: Privacy = dataclasses.field(default_factory=Privacy)
     report: ReportHeading = dataclasses.field(default_factory=ReportHeading)
     ratings: Ratings = dataclasses.field(default_factory=Ratings)
     # None: tickets at any hour (the day still opens and closes).
@@ -306,6 +319,7 @@ class SiteFile(BaseModel):
     counters: Annotated[list[Counter], Field(min_length=1)]
     priority_groups: list[PriorityGroup] | None = None
     display: Display = Display()
+    privacy: Privacy = Privacy()
     report: ReportHeading = ReportHeading()
     ratings: Ratings = Ratings()
     opening_hours: OpeningHours | None = None
@@ -316,8 +330,9 @@ class SiteFile(BaseModel):
         groups = {} if self.priority_groups is None else \
             {"priority_groups": tuple(self.priority_groups)}
         return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
-                    policy=self.policy, display=self.display, report=self.report,
-                    ratings=self.ratings, opening_hours=self.opening_hours, **groups)
+                    policy=self.policy, display=self.display, privacy=self.privacy,
+                    report=self.report, ratings=self.ratings,
+                    opening_hours=self.opening_hours, **groups)
 
 
 def site_to_dict(site):

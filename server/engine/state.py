@@ -49,6 +49,8 @@ class Ticket:
     done_officer: str | None = None
     rating: str | None = None
     print_requested_at: float = 0.0  # when the newest print job was asked for
+    token: str | None = None  # key of the public links; None for tickets of older releases
+    public: bool = False      # taken by an unknown client, counted against its own budget
 
 
 @dataclass
@@ -73,6 +75,7 @@ class SiteState:
     counters: dict = field(default_factory=dict)
     service_minutes: dict = field(default_factory=dict)
     requests: dict = field(default_factory=dict)
+    by_token: dict = field(default_factory=dict)  # public link token -> ticket id (today)
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
     agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
@@ -122,6 +125,7 @@ class SiteState:
             return
         self.tickets = {}
         self.requests = {}
+        self.by_token = {}
         self.recent_calls.clear()
         self.issued_today = {s.code: 0 for s in self.site.services}
         self.next_number = {s.code: s.number_start for s in self.site.services}
@@ -147,8 +151,12 @@ class SiteState:
             label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
             request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
             print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
+            print_job=1 if e.get("kiosk") else 0, token=e.get("token"),
+            public=bool(e.get("public")),
         )
         self.tickets[ticket.id] = ticket
+        if ticket.token:
+            self.by_token[ticket.token] = ticket.id
         self.requests[ticket.request_id] = ticket.id
         self.issued_today[ticket.service] = self.issued_today.get(ticket.service, 0) + 1
         self.next_number[ticket.service] = e["next_number"]

@@ -71,7 +71,7 @@ def test_a_counter_day(site):
     moved = _ok(officer.post(f"/api/tickets/{moving['id']}/transfer", {"to_service": "VNEID"}))
     successor = moved["ticket"]
     assert successor["number"] == moving["number"] and successor["service"] == "VNEID"
-    old = web.get(f"{base}/api/tickets/{moving['id']}").json()["ticket"]
+    old = web.get(f"{base}/api/tickets/{moving['track']}").json()["ticket"]
     assert old["status"] == "transferred" and old["transferred_to"] == successor["id"]
     _refused(officer.post(f"/api/tickets/{successor['id']}/transfer", {"to_counter": 4}), 409,
              "counter_closed")
@@ -102,7 +102,7 @@ def test_a_counter_day(site):
     totals = closed["summary"]["totals"]
     assert totals["issued"] == 6 and totals["done"] == 2 and totals["no_show"] == 1
     assert totals["transferred"] == 2
-    assert web.get(f"{base}/api/tickets/{serving['id']}").json()["ticket"]["status"] == "cancelled"
+    assert web.get(f"{base}/api/tickets/{serving['track']}").json()["ticket"]["status"] == "cancelled"
     _refused(officer.post("/api/day/close"), 409, "day_closed")
     _refused(officer.post("/api/counters/1/call-next"), 409, "day_closed")
 

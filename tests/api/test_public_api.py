@@ -4,7 +4,8 @@ import uuid
 from support import inprocess as web
 
 from support.inprocess import InProcessSite
-from support.server_process import take_ticket
+from server.app import DEMO_SITE
+from support.server_process import kiosk_headers, take_ticket
 
 
 def test_health_services_and_state(shared_site):
@@ -30,8 +31,8 @@ def test_take_ticket_answers_201_with_the_documented_fields(shared_site):
                            "eta_minutes", "issued_at", "track_url"}
     assert ticket["number"].startswith("B") and ticket["service"] == "VNEID"
     assert ticket["priority"] == "elderly" and ticket["status"] == "waiting"
-    assert ticket["track_url"].endswith(f"/t/{ticket['id']}")
-    again = web.get(f"{shared_site.url}/api/tickets/{ticket['id']}").json()["ticket"]
+    assert ticket["track_url"].endswith(f"/t/{ticket['track']}")
+    again = web.get(f"{shared_site.url}/api/tickets/{ticket['track']}").json()["ticket"]
     assert again["number"] == ticket["number"] and again["position"] == ticket["position"]
 
 
@@ -69,7 +70,10 @@ def _waiting_total(base):
 def test_bad_input_is_refused_and_changes_nothing(shared_site):
     base = shared_site.url
     before = web.get(base + "/api/state").json()
-    post = lambda **kw: web.post(base + "/api/tickets", **kw)
+    kiosk = kiosk_headers(base)
+
+    def post(headers=None, **kw):
+        return web.post(base + "/api/tickets", headers=dict(kiosk, **(headers or {})), **kw)
     _refused(post(data="{not json", headers={"Content-Type": "application/json"}), 400, "bad_json")
     _refused(post(data="service=CCCD", headers={"Content-Type": "text/plain"}), 415, "not_json")
     _refused(post(json=["CCCD"]), 400, "bad_input")
@@ -81,7 +85,8 @@ def test_bad_input_is_refused_and_changes_nothing(shared_site):
     _refused(post(json={"service": "CCCD", "request_id": "r3", "priority": "vip"}), 422,
              "unknown_priority")
     _refused(post(json={"service": "CCCD", "request_id": "r4", "pad": "x" * 20000}), 413)
-    _refused(web.get(base + "/api/tickets/999999"), 404, "unknown_ticket")
+    _refused(web.get(base + "/api/tickets/nO-sUch-tIcKeT-tOkEn"), 404, "unknown_ticket")
+    _refused(web.get(base + "/api/tickets/1"), 401, "not_signed_in")  # ids are for officers
     _refused(web.get(base + "/api/state?counters=one"), 400)
     _refused(web.get(base + "/api/nothing-here"), 404)
     after = web.get(base + "/api/state").json()
@@ -96,7 +101,7 @@ def test_citizen_cannot_act_as_officer(shared_site):
                  "/api/day/close", "/api/devices"):
         _refused(web.post(base + path, json={}), 401, "not_signed_in")
     _refused(web.get(base + "/api/counters/1/view"), 401)
-    assert web.get(f"{base}/api/tickets/{ticket['id']}").json()["ticket"]["status"] == "waiting"
+    assert web.get(f"{base}/api/tickets/{ticket['track']}").json()["ticket"]["status"] == "waiting"
 
 
 def test_wrong_password_is_refused(shared_site):
@@ -108,17 +113,20 @@ def test_wrong_password_is_refused(shared_site):
 
 
 def test_tickets_are_rate_limited_per_client(tmp_path):
-    # The demo exempts loopback (the kiosk of a one-box site); here loopback is a phone.
-    config = {"KIOSK_ADDRESSES": [], "TICKET_RATE_LIMIT": "3/600"}
+    # A site that lets phones take tickets; loopback is a phone here (no kiosk token).
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(open(DEMO_SITE, encoding="utf-8").read().replace(
+        "[policy]\n", "[policy]\npublic_tickets_per_hour = 10\n", 1), encoding="utf-8")
+    config = {"TICKET_RATE_LIMIT": "3/600", "SITE_FILE": str(site_file)}
     with InProcessSite(tmp_path / "instance", config=config) as site:
         request_ids = [uuid.uuid4().hex for _ in range(4)]
-        answers = [take_ticket(site.url, request_id=r) for r in request_ids]
+        answers = [take_ticket(site.url, request_id=r, anonymous=True) for r in request_ids]
         assert [a.status_code for a in answers] == [201, 201, 201, 429]
         error = _refused(answers[-1], 429, "rate_limited")
         assert "quá nhiều" in error["message"]
         assert int(answers[-1].headers["Retry-After"]) >= 1
         # A retry of an acknowledged request is not a new ticket and is not limited.
-        assert take_ticket(site.url, request_id=request_ids[0]).status_code == 200
+        assert take_ticket(site.url, request_id=request_ids[0], anonymous=True).status_code == 200
         assert _waiting_total(site.url) == 3
 
 

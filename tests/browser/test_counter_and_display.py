@@ -11,7 +11,7 @@ import socketio
 
 from browser_helpers import (console_with_a_call, ensure_open, free_counter, open_display,
                              sign_in_counter, wait_until)
-from support.server_process import Officer, issue_device_token, take_ticket
+from support.server_process import Officer, issue_device_token, kiosk_page, take_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ def test_kiosk_page_ticket_raises_display_waiting(site, new_page, artifacts):
     display = open_display(new_page, site.url)
     before = waiting_on_display(display, "CORRECT")
     kiosk = new_page({"width": 1080, "height": 1920})
-    kiosk.goto(site.url + "/kiosk")
+    kiosk.goto(kiosk_page(site.url, ""))
     kiosk.wait_for_timeout(1000)
     service = kiosk.get_by_text("Điều chỉnh thông tin sai").first
     if not service.count():

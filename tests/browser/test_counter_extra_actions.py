@@ -8,13 +8,13 @@ import pytest
 import requests
 
 from browser_helpers import ensure_open, free_counter, sign_in_counter
-from support.server_process import Officer, take_ticket
+from support.server_process import Officer, officer_get_ticket, take_ticket
 
 pytestmark = pytest.mark.browser
 
 
 def ticket_status(base_url, ticket_id):
-    return requests.get(f"{base_url}/api/tickets/{ticket_id}", timeout=5).json()["ticket"]
+    return officer_get_ticket(base_url, ticket_id).json()["ticket"]
 
 
 def site_seq(base_url):

@@ -9,7 +9,7 @@ import pytest
 
 from browser_helpers import DISPLAY_SIZE, open_display, wait_until
 from support.browser import ARTIFACTS
-from support.server_process import Officer, ServerProcess, take_ticket
+from support.server_process import Officer, ServerProcess, kiosk_page, take_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_no_counter_open_then_soon_then_over_an_hour(fresh_site, new_page):
     base = fresh_site.url
     display = open_display(new_page, base)
     kiosk = new_page(PORTRAIT)
-    kiosk.goto(base + "/kiosk?kiosk=K1")
+    kiosk.goto(kiosk_page(base, "kiosk=K1"))
     kiosk.wait_for_selector(".service")
     kiosk.wait_for_function("!document.body.classList.contains('booting')")
     kiosk.wait_for_timeout(800)  # past the double-tap guard

@@ -1,14 +1,14 @@
 """Forwarded headers are believed from the trusted proxy only (server/proxy.py), in process.
 
-Behind nginx every request comes from 127.0.0.1, a kiosk address exempt from the ticket rate
-limit: without the proxy's X-Forwarded-For every phone on the Wi-Fi would be exempt. And a
-client talking to the server directly must not pass for a kiosk or for https by sending the
-headers itself.
+Behind nginx every request comes from 127.0.0.1: without the proxy's X-Forwarded-For every
+phone on the Wi-Fi would share one address and one ticket limit. And a client talking to the
+server directly must not pass for another address or for https by sending the headers itself.
 """
 import uuid
 
 import pytest
 
+from server.app import DEMO_SITE
 from support.inprocess import InProcessSite
 
 PROXY = "127.0.0.1"
@@ -16,8 +16,12 @@ PROXY = "127.0.0.1"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with InProcessSite(tmp_path_factory.mktemp("proxied"),
-                       config={"TRUSTED_PROXIES": [PROXY]}) as site:
+    folder = tmp_path_factory.mktemp("proxied")
+    site_file = folder / "site.toml"  # a site that lets phones take tickets
+    site_file.write_text(open(DEMO_SITE, encoding="utf-8").read().replace(
+        "[policy]\n", "[policy]\npublic_tickets_per_hour = 100\n", 1), encoding="utf-8")
+    with InProcessSite(folder / "instance", config={"TRUSTED_PROXIES": [PROXY],
+                                                    "SITE_FILE": str(site_file)}) as site:
         yield site.app
 
 

@@ -30,7 +30,8 @@ def get_state(base_url):
 
 
 def get_ticket(base_url, ticket_id):
-    return requests.get(f"{base_url}/api/tickets/{ticket_id}", timeout=TIMEOUT)
+    from support.server_process import officer_get_ticket
+    return officer_get_ticket(base_url, ticket_id)
 
 
 def label_number(label):

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from faultkit import TIMEOUT, get_state, new_request_id
-from support.server_process import Officer, ServerProcess
+from support.server_process import Officer, ServerProcess, kiosk_headers
 
 # Demo site: counters 1-3 take CCCD, 2-4 VNEID, 3-4 PICKUP, 1 and 4 CORRECT, 5 VEHICLE.
 MIX = ("CCCD", "VNEID", "PICKUP", "CORRECT", "CCCD", "VNEID", "VEHICLE")
@@ -82,7 +82,8 @@ def _take(urls, count):
     issued = []
     for i in range(count):
         answer = requests.post(urls[i % len(urls)] + "/api/tickets", timeout=TIMEOUT, json={
-            "service": MIX[i % len(MIX)], "request_id": new_request_id()})
+            "service": MIX[i % len(MIX)], "request_id": new_request_id()},
+            headers=kiosk_headers(urls[0]))
         assert answer.status_code == 201, answer.text
         issued.append(answer.json()["ticket"])
     return issued

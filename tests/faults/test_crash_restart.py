@@ -20,7 +20,7 @@ import requests
 
 from faultkit import (TIMEOUT, get_state, get_ticket, label_number, new_request_id,
                       wait_until)
-from support.server_process import Officer, ServerProcess
+from support.server_process import Officer, ServerProcess, kiosk_headers
 
 SERVICES = ("CCCD", "VNEID", "PICKUP")
 COUNTERS = (1, 2, 3)  # each serves CCCD or VNEID or PICKUP in the demo site
@@ -39,6 +39,7 @@ class Traffic:
 
     def kiosk(self, index):
         http = requests.Session()
+        headers = kiosk_headers(self.base_url, f"K{index}")
         n = 0
         while not self.stop.is_set():
             request_id = f"k{index}-{n}-{new_request_id()}"
@@ -46,7 +47,8 @@ class Traffic:
             body = {"service": SERVICES[n % len(SERVICES)], "request_id": request_id,
                     "kiosk": f"K{index}"}
             try:
-                answer = http.post(self.base_url + "/api/tickets", json=body, timeout=TIMEOUT)
+                answer = http.post(self.base_url + "/api/tickets", json=body, timeout=TIMEOUT,
+                                   headers=headers)
             except requests.RequestException:
                 with self.lock:
                     self.in_flight.add(request_id)
@@ -142,7 +144,8 @@ def test_kill9_during_traffic_loses_nothing_acknowledged(tmp_path):
         every = {}
         for request_id, ticket in acked.items():
             retry = requests.post(server.url + "/api/tickets", timeout=TIMEOUT, json={
-                "service": ticket["service"], "request_id": request_id})
+                "service": ticket["service"], "request_id": request_id},
+                headers=kiosk_headers(server.url))
             assert retry.status_code == 200, retry.text
             again = retry.json()["ticket"]
             assert (again["id"], again["number"]) == (ticket["id"], ticket["number"])
@@ -150,12 +153,12 @@ def test_kill9_during_traffic_loses_nothing_acknowledged(tmp_path):
         for request_id in in_flight:
             service = SERVICES[int(request_id.split("-")[1]) % len(SERVICES)]
             retry = requests.post(server.url + "/api/tickets", timeout=TIMEOUT, json={
-                "service": service, "request_id": request_id})
+                "service": service, "request_id": request_id}, headers=kiosk_headers(server.url))
             assert retry.status_code in (200, 201), retry.text
             every[request_id] = retry.json()["ticket"]
             # A second retry is always the same ticket.
             twice = requests.post(server.url + "/api/tickets", timeout=TIMEOUT, json={
-                "service": service, "request_id": request_id})
+                "service": service, "request_id": request_id}, headers=kiosk_headers(server.url))
             assert twice.status_code == 200
             assert twice.json()["ticket"]["id"] == every[request_id]["id"]
 
@@ -196,7 +199,8 @@ def test_kill9_during_traffic_loses_nothing_acknowledged(tmp_path):
             assert officer.post(f"/api/tickets/{current['id']}/complete",
                                 json={"outcome": "accepted"}).status_code == 200
         fresh = requests.post(server.url + "/api/tickets", timeout=TIMEOUT,
-                              json={"service": "CCCD", "request_id": new_request_id()})
+                              json={"service": "CCCD", "request_id": new_request_id()},
+                              headers=kiosk_headers(server.url))
         assert fresh.status_code == 201, fresh.text
         answer = officer.post(f"/api/counters/{COUNTERS[0]}/call-next")
         assert answer.status_code == 200, answer.text

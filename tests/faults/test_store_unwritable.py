@@ -25,12 +25,13 @@ import socketio
 
 from faultkit import (TIMEOUT, can_chattr, fill_filesystem, get_state, get_ticket,
                       label_number, mount_small_tmpfs, new_request_id, set_immutable, unmount)
-from support.server_process import Officer, ServerProcess
+from support.server_process import Officer, ServerProcess, kiosk_headers
 
 
 def _ticket(base_url, request_id=None, service="CCCD"):
     return requests.post(base_url + "/api/tickets", timeout=TIMEOUT,
-                         json={"service": service, "request_id": request_id or new_request_id()})
+                         json={"service": service, "request_id": request_id or new_request_id()},
+                         headers=kiosk_headers(base_url))
 
 
 def _assert_unavailable(answer):

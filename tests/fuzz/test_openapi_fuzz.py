@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from fuzzkit import server_still_serves
+from support.server_process import kiosk_headers
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
           checks.content_type_conformance, checks.response_schema_conformance,
@@ -44,7 +45,7 @@ def officer_schema(fuzz_server, officer):
     for i in range(30):
         answer = requests.post(fuzz_server.url + "/api/tickets", timeout=10, json={
             "service": ("CCCD", "VNEID", "PICKUP")[i % 3], "request_id": uuid.uuid4().hex,
-            "kiosk": "K1"})
+            "kiosk": "K1"}, headers=kiosk_headers(fuzz_server.url, "K1"))
         assert answer.status_code == 201, answer.text
     for counter in (1, 2, 3):
         officer.post(f"/api/counters/{counter}/open")

@@ -31,7 +31,7 @@ def test_acknowledged_tickets_survive_kill_9(tmp_path, store_url):
     server = ServerProcess(instance, port=server.port, store=store_url).start()
     try:
         for ticket in acknowledged:
-            found = requests.get(f"{server.url}/api/tickets/{ticket['id']}").json()["ticket"]
+            found = requests.get(f"{server.url}/api/tickets/{ticket['track']}").json()["ticket"]
             assert found["number"] == ticket["number"] and found["status"] == "waiting"
         state = requests.get(server.url + "/api/state").json()
         assert sum(s["waiting"] for s in state["services"]) == N

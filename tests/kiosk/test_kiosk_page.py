@@ -12,7 +12,7 @@ import requests
 from agent_process import AgentProcess
 from kiosk_helpers import counter_view, issue_token, waiting
 from support.browser import ARTIFACTS
-from support.server_process import Officer, ServerProcess
+from support.server_process import Officer, ServerProcess, kiosk_page, take_ticket
 from support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def shot(page, name):
 
 
 def open_kiosk(page, server, query="kiosk=K1"):
-    page.goto(f"{server.url}/kiosk?{query}")
+    page.goto(kiosk_page(server.url, query))
     page.wait_for_selector(".service")
     page.wait_for_function("!document.body.classList.contains('booting')")
     page.wait_for_timeout(800)  # past the double-tap guard of the first screen
@@ -232,8 +232,7 @@ def test_cccd_scan_suggests_elderly_priority_and_sends_nothing_of_the_card(share
 
 
 def test_tracking_page_follows_the_ticket(shared_server, page_factory):
-    answer = requests.post(shared_server.url + "/api/tickets", json={
-        "service": "VEHICLE", "request_id": f"track-{time.time()}"}, timeout=10)
+    answer = take_ticket(shared_server.url, "VEHICLE", request_id=f"track-{time.time()}")
     ticket = answer.json()["ticket"]
     page = page_factory({"width": 390, "height": 844})
     page.goto(ticket["track_url"])

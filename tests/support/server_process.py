@@ -125,11 +125,51 @@ class Officer:
         return "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
 
 
-def take_ticket(base_url, service="CCCD", priority=None, request_id=None, **extra):
+def take_ticket(base_url, service="CCCD", priority=None, request_id=None, anonymous=False,
+                **extra):
+    """A ticket as a paired kiosk takes it (its device token in X-Kiosk-Token: kiosk
+    `extra["kiosk"]`, or the test kiosk "K0" that prints nothing), or as an unknown phone
+    with anonymous=True."""
     import uuid
     body = {"service": service, "priority": priority,
             "request_id": request_id or uuid.uuid4().hex, **extra}
-    return post(base_url + "/api/tickets", json=body, timeout=10)
+    if anonymous:
+        return post(base_url + "/api/tickets", json=body, timeout=10)
+    kiosk = extra.get("kiosk") or "K0"
+    answer = post(base_url + "/api/tickets", json=body, timeout=10,
+                  headers=kiosk_headers(base_url, kiosk))
+    if answer.status_code == 403 and answer.json()["error"]["code"] == "unknown_device":
+        # Another server (a fresh store) now answers at this address: pair again.
+        _KIOSK_TOKENS.pop((base_url.rstrip("/"), kiosk), None)
+        answer = post(base_url + "/api/tickets", json=body, timeout=10,
+                      headers=kiosk_headers(base_url, kiosk))
+    return answer
+
+
+def kiosk_page(base_url, query="kiosk=K1"):
+    """The kiosk page's setup link: the kiosk's device token in the fragment (kiosk.js keeps
+    it and sends it with every ticket request)."""
+    from urllib.parse import parse_qs
+    kiosk = parse_qs(query).get("kiosk", ["K0"])[0]
+    token = kiosk_headers(base_url, kiosk)["X-Kiosk-Token"]
+    return f"{base_url}/kiosk?{query}#device_token={token}"
+
+
+_KIOSK_TOKENS = {}  # (base URL, kiosk) -> device token; the store keeps them across restarts
+
+
+def kiosk_headers(base_url, kiosk="K0"):
+    """The headers of a paired kiosk, its device token issued once per server by the demo admin."""
+    from .inprocess import _SITES
+    key = (base_url.rstrip("/"), kiosk)
+    if key not in _KIOSK_TOKENS:
+        site = next((site for url, site in _SITES.items() if base_url.startswith(url)), None)
+        if site is not None:  # in process: straight into its store, no sign-in needed
+            from server import auth
+            _KIOSK_TOKENS[key] = auth.issue_device_token(site.runtime.store, kiosk, time.time())
+        else:
+            _KIOSK_TOKENS[key] = issue_device_token(base_url, kiosk)
+    return {"X-Kiosk-Token": _KIOSK_TOKENS[key]}
 
 
 def issue_device_token(base_url, kiosk="K1"):
@@ -138,3 +178,18 @@ def issue_device_token(base_url, kiosk="K1"):
     answer = admin.post("/api/devices", json={"kiosk": kiosk})
     assert answer.status_code == 201, answer.text
     return answer.json()["token"]
+
+
+_OFFICERS = {}  # base URL -> a signed-in demo officer (sessions live in the store)
+
+
+def officer_get_ticket(base_url, ticket_id):
+    """GET /api/tickets/<id> as an officer: ticket ids are not public (public links carry a
+    token); the answer as requests gives it."""
+    for attempt in range(2):
+        officer = _OFFICERS.get(base_url) or _OFFICERS.setdefault(base_url, Officer(base_url))
+        answer = officer.http.get(f"{base_url}/api/tickets/{ticket_id}", timeout=10)
+        if answer.status_code != 401:
+            return answer
+        _OFFICERS.pop(base_url, None)  # a fresh store or an ended session: sign in again
+    return answer

@@ -151,7 +151,7 @@ class SiteState:
             label=e["label"], priority=e["priority"], order=e["order"], issued_at=e["at"],
             request_id=e["request_id"], kiosk=e.get("kiosk"), enqueued_at=e["at"],
             print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
-            print_job=1 if e.get("kiosk") else 0, token=e.get("token"),
+            token=e.get("token"),
             public=bool(e.get("public")),
         )
         self.tickets[ticket.id] = ticket

@@ -99,10 +99,26 @@ if [ "$ROLE" = agent ]; then
   install_file 0640 "$ROOT_QMS" "$SRC/deploy/kiosk-agent.env.example" "$ROOT/etc/qms/kiosk-agent.env"
   cp "$SRC/deploy/systemd/qms-kiosk-agent.service" "$ROOT/etc/systemd/system/"
 else
-  say "server: /etc/qms/site.toml, /etc/qms/qms.env, qms@.service, /usr/local/sbin/qms, udev rule"
-  install_file 0640 "$ROOT_QMS" "$SRC/server/sites/demo.toml" "$ROOT/etc/qms/site.toml"
+  say "server: /etc/qms/site.toml, /etc/qms/qms.env, qms@.service, qms-backup.timer, /usr/local/sbin/qms, udev rule"
+  if [ ! -e "$ROOT/etc/qms/site.toml" ]; then
+    # The demo site to edit, with where this machine keeps its data and how it is reached.
+    { cat "$SRC/server/sites/demo.toml"; cat <<TOML
+
+[server]
+instance = "/var/lib/qms"
+# store = "postgresql://qms:PASSWORD@127.0.0.1:5432/qms"   # the URL deploy/postgres.sh prints
+message_queue = "redis://127.0.0.1:6379/0"
+public_base_url = "https://$SERVER_NAME"
+trusted_proxies = ["127.0.0.1"]                          # nginx on this machine
+TOML
+    } > "$ROOT/etc/qms/site.toml"
+    own "$ROOT_QMS" 0640 "$ROOT/etc/qms/site.toml"
+  else
+    say "kept /etc/qms/site.toml (already there)"
+  fi
   install_file 0640 "$ROOT_QMS" "$SRC/deploy/qms.env.example" "$ROOT/etc/qms/qms.env"
-  cp "$SRC/deploy/systemd/qms@.service" "$ROOT/etc/systemd/system/"
+  cp "$SRC/deploy/systemd/qms@.service" "$SRC/deploy/systemd/qms-backup.service" \
+    "$SRC/deploy/systemd/qms-backup.timer" "$ROOT/etc/systemd/system/"
   mkdir -p "$ROOT/usr/local/sbin"
   cp "$SRC/deploy/sbin/qms" "$ROOT/usr/local/sbin/qms"
   own "0:0" 0755 "$ROOT/usr/local/sbin/qms"

@@ -132,17 +132,18 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
         kiosk_printers = [parse_kiosk_printer(spec) for spec in kiosk_printers]
     except ValueError as exc:
         raise click.UsageError(str(exc))
-    extra = {}
-    if trusted_proxies:
-        from .proxy import trusted_networks
-        try:
-            trusted_networks(trusted_proxies)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--trusted-proxy")
-        extra["TRUSTED_PROXIES"] = list(trusted_proxies)
     from . import deployment
     place = _place(site, store, instance, demo=demo, public_base_url=public_base_url,
                    message_queue=message_queue)
+    extra = {}
+    proxies = list(trusted_proxies) or list(place.trusted_proxies)  # option, else [server]
+    if proxies:
+        from .proxy import trusted_networks
+        try:
+            trusted_networks(proxies)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--trusted-proxy / trusted_proxies")
+        extra["TRUSTED_PROXIES"] = proxies
     for problem in (_backends_missing(place), deployment.port_taken(host, port)):
         if problem:
             _refuse(problem.lines)

@@ -32,11 +32,14 @@ class Place:
     store: str
     public_base_url: str | None
     message_queue: str | None
+    trusted_proxies: tuple = ()
 
     def app_config(self):
         config = {"SITE_FILE": self.site_file, "STORE_URL": self.store}
         if self.message_queue:
             config["MESSAGE_QUEUE"] = self.message_queue
+        if self.trusted_proxies:
+            config["TRUSTED_PROXIES"] = list(self.trusted_proxies)
         return config
 
 
@@ -68,7 +71,8 @@ def resolve(site=None, store=None, instance=None, demo=False, public_base_url=No
     store = store or server.store or "sqlite:///" + os.path.join(instance, "qms.sqlite3")
     return Place(site_file=os.path.abspath(site_file), instance=instance, store=store,
                  public_base_url=public_base_url or server.public_base_url,
-                 message_queue=message_queue or server.message_queue)
+                 message_queue=message_queue or server.message_queue,
+                 trusted_proxies=tuple(server.trusted_proxies))
 
 
 # A backend named by URL scheme, the module it needs and the extra that installs it.

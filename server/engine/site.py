@@ -268,6 +268,9 @@ class Server:
     instance: StrictStr | None = None          # relative to the site file; required to serve
     public_base_url: StrictStr | None = None   # the QR links on tickets
     message_queue: StrictStr | None = None     # redis://… when several processes serve a site
+    # Reverse proxies (addresses or networks) whose X-Forwarded-* headers are believed:
+    # ["127.0.0.1"] for nginx on the same machine (docs/operations.md).
+    trusted_proxies: tuple[StrictStr, ...] = ()
 
 
 def _default_groups():

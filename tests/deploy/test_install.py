@@ -123,6 +123,11 @@ def systemd_root(root):
     units = root / "usr" / "lib" / "systemd" / "system"
     if not units.exists():
         shutil.copytree("/usr/lib/systemd/system", units, symlinks=True)
+    for program in ("/bin/sh", "/usr/bin/find"):  # the system's programs the units run
+        copy = root / program.lstrip("/")
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(os.path.realpath(program), copy)
     return root
 
 
@@ -134,10 +139,31 @@ def verify(root, unit):
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
-def test_systemd_accepts_the_server_unit(server_root):
+def test_systemd_accepts_the_server_and_backup_units(server_root):
     root, _ = server_root
-    code, complaints = verify(systemd_root(root), "qms@5001.service")
-    assert code == 0 and complaints == []
+    for unit in ("qms@5001.service", "qms-backup.service", "qms-backup.timer"):
+        code, complaints = verify(systemd_root(root), unit)
+        assert code == 0 and complaints == [], unit
+
+
+def test_the_backup_units_command_backs_up_the_store(server_root, tmp_path):
+    """qms-backup.service's command, run with the installed program on a store it made."""
+    root, _ = server_root
+    qms = str(root / "opt" / "qms" / "venv" / "bin" / "qms")
+    place = ["--site", str(root / "etc/qms/site.toml"), "--instance", str(tmp_path / "instance")]
+    unit = (root / "etc/systemd/system/qms-backup.service").read_text(encoding="utf-8")
+    command = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert "qms backup --site /etc/qms/site.toml --output /var/backups/qms/" in command
+    env = installed_program_env()
+    opened = subprocess.run([qms, "open-day", *place], capture_output=True, text=True,
+                            timeout=120, env=env, cwd=tmp_path)
+    assert opened.returncode == 0, opened.stderr
+    output = tmp_path / "backups" / "qms-test.backup"
+    output.parent.mkdir()
+    done = subprocess.run([qms, "backup", *place, "--output", str(output)], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert output.stat().st_size > 0
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")

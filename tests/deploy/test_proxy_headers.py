@@ -4,12 +4,15 @@ Behind nginx every request comes from 127.0.0.1: without the proxy's X-Forwarded
 phone on the Wi-Fi would share one address and one ticket limit. And a client talking to the
 server directly must not pass for another address or for https by sending the headers itself.
 """
+import os
 import uuid
 
 import pytest
+import requests
 
 from server.app import DEMO_SITE
 from support.inprocess import InProcessSite
+from support.server_process import ROOT, ServerProcess
 
 PROXY = "127.0.0.1"
 
@@ -56,10 +59,34 @@ def test_socketio_accepts_the_https_page_through_the_proxy_only(app):
     assert socketio_handshake(app, "198.51.100.10") == 400
 
 
-def test_a_bad_trusted_proxy_is_refused_at_start():
+def site_with_server_table(folder, proxies):
+    with open(os.path.join(ROOT, "server", "sites", "demo.toml"), encoding="utf-8") as fh:
+        text = fh.read()
+    path = folder / "site.toml"
+    path.write_text(text + f'\n[server]\ninstance = "instance"\ntrusted_proxies = {proxies}\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_bad_trusted_proxy_is_refused_at_start(tmp_path):
     from click.testing import CliRunner
 
     from server.cli import main
-    answer = CliRunner().invoke(main, ["serve", "--trusted-proxy", "nginx.local",
-                                       "--async-mode", "threading"])
+    site = site_with_server_table(tmp_path, '["127.0.0.1"]')
+    answer = CliRunner().invoke(main, ["serve", "--site", str(site), "--trusted-proxy",
+                                       "nginx.local", "--async-mode", "threading"])
     assert answer.exit_code == 2 and "nginx.local" in answer.output
+    site = site_with_server_table(tmp_path, '["nginx.local"]')
+    answer = CliRunner().invoke(main, ["serve", "--site", str(site), "--async-mode", "threading"])
+    assert answer.exit_code == 2 and "nginx.local" in answer.output
+
+
+def test_the_site_files_trusted_proxies_are_believed(tmp_path):
+    """[server] trusted_proxies in /etc/qms/site.toml, as docs/operations.md sets it."""
+    site = site_with_server_table(tmp_path, '["127.0.0.1"]')
+    with ServerProcess(tmp_path / "instance", site=site, demo=False) as server:
+        codes = [requests.post(server.url + "/api/tickets", timeout=10,
+                               json={"service": "CCCD", "request_id": uuid.uuid4().hex},
+                               headers={"X-Forwarded-For": "203.0.113.9"}).status_code
+                 for _ in range(6)]
+    assert codes == [201] * 5 + [429]

@@ -8,7 +8,7 @@ import sys
 import requests
 
 from site_texts import demo_text
-from support.server_process import ROOT, ServerProcess, take_ticket
+from support.server_process import ROOT, ServerProcess, free_port, take_ticket
 
 
 def without_vehicle():
@@ -35,7 +35,8 @@ def test_removed_or_relettered_service_with_open_tickets(tmp_path):
 
     for path, says in ((removed, "dịch vụ VEHICLE (E) có 2 phiếu chưa xong hôm nay"),
                        (relettered, "2 unfinished tickets lettered E; the file says V")):
-        refused = qms("serve", "--site", str(path), "--instance", str(instance))
+        refused = qms("serve", "--site", str(path), "--instance", str(instance),
+                      "--port", str(free_port()))
         assert refused.returncode == 1 and says in refused.stderr, refused.stderr
         assert "qms close-day" in refused.stderr and "Traceback" not in refused.stderr
 

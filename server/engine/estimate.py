@@ -32,11 +32,12 @@ from .queue import CounterLine, _rank, counter_lines
 LONG_MINUTES = 60  # "trên 60 phút": beyond this, a figure would promise more than we know
 HORIZON_MINUTES = 75  # the forecast stops here; who is not called by then waits "over 60"
 SOON_MINUTES = 1.5
-BREAK_MINUTES = 15.0  # a typical break, until the site's own are learned
+BREAK_MINUTES = 15.0  # a typical break, counted as two breaks with today's own
 RATE_WINDOW_MINUTES = 60.0
 PRIOR_WEIGHT = 3  # the carried-over average counts as this many of today's tickets
 RECENT_TICKETS = 30  # service times: the newest this many finished tickets per service
 DEFAULT_CV = 0.5  # spread of service times (sd / mean) until today's tickets tell
+RESIDUAL = 0.85  # the citizen at the counter: about the median time, not the mean
 RANGE_SCALE = 0.5  # how many standard deviations the shown range spans on each side
 
 
@@ -100,6 +101,11 @@ class _Learned:
 
     def __init__(self, state, now):
         prior = state.service_minutes
+        # Breaks: how long today's finished ones lasted (a paused counter is expected back
+        # after the rest of a typical one).
+        taken = sum(c.breaks_taken for c in state.counters.values())
+        lasted = sum(c.break_seconds for c in state.counters.values()) / 60.0
+        self.break_minutes = (2 * BREAK_MINUTES + lasted) / (2 + taken)
         durations, by_counter = {}, {}
         done = sorted((t for t in state.tickets.values()
                        if t.status == DONE and t.called_at is not None and t.ended_at),
@@ -152,10 +158,10 @@ def _free_at(state, counter, learned, now):
         ticket = state.tickets[counter.current]
         expected = learned.minutes(ticket.service, counter.number) * 60.0
         started = ticket.called_at or now
-        at = now + max(expected - (now - started), expected / 3.0)
+        at = now + max(RESIDUAL * expected - (now - started), expected / 3.0)
     if counter.state == "paused":
         since = counter.paused_at or now
-        at = max(at, now + max(BREAK_MINUTES * 60.0 - (now - since), 180.0))
+        at = max(at, now + max(learned.break_minutes * 60.0 - (now - since), 180.0))
     return at
 
 
@@ -232,7 +238,7 @@ class _Lines:
 class Forecast:
     """The expected wait of every waiting ticket and of a new ticket of every service."""
 
-    def __init__(self, state, now):
+    def __init__(self, state, now, horizon_minutes=HORIZON_MINUTES):
         self.now = now
         learned = _Learned(state, now)
         site = state.site
@@ -256,9 +262,9 @@ class Forecast:
                 lines.join(new, now)
                 targets.add(new.id)
                 instant.add(new.id)
-        coming = self._coming(learned, now, served, state.seq + 1)
+        coming = self._coming(learned, now, served, state.seq + 1, horizon_minutes)
         called, completions, next_arrival = {}, 0, 0
-        horizon = now + HORIZON_MINUTES * 60.0
+        horizon = now + horizon_minutes * 60.0
         while heap and targets:
             at, number = heapq.heappop(heap)
             if at > horizon:
@@ -280,11 +286,11 @@ class Forecast:
             else:
                 completions += 1
                 heapq.heappush(heap, (at + learned.minutes(ticket.service, number) * 60.0, number))
-        self.learned, self.open_counters = learned, len(working)
+        self.learned, self.open_counters, self.horizon = learned, len(working), horizon_minutes
         self._served, self._called, self._open = served, called, working
 
     @staticmethod
-    def _coming(learned, now, served, first_order):
+    def _coming(learned, now, served, first_order, horizon_minutes):
         """Citizens expected over the horizon, evenly spaced at today's rates."""
         coming = []
         for (code, priority), per_minute in sorted(learned.rate.items()):
@@ -292,7 +298,7 @@ class Forecast:
                 continue
             gap = 60.0 / per_minute
             k = 1
-            while k * gap <= HORIZON_MINUTES * 60.0:
+            while k * gap <= horizon_minutes * 60.0:
                 coming.append((now + k * gap, code, priority))
                 k += 1
         coming.sort()
@@ -306,7 +312,7 @@ class Forecast:
             return CLOSED
         found = self._called.get(key)
         if found is None:
-            return Wait(HORIZON_MINUTES, HORIZON_MINUTES, None)
+            return Wait(self.horizon, self.horizon, None)
         at, completions = found
         minutes = (at - self.now) / 60.0
         # The sum of k service times varies as sqrt(k): the fewer stand between a citizen

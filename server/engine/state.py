@@ -61,6 +61,8 @@ class CounterState:
     priority_streak: int = 0
     officer: str | None = None
     paused_at: float | None = None  # when the running break began (estimates)
+    breaks_taken: int = 0  # today's finished breaks and their length: a typical break
+    break_seconds: float = 0.0
 
 
 @dataclass
@@ -131,7 +133,7 @@ class SiteState:
         self.next_number = {s.code: s.number_start for s in self.site.services}
         for counter in self.counters.values():
             counter.state, counter.current, counter.priority_streak, counter.officer = CLOSED, None, 0, None
-            counter.paused_at = None
+            counter.paused_at, counter.breaks_taken, counter.break_seconds = None, 0, 0.0
 
     def _on_day_closed(self, e):
         self.day_open = False
@@ -256,7 +258,11 @@ class SiteState:
         self._move_counter(e, "pause_counter").paused_at = e["at"]
 
     def _on_counter_resumed(self, e):
-        self._move_counter(e, "resume_counter")
+        counter = self._move_counter(e, "resume_counter")
+        if counter.paused_at is not None:
+            counter.breaks_taken += 1
+            counter.break_seconds += max(0.0, e["at"] - counter.paused_at)
+        counter.paused_at = None
 
     def _on_counter_closed(self, e):
         # The priority streak stays: closing and opening a counter again is no normal call,

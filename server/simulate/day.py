@@ -27,6 +27,7 @@ class TicketRecord:
     priority: bool
     issued_at: float  # minutes of the day
     called_at: float | None = None  # the call the citizen answered (minutes of the day)
+    first_called_at: float | None = None  # the first call, answered or not
     status: str = WAITING
     no_shows: int = 0
     counter: int | None = None
@@ -276,13 +277,15 @@ class DaySimulation:
         self.busy_since[number] = minute
         citizen = self.citizens.get(ticket_id)
         ticket = self.state.tickets[ticket_id]
+        record = self.by_ticket.get(ticket_id)
+        if record is not None and record.first_called_at is None:
+            record.first_called_at = minute
         absent = citizen is not None and (citizen.absent_first if ticket.no_shows == 0
                                           else not citizen.returns)
         if absent:
             self.at(minute + self.profile.recall_minutes / 2, "recall", number, ticket_id)
             self.at(minute + self.profile.recall_minutes, "no_show", number, ticket_id)
             return
-        record = self.by_ticket.get(ticket_id)
         if record is not None:
             record.called_at, record.status, record.counter = minute, CALLED, number
         walk = self.profile.walk_minutes

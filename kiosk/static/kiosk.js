@@ -117,6 +117,9 @@
   let services = [];          // from /api/services, counts refreshed by `state` pushes
   let groups = [];
   let siteName = { vi: "", en: "" };
+  // The server's ticket gate (view.issuing): closed day, outside opening hours ...
+  let issuing = { open: true };
+  let issuingTimer = null;
   let screen = "services";
   let screenSince = 0;
   let attempt = null;         // {service, request_id, priority, elderly} for one citizen
@@ -150,6 +153,7 @@
     screenSince = Date.now();
     document.querySelectorAll(".screen").forEach((el) => { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.screen = name;
+    renderClosed();
     clearTimeout(idleTimer);
     if (name === "priority" || name === "error") {
       idleTimer = setTimeout(home, IDLE_SECONDS * 1000);
@@ -187,6 +191,7 @@
     renderPriority();
     if (ticket && screen === "done") renderTicket();
     if (attempt && attempt.scanNote) renderScanNote();
+    renderClosed();
   }
 
   // -- services --------------------------------------------------------------------------
@@ -251,10 +256,38 @@
       });
     }
     $("site-name").textContent = (lang === "en" && siteName.en) || siteName.vi || "\u00a0";
+    if (view.issuing) setIssuing(view.issuing);
+  }
+
+  // -- closed: the day is over or the site is outside its hours ------------------------------
+  function setIssuing(next) {
+    issuing = next;
+    clearTimeout(issuingTimer);
+    // The answer changes with the clock (opening time, closing time), not only with events.
+    if (next.changes_in !== null && next.changes_in !== undefined) {
+      issuingTimer = setTimeout(pollState, Math.min(next.changes_in + 1, 86400) * 1000);
+    }
+    renderClosed();
+  }
+
+  function renderClosed() {
+    const closed = !issuing.open && (screen === "services" || screen === "priority");
+    if (closed && screen === "priority") home();
+    $("closed").hidden = !closed;
+    if (!closed) return;
+    // Both languages at once: a citizen need not find the language button behind it.
+    $("closed-text").textContent = issuing.message;
+    $("closed-text-en").textContent = issuing.message_en;
+    $("closed-opens").hidden = !issuing.opens_at;
+    if (issuing.opens_at) {
+      // Site time, as the server wrote it (HH:MM of the ISO string, not the kiosk's zone).
+      // The server's words say when; the time is also shown large, readable from afar.
+      $("closed-opens").textContent = issuing.opens_at.slice(11, 16);
+    }
   }
 
   function chooseService(code) {
-    if (screen !== "services" || !online) return;
+    if (screen !== "services" || !online || !issuing.open) return;
     const previous = attempt;
     attempt = { service: code, request_id: newRequestId(), priority: null,
                 elderly: previous ? previous.elderly : false,

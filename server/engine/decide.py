@@ -138,9 +138,11 @@ def ticket_gate(state, at):
     if state.day == today:
         if state.day_open:
             return None
+        # Without opening hours there is no time to give: the next day opens with its
+        # first ticket, or when an officer opens it.
+        opens = hours.next_opening(site, at, after_day=today) if site.opening_hours else None
         raise _closed("day_closed", "Ngày làm việc hôm nay đã kết thúc.",
-                      "Today's business day is closed.", site,
-                      hours.next_opening(site, at, after_day=today), at)
+                      "Today's business day is closed.", site, opens, at)
     if state.day is not None and today < state.day:
         raise Refused("clock_behind", "Chưa thể lấy số: ngày làm việc đã ghi là "
                       f"{state.day}, sau hôm nay. Vui lòng báo cán bộ.",

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from support.browser import ARTIFACTS
-from support.server_process import ROOT, Officer, ServerProcess
+from support.server_process import ROOT, Officer, ServerProcess, kiosk_page, take_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def _page(chromium, viewport):
 
 
 def _open(page, url):
-    page.goto(f"{url}/kiosk?kiosk=K1")
+    page.goto(kiosk_page(url))
     page.wait_for_selector(".service")
     page.wait_for_function("!document.body.classList.contains('booting')")
     page.wait_for_timeout(800)  # past the double-tap guard of the first screen
@@ -93,15 +93,14 @@ def test_outside_opening_hours_the_kiosk_says_when_the_site_opens(tmp_path, chro
     with ServerProcess(tmp_path / "instance", site=site) as server:
         context, page = _page(chromium, LANDSCAPE)
         try:
-            page.goto(f"{server.url}/kiosk?kiosk=K1")
+            page.goto(kiosk_page(server.url))
             page.wait_for_selector("#closed", state="visible", timeout=15000)
             assert "ngoài giờ" in page.locator("#closed-text").inner_text()
             assert f"Mời quay lại lúc {opens}" in page.locator("#closed-text").inner_text()
             assert page.locator("#closed-opens").inner_text() == opens
             assert "outside its opening hours" in page.locator("#closed-text-en").inner_text()
             _shot(page, "hours-landscape")
-            answer = requests.post(server.url + "/api/tickets", timeout=10,
-                                   json={"service": "CCCD", "request_id": f"r{time.time()}"})
+            answer = take_ticket(server.url)  # a paired kiosk's request, refused by the clock
             assert answer.status_code == 409
             assert answer.json()["error"]["code"] == "outside_hours"
             assert page.errors == []

@@ -163,10 +163,12 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     from . import logs
     logs.configure(runtime.site)  # JSON lines, the site's time zone
     app.wsgi_app = logs.AccessLog(app.wsgi_app)
+    kiosk_link = f"{base}/kiosk"
     if demo:
         _seed_demo(app)
+        kiosk_link += "#device_token=" + _pair_demo_kiosk(app)
     click.echo(f"Site «{runtime.site.name}» — store {deployment.mask_url(place.store)}")
-    click.echo(f"  Kiosk (lấy số):        {base}/kiosk")
+    click.echo(f"  Kiosk (lấy số):        {kiosk_link}")
     click.echo(f"  Display (màn hình):    {base}/display")
     click.echo(f"  Counter (quầy):        {base}/counter")
     click.echo(f"  Reports (báo cáo):     {base}/reports")
@@ -256,6 +258,27 @@ def _seed_demo(app):
         runtime.execute(OpenDay(None, runtime.now(), confirm=True))
     except Refused:
         pass  # the store's last day is after today (see qms repair-day)
+
+
+DEMO_KIOSK = "DEMO"
+
+
+def _pair_demo_kiosk(app):
+    """The demo's kiosk device token, so the banner's kiosk link takes tickets (a browser without
+    one is a phone, refused at a site that issues at its kiosks only). Derived from the site's
+    secret, it stays the same across restarts: a kiosk browser that kept it keeps working."""
+    import base64
+    import hashlib
+    import hmac
+
+    from . import auth
+    runtime = app.extensions["qms.runtime"]
+    digest = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"demo kiosk device token",
+                      hashlib.sha256)
+    token = base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+    if auth.kiosk_for_token(runtime.store, token) is None:
+        runtime.store.add_device(DEMO_KIOSK, auth.token_hash(token), runtime.now())
+    return token
 
 
 @main.command("check-site")

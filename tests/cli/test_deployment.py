@@ -161,3 +161,21 @@ def test_demo_without_instance_uses_the_state_folder(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_demo_banner_kiosk_link_takes_an_elderly_ticket_across_a_restart(tmp_path):
+    """README: `bash run-demo.sh`, open the printed kiosk link. A browser without a device
+    token is a phone, refused at a kiosk-only site: the link must carry the demo kiosk's."""
+    links = []
+    for _ in range(2):  # the same link after a restart: a kiosk browser keeps its token
+        with ServerProcess(tmp_path / "instance") as server:
+            line = next(l for l in server.log().splitlines() if "Kiosk (lấy số)" in l)
+            link = line.split()[-1]
+            assert re.match(r"http://[^/]+/kiosk#device_token=[\w-]{20,}$", link), link
+            token = link.split("#device_token=")[1]
+            body = {"service": "CCCD", "priority": "elderly", "request_id": os.urandom(8).hex()}
+            taken = requests.post(server.url + "/api/tickets", json=body, timeout=10,
+                                  headers={"X-Kiosk-Token": token})
+            assert taken.status_code == 201, taken.text
+            links.append(link.split("#")[1])
+    assert links[0] == links[1]

@@ -2,7 +2,7 @@
 import pytest
 
 from support.server_process import Officer, ServerProcess, take_ticket
-from test_realtime import Listener
+from support.network_listener import Listener
 
 
 @pytest.mark.parametrize("mode", ["gevent", "threading"])

@@ -14,7 +14,7 @@ import socketio
 
 from support.server_process import ROOT, Officer, ServerProcess, issue_device_token, take_ticket
 from support.waiting import wait_until
-from test_realtime import WAIT, Listener
+from support.network_listener import WAIT, Listener
 
 REDIS = "redis://127.0.0.1:6379/0"
 MQ = ["--message-queue", REDIS]

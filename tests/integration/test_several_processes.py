@@ -14,7 +14,7 @@ import requests
 
 from support.databases import fresh_store
 from support.server_process import ROOT, Officer, ServerProcess, take_ticket
-from test_realtime import Listener
+from support.network_listener import Listener
 
 DEMO_SITE = os.path.join(ROOT, "server", "sites", "demo.toml")
 

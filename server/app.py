@@ -39,6 +39,27 @@ DEFAULTS = {
 }
 
 
+def _private_folder(path):
+    """The instance folder holds the store and its secrets: its owner's only (0700)."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.stat(path)
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        os.chmod(path, 0o700)
+
+
+def _private_sqlite(url):
+    """An SQLite store file (and its WAL) readable by its owner only (0600)."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = url[len("sqlite:///"):]
+    for name in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            try:
+                os.chmod(name, 0o600)
+            except OSError:
+                pass  # not ours to change (a shared folder the operator set up)
+
+
 def create_app(config=None, instance_path=None):
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
@@ -46,7 +67,7 @@ def create_app(config=None, instance_path=None):
     app.config.from_prefixed_env("QMS")
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Vietnamese as UTF-8: readable, and a third of the size
-    os.makedirs(app.instance_path, exist_ok=True)
+    _private_folder(app.instance_path)
     if not app.config["STORE_URL"]:
         app.config["STORE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "qms.sqlite3")
 
@@ -55,11 +76,14 @@ def create_app(config=None, instance_path=None):
     options = {"sqlite_synchronous": app.config["SQLITE_SYNCHRONOUS"]} \
         if app.config["STORE_URL"].startswith("sqlite") else {}
     store = open_store(app.config["STORE_URL"], **options)
+    _private_sqlite(app.config["STORE_URL"])
     runtime = SiteRuntime(site, store)
     app.config["SOCKETIO_CHANNEL"] = app.config["SOCKETIO_CHANNEL"] or f"qms-socketio-{site.id}"
     app.extensions["qms.runtime"] = runtime
     from . import auth
     auth.configure_sessions(app, store, site.id)
+    from . import http_headers
+    http_headers.install(app)
     app.extensions["qms.public_limiter"] = PublicLimiter(app.config["TICKET_RATE_LIMIT"])
 
     from .api import bp as api_bp

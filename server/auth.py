@@ -35,13 +35,16 @@ def not_signed_in():
                    "An officer must be signed in.", 401)
 
 
-def create_officer(store, username, password, display_name=None, role="officer", site_id=None):
-    """Create or reset an officer; a reset (new password or role) ends their open sessions."""
+def create_officer(store, username, password, display_name=None, role="officer", site_id=None,
+                   demo=False):
+    """Create or reset an officer; a reset (new password or role) ends their open sessions.
+    `demo`: a demo account (published password), refused unless serving with --demo."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if not username or len(username) > 64:
         raise ValueError("username 1-64 characters and a password of at least 6 characters")
-    store.add_officer(username, _new_password_hash(password), display_name or username, role)
+    store.add_officer(username, _new_password_hash(password), display_name or username, role,
+                      demo=demo)
     if site_id is not None:
         revoke_sessions(store, site_id, username=username)
 
@@ -86,10 +89,18 @@ def check_login(store, username, password, site_id=None, address=None):
                       "Wrong username or password.", 401)
     if site_id is not None:
         sign_in_throttle.succeeded(store, site_id, username, address or "")
+    if officer.get("demo") and not _serving_demo():
+        raise Refused("demo_account", "Tài khoản mẫu chỉ dùng khi chạy thử (qms serve --demo).",
+                      "Demo accounts work only with qms serve --demo; create real officers "
+                      "(qms create-officer).", 403)
     if officer.get("disabled"):
         raise Refused("officer_disabled", "Tài khoản này đã bị khóa; liên hệ quản trị điểm cấp.",
                       "This account is disabled; ask the site's administrator.", 403)
     return officer
+
+
+def _serving_demo():
+    return bool(has_request_context() and current_app.config.get("DEMO"))
 
 
 @functools.lru_cache(maxsize=1)

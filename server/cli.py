@@ -248,9 +248,10 @@ def _seed_demo(app):
     from .engine import Refused
     from .engine.commands import OpenDay
     runtime = app.extensions["qms.runtime"]
+    app.config["DEMO"] = True  # demo accounts sign in only on a server started with --demo
     for username, password, name, role in DEMO_OFFICERS:
         if runtime.store.officer(username) is None:
-            auth.create_officer(runtime.store, username, password, name, role)
+            auth.create_officer(runtime.store, username, password, name, role, demo=True)
     if runtime.state.day == runtime.today():
         return  # today is open, or an officer closed it: closed stays closed
     try:

@@ -38,7 +38,7 @@ class Store:
     def request_known(self, site_id, request_id):
         raise NotImplementedError
 
-    def add_officer(self, username, password_hash, display_name, role):
+    def add_officer(self, username, password_hash, display_name, role, demo=False):
         raise NotImplementedError
 
     def officer(self, username):

@@ -42,6 +42,8 @@ officers = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     # A disabled officer cannot sign in (qms officers disable); the account and its history stay.
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Seeded by `qms serve --demo` with a published password: refused when serving for real.
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 devices = sa.Table(
@@ -216,11 +218,12 @@ class SqlStore(Store):
         return _Guard(self.engine)
 
     # -- people and devices --------------------------------------------------------------
-    def add_officer(self, username, password_hash, display_name, role):
+    def add_officer(self, username, password_hash, display_name, role, demo=False):
         with self.engine.begin() as conn:
             conn.execute(officers.delete().where(officers.c.username == username))
             conn.execute(officers.insert(), {"username": username, "password_hash": password_hash,
-                                             "display_name": display_name, "role": role})
+                                             "display_name": display_name, "role": role,
+                                             "demo": demo})
 
     def update_officer(self, username, **values):
         """Change an officer's password_hash or disabled flag; False if there is no such one."""

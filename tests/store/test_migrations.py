@@ -16,7 +16,7 @@ from server.store import open_store
 from server.store.migrations import current, head, upgrade
 from server.store.sql import metadata
 from support.databases import fresh_store
-from support.server_process import Officer, ServerProcess
+from support.server_process import ServerProcess
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 KINDS = ["sqlite", "postgresql"]
@@ -64,7 +64,12 @@ def test_a_store_of_the_release_before_upgrades_in_place_and_serves(kind, tmp_pa
             assert state["seq"] == 4 and state["day"] == "2026-11-20"
             waiting = {s["code"]: s["waiting"] for s in state["services"]}
             assert waiting["CCCD"] == 2 and waiting["VNEID"] == 1
-            Officer(server.url, "canbo", "canbo123")  # the old officer signs in
+            # The old store's canbo still has the published demo password: the upgrade marks it
+            # a demo account, refused when serving for real (docs/security.md).
+            refused = requests.post(server.url + "/api/login", timeout=10,
+                                    json={"username": "canbo", "password": "canbo123"})
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "demo_account"
         revision, drift = version_and_drift(url)
         assert revision == head() and drift == []
         store = open_store(url)

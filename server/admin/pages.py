@@ -2,7 +2,7 @@
 counters and their services, priority groups, the display notice. Each save is one engine
 command (ChangeSite): checked by the site file's rules and against today's tickets, recorded
 as a `site_changed` event with who and when, and pushed to every screen like any change."""
-from flask import Blueprint, current_app, g, jsonify, render_template, session
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, session
 
 from .. import auth
 from ..api import body
@@ -15,6 +15,13 @@ bp = Blueprint("admin_settings", __name__, template_folder="templates", static_f
 
 def _runtime():
     return current_app.extensions["qms.runtime"]
+
+
+@bp.get("/admin")
+@bp.get("/admin/")
+def admin_home():
+    """A chief who types /admin lands on the settings page (which signs in), not a JSON 404."""
+    return redirect("/admin/settings")
 
 
 @bp.get("/admin/settings")

@@ -33,3 +33,11 @@ def test_preview_is_for_admins_only_and_checks_its_input(shared_site):
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_preview"
     missing = admin.http.get(base + "/admin/preview/ticket.png", params={"ticket_id": 99999})
     assert missing.status_code == 404
+
+
+def test_admin_typed_by_hand_leads_to_the_settings_page(shared_site):
+    base = shared_site.url
+    for path in ("/admin", "/admin/"):
+        answer = web.get(base + path, allow_redirects=False)
+        assert answer.status_code in (301, 302, 308), (path, answer.status_code)
+        assert answer.headers["Location"].endswith("/admin/settings")

@@ -3,7 +3,7 @@ portrait. Nothing a citizen must read is cut, nothing runs off the screen, and a
 does not look like a button."""
 import pytest
 
-from support.server_process import ROOT, ServerProcess
+from support.server_process import ROOT, ServerProcess, kiosk_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +19,13 @@ def long_label_site(tmp_path_factory):
     text = text.replace('letter = "A"\n', 'letter = "AB"\n', 1).replace(
         "number_end = 999\n", "number_end = 9999\n", 1)
     (folder / "site.toml").write_text(text, encoding="utf-8")
-    with ServerProcess(folder / "instance", site=folder / "site.toml", demo=False) as proc:
+    with ServerProcess(folder / "instance", site=folder / "site.toml") as proc:  # demo officers
         yield proc
 
 
 def _open(new_page, base, size, lang="vi"):
     page = new_page(size)
-    page.goto(f"{base}/kiosk?lang={lang}")
+    page.goto(kiosk_page(base, f"kiosk=K1&lang={lang}"))  # a paired kiosk (device token)
     page.wait_for_selector(".service[data-service='CCCD']")
     page.evaluate("document.fonts.ready")
     page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears

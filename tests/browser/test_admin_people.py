@@ -2,6 +2,7 @@
 who can then sign in, change a role, reset a password, pair and revoke a kiosk; every change in
 the audit log with who; refusals shown with their reason; admins only."""
 import os
+import re
 
 import pytest
 import requests
@@ -64,6 +65,8 @@ def test_officers_and_devices_from_the_page(people_site, new_page, artifacts):
     page.fill("#pair-kiosk input[name=kiosk]", "K7")
     page.click("#pair-kiosk button[type=submit]")
     page.wait_for_selector("#devices tr[data-device='K7']")
+    paired = page.inner_text("#devices tr[data-device='K7'] td:nth-child(3)")
+    assert re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", paired), paired  # not raw ISO 8601
     token = page.inner_text("#token").rsplit(" ", 1)[-1]
     assert len(token) > 30
     page.screenshot(path=os.path.join(artifacts, "admin-people-1280.png"), full_page=True)

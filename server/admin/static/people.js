@@ -68,13 +68,18 @@
       });
     });
   }
+  // The server sends the site's local time as ISO 8601; a chief reads "12:26 01/12/2026".
+  function siteTime(iso) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(iso || "");
+    return m ? m[4] + ":" + m[5] + " " + m[3] + "/" + m[2] + "/" + m[1] : (iso || "");
+  }
   function loadDevices() {
     return call("GET", "/api/admin/devices").then(function (b) {
       var body = $("devices").querySelector("tbody"); body.innerHTML = "";
       b.devices.forEach(function (d) {
         var tr = document.createElement("tr"); tr.dataset.device = d.device;
         [d.device, d.kind === "rating_tablet" ? "Máy tính bảng đánh giá — quầy " + d.counter : "Kiosk",
-         d.paired_at].forEach(function (t) {
+         siteTime(d.paired_at)].forEach(function (t) {
           var td = document.createElement("td"); td.textContent = t; tr.appendChild(td);
         });
         var td = document.createElement("td");

@@ -456,8 +456,7 @@ def _day_command(name, help_text, make_command, *options):
             raise click.ClickException(f"{exc.message_vi} ({exc.message_en})")
         for event in events:
             if event["type"] == "day_closed":
-                import json
-                click.echo(json.dumps(event["summary"], ensure_ascii=False, indent=2))
+                _print_closed_day(runtime, event, chosen.get("as_json"))
             elif event["type"] == "day_opened":
                 click.echo(f"Day {event['day']} is open.")
             elif event["type"] == "days_voided":
@@ -473,7 +472,21 @@ def _open(runtime, confirm):
     return runtime.execute(OpenDay(None, runtime.now(), confirm=confirm))
 
 
-def _close(runtime):
+def _print_closed_day(runtime, event, as_json):
+    """The closed day's figures as the report has them (site name, Vietnamese labels, a requeued
+    first no-show still a no-show, cancellations split by officer / day close / citizen), read
+    back from the store; --json keeps the engine's summary for scripts."""
+    if as_json:
+        import json
+        click.echo(json.dumps(event["summary"], ensure_ascii=False, indent=2))
+        return
+    from .reports import period_of
+    from .reports.service import document_for
+    from .reports.writers import to_text
+    click.echo(to_text(document_for(runtime, period_of(event["day"], "day"))))
+
+
+def _close(runtime, as_json=False):
     from .engine.commands import CloseDay
     return runtime.execute(CloseDay(runtime.now()))
 
@@ -486,7 +499,9 @@ _day_command("open-day", "Open today's business day.", _open,
              click.option("--confirm", is_flag=True,
                           help="Open even though the last business day is more than one "
                                "working day ago (after a long closure)."))
-_day_command("close-day", "Close the day: end open tickets, print the summary.", _close)
+_day_command("close-day", "Close the day: end open tickets, print the day's report.", _close,
+             click.option("--json", "as_json", is_flag=True,
+                          help="Print the engine's summary as JSON (English keys) instead."))
 _day_command("repair-day", "After the server's clock ran ahead: make the business days after "
              "today void (their open tickets end) so today's day can open. See docs/operations.md.",
              _repair)

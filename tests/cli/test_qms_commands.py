@@ -8,7 +8,7 @@ import requests
 from server.site_file import DEMO_SITE
 from support import inprocess as web
 from support.inprocess import InProcessSite
-from support.server_process import ROOT, ServerProcess, take_ticket
+from support.server_process import ROOT, Officer, ServerProcess, take_ticket
 
 
 def qms(*args, input=None):
@@ -38,12 +38,34 @@ def test_officers_and_the_day_from_the_command_line(tmp_path):
         assert login.status_code == 200 and login.json()["officer"]["role"] == "admin"
         for service in ("CCCD", "CCCD", "VNEID"):
             assert take_ticket(server.url, service).status_code == 201
+        # A first no-show (requeued, then ended by the day close) and one cancelled by the officer.
+        lan = Officer(server.url, "lan", "matkhau-2026")
+        assert lan.post("/api/counters/1/open").status_code == 200
+        first = lan.post("/api/counters/1/call-next").json()["ticket"]["id"]
+        assert lan.post(f"/api/tickets/{first}/no-show").status_code == 200
+        second = lan.post("/api/counters/1/call-next").json()["ticket"]["id"]
+        assert second != first
+        assert lan.post(f"/api/tickets/{second}/cancel").status_code == 200
+        site_name = server.runtime.site.name
 
     closed = qms("close-day", "--instance", instance)
     assert closed.returncode == 0, closed.stderr
-    summary = json.loads(closed.stdout)
-    assert summary["totals"]["issued"] == 3 and summary["totals"]["cancelled"] == 3
-    assert summary["services"]["CCCD"]["issued"] == 2
+    # The day's report, as `qms report` has it: the site named, Vietnamese labels, the requeued
+    # no-show counted, cancellations split by officer / day close.
+    assert site_name in closed.stdout and "issued" not in closed.stdout
+    totals = [line for line in closed.stdout.splitlines() if "Tổng" in line and "Vắng mặt" in line]
+    assert totals, closed.stdout
+    figures = dict(part.split(": ", 1) for part in totals[0].strip().split(" | "))
+    assert figures["Số đã cấp"] == "3" and figures["Vắng mặt"] == "1"
+    assert figures["Cán bộ hủy"] == "1" and figures["Hủy khi hết ngày"] == "2"
+    assert figures["Công dân bỏ về"] == "0"
+
+    # Scripts that read the engine's summary still can.
+    other = str(tmp_path / "other")
+    assert qms("open-day", "--instance", other).returncode == 0
+    again = qms("close-day", "--json", "--instance", other)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["totals"]["issued"] == 0
 
 
 def test_serve_prints_where_to_open_the_pages(tmp_path):

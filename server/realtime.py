@@ -50,10 +50,19 @@ class Broadcaster:
         key = "display:" + ",".join(sorted(services or [])) + ";" + ",".join(
             str(n) for n in sorted(counters or []))
         if key not in self.display_filters and len(self.display_filters) >= MAX_DISPLAY_FILTERS:
+            self.prune()
+        if key not in self.display_filters and len(self.display_filters) >= MAX_DISPLAY_FILTERS:
             raise bad_input("Quá nhiều kiểu màn hình.", "Too many display filters.",
                             "too_many_filters")
         self.display_filters[key] = (services, counters)
         return key
+
+    def prune(self):
+        """Forget kiosk ids and display filters no connection of this process uses any more:
+        junk joins from sockets long gone cannot fill the tables (issue 9)."""
+        for key in [k for k in self.display_filters if k != "display" and not self.occupied(k)]:
+            del self.display_filters[key]
+        self.kiosks = {k for k in self.kiosks if self.occupied(f"kiosk:{k}")}
 
     def occupied(self, room):
         """Whether a push to `room` reaches any client of this process."""
@@ -215,15 +224,20 @@ def init_realtime(app, runtime):
                 _known(services, {s.code for s in rt().site.services}, "services")
                 _known(counters, {c.number for c in rt().site.counters}, "counters")
                 room = broadcaster.display_room(services, counters)
+                _leave_others("display", room)  # one display view per connection
                 join_room(room)
                 view = public_view(state, services, counters, at=rt().now())
             elif role == "kiosk":
                 kiosk = p.str("kiosk", required=False, max_length=32)
                 if kiosk:
-                    # Each kiosk id costs a view per change: bound them against junk joins.
+                    # Each kiosk id costs a view per change: bound them against junk joins
+                    # (one per connection, freed when no connection uses it).
+                    if kiosk not in broadcaster.kiosks and len(broadcaster.kiosks) >= MAX_KIOSKS:
+                        broadcaster.prune()
                     if kiosk not in broadcaster.kiosks and len(broadcaster.kiosks) >= MAX_KIOSKS:
                         raise bad_input("Quá nhiều kiosk.", "Too many kiosk ids.", "too_many_kiosks")
                     broadcaster.kiosks.add(kiosk)
+                _leave_others("kiosk", f"kiosk:{kiosk}" if kiosk else "kiosk")
                 join_room(f"kiosk:{kiosk}" if kiosk else "kiosk")
                 view = kiosk_view(state, kiosk, at=rt().now())
             elif role == "counter":
@@ -330,6 +344,15 @@ def init_realtime(app, runtime):
 
     return socketio
 
+
+
+def _leave_others(kind, keep):
+    """A connection watches one display view and one kiosk at a time: joining another leaves
+    the one before, so one socket cannot hold many table entries."""
+    from flask_socketio import leave_room, rooms
+    for room in rooms():
+        if room != keep and (room == kind or room.startswith(kind + ":")):
+            leave_room(room)
 
 
 def _list_of(value, kind, name):

@@ -77,6 +77,11 @@ def create_app(config=None, instance_path=None):
         if app.config["STORE_URL"].startswith("sqlite") else {}
     store = open_store(app.config["STORE_URL"], **options)
     _private_sqlite(app.config["STORE_URL"])
+    from .retention import erase_expired_notes
+    try:
+        erase_expired_notes(store, site)
+    except StoreUnavailable as exc:  # a read-only store still serves; erased next start
+        app.logger.error("could not erase expired notes: %s", exc)
     runtime = SiteRuntime(site, store)
     app.config["SOCKETIO_CHANNEL"] = app.config["SOCKETIO_CHANNEL"] or f"qms-socketio-{site.id}"
     app.extensions["qms.runtime"] = runtime

@@ -63,6 +63,10 @@ class Store:
 
     # Sign-in failures, officer sessions, the audit log and the site secret (server/auth.py,
     # server/sign_in_throttle.py, server/audit.py): see SqlStore.
+    def rewrite_events(self, site_id, types, before_at, change):
+        """Only to erase personal data from past events (server/retention.py)."""
+        raise NotImplementedError
+
     def sign_in_failures(self, site_id, kind, key):
         raise NotImplementedError
 

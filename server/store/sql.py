@@ -273,6 +273,23 @@ class SqlStore(Store):
         import time
         return lambda: time.sleep(poll_seconds)
 
+    def rewrite_events(self, site_id, types, before_at, change):
+        """Replace the bodies of past events (only to erase personal data, server/retention.py):
+        `change(event)` returns the new event or None to keep it."""
+        changed = 0
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(events.c.seq, events.c.body).where(
+                events.c.site_id == site_id, events.c.type.in_(types),
+                events.c.at < before_at)).all()
+            for row in rows:
+                new = change(json.loads(row.body))
+                if new is not None:
+                    conn.execute(events.update().where(
+                        events.c.site_id == site_id, events.c.seq == row.seq).values(
+                        body=json.dumps(new, ensure_ascii=False, separators=(",", ":"))))
+                    changed += 1
+        return changed
+
     # -- sign-in failures ---------------------------------------------------------------
     def sign_in_failures(self, site_id, kind, key):
         with self._reading() as conn:

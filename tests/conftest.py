@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS, predicates_as_functions  # noqa: E402
 from support.inprocess import InProcessSite  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
@@ -47,6 +47,7 @@ def chromium():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"chromium not installed at {CHROMIUM} (tests/run.sh installs it)")
+    predicates_as_functions(sync_api.Page)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

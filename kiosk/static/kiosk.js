@@ -429,7 +429,9 @@
     const kind = tk.eta ? tk.eta.kind : "soon";
     $("eta").textContent = etaText(tk.eta) || t("soon");
     $("eta").classList.toggle("is-text", kind !== "minutes");
-    $("eta-label").textContent = t("eta_label");
+    // "Chưa mở quầy" is not a wait time: no "thời gian chờ dự kiến" under it.
+    $("eta-label").textContent = kind === "closed" ? "" : t("eta_label");
+    $("eta-label").hidden = kind === "closed";
     // No kiosk id, or a printer that cannot print: no paper comes out, so the citizen must
     // keep the number in mind (staff see the printer alert on their counters).
     const printable = KIOSK && !(printer && PRINTER_FAULTS.includes(printer.status));

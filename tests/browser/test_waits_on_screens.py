@@ -52,6 +52,7 @@ def test_no_counter_open_then_soon_then_over_an_hour(fresh_site, new_page):
     kiosk.locator("#no-priority").click()
     kiosk.wait_for_selector("#screen-done:not([hidden])")
     assert kiosk.locator("#eta").inner_text() == "Chưa mở quầy"
+    assert kiosk.locator("#eta-label").is_hidden()  # not "Chưa mở quầy / thời gian chờ dự kiến"
     assert "phút" not in kiosk.locator("#screen-done").inner_text()
     shot(kiosk, "kiosk-ticket-no-counter-open")
     wait_until(lambda: display_eta(display, "CCCD") == "Chưa mở quầy")

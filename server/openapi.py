@@ -144,13 +144,16 @@ def document():
             "responses": {"201": _json({"$ref": "#/components/schemas/TicketAnswer"}, "Issued"),
                           "200": _json({"$ref": "#/components/schemas/TicketAnswer"},
                                        "Already issued for this request_id"),
-                          **_error_responses(400, 404, 409, 413, 415, 422, 429, 503)}}},
+                          **_error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429,
+                                             503)}}},
         "/api/tickets/{ticket_id}": {"get": {
-            "summary": "A ticket's status and position (today)",
+            "summary": "Officers: a ticket's status and position (today) by its id; citizens "
+                       "follow their ticket by its public token at the same place",
+            "security": [{"session": []}],
             "parameters": [{"name": "ticket_id", "in": "path", "required": True,
                             "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
             "responses": {"200": _json({"$ref": "#/components/schemas/TicketAnswer"}),
-                          **_error_responses(404, 503)}}},
+                          **_error_responses(401, 404, 503)}}},
         "/api/login": {"post": {
             "summary": "Officer sign-in: sets the session cookie, returns the CSRF token",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -196,6 +199,7 @@ def document():
                             "schema": {"type": "integer", "minimum": 1, "maximum": 999}}],
             "responses": {"200": _json({"type": "object"}), **_error_responses(401, 404)}}},
     }
+    paths.update(_ratings_and_admin_paths())
     for verb, summary in counter_verbs.items():
         schema = ({"type": "object", "required": ["ticket_id"], "properties": {
             "ticket_id": {"type": "integer", "minimum": 1, "maximum": 2147483647}}}
@@ -209,8 +213,79 @@ def document():
         "paths": paths,
         "components": {"schemas": SCHEMAS, "securitySchemes": {
             "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}}},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            "device": {"type": "apiKey", "in": "header", "name": "X-Device-Token"}}},
     }
+
+
+ADMIN_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def _admin(method, summary, request_schema=None, path_params=(), status="200"):
+    """An admin-only operation (session + CSRF): its path parameters are strings (usernames)
+    or counter numbers, its answer a JSON object or a refusal."""
+    op = {"summary": summary, "security": [{"session": [], "csrf": []}],
+          "parameters": [{"name": name, "in": "path", "required": True, "schema": schema}
+                         for name, schema in path_params],
+          "responses": {status: _json({"type": "object"}), **_error_responses(*ADMIN_ERRORS)}}
+    if request_schema:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": request_schema}}}
+    return {method: op}
+
+
+USERNAME = ("username", {"type": "string", "minLength": 1, "maxLength": 64})
+OFFICER_ROLE = {"enum": ["officer", "chief", "admin"]}
+
+
+def _ratings_and_admin_paths():
+    """Citizen ratings (docs/ratings.md) and the admin pages' API (docs/admin.md)."""
+    counter = ("counter", {"type": "integer", "minimum": 1, "maximum": 999})
+    paths = {
+        "/api/ratings": {"post": {
+            "summary": "A citizen's rating of a completed ticket, from a paired rating tablet",
+            "security": [{"device": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["ticket_id", "level"], "properties": {
+                    "ticket_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                    "level": {"type": "string", "maxLength": 32},
+                    "reason": {"type": ["string", "null"], "maxLength": 32}}}}}},
+            "responses": {"201": _json({"type": "object"}, "Recorded"),
+                          **_error_responses(400, 401, 404, 409, 413, 415, 422, 503)}}},
+        "/api/rating-tablets": _admin(
+            "post", "Admin: pair a rating tablet with a counter (device token shown once)",
+            {"type": "object", "required": ["counter"], "properties": {
+                "counter": {"type": "integer", "minimum": 1, "maximum": 999}}}, status="201"),
+        "/api/rating-tablets/{counter}/revoke": _admin(
+            "post", "Admin: revoke a counter's rating tablet", path_params=(counter,)),
+        "/api/admin/site": {
+            **_admin("get", "Admin: the site's settings as the admin page edits them"),
+            **_admin("put", "Admin: change the site's settings (validated like the site file; "
+                            "refused when they conflict with today's tickets)",
+                     {"type": "object", "required": ["site"],
+                      "properties": {"site": {"type": "object"}}})},
+        "/api/admin/officers": {
+            **_admin("get", "Admin: every officer and the roles"),
+            **_admin("post", "Admin: create an officer", {
+                "type": "object", "required": ["username", "password", "role"], "properties": {
+                    "username": {"type": "string", "maxLength": 64},
+                    "password": {"type": "string", "maxLength": 200},
+                    "display_name": {"type": ["string", "null"], "maxLength": 128},
+                    "role": OFFICER_ROLE}}, status="201")},
+        "/api/admin/officers/{username}/password": _admin(
+            "post", "Admin: reset an officer's password", {
+                "type": "object", "required": ["password"], "properties": {
+                    "password": {"type": "string", "maxLength": 200}}}, (USERNAME,)),
+        "/api/admin/officers/{username}/role": _admin(
+            "post", "Admin: change an officer's role (from their next sign-in)", {
+                "type": "object", "required": ["role"], "properties": {"role": OFFICER_ROLE}},
+            (USERNAME,)),
+        "/api/admin/devices": _admin("get", "Admin: paired kiosks and rating tablets"),
+    }
+    for switch in ("disable", "enable"):
+        paths[f"/api/admin/officers/{{username}}/{switch}"] = _admin(
+            "post", f"Admin: {switch} an officer's account", path_params=(USERNAME,))
+    return paths
 
 
 @bp.get("/api/openapi.json")

@@ -203,7 +203,8 @@ def test_ticket_handled_elsewhere_is_refused_plainly(site, new_page):
     page.evaluate("window.__counter.socket.io.engine.close(); window.__counter.socket.disconnect()")
     assert officer.post(f"/api/tickets/{ticket['id']}/complete", {"outcome": "other"}).status_code == 200
     page.click("button[data-action='recall']")
-    page.wait_for_selector("#msg:not([hidden])")
+    # "Đã gọi số …" from the call is still shown: wait for the refusal to replace it.
+    page.wait_for_function("document.getElementById('msg-vi').textContent.startsWith('Không thể')")
     assert page.inner_text("#msg-vi") == (f"Không thể gọi lại số {ticket['number']}: "
                                           "số đang ở trạng thái «đã xong».")
     page.wait_for_function("window.__counter.view.counter.current === null")

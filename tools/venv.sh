@@ -15,4 +15,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   # pip adds the rest inside the venv.
   python3 -m venv --system-site-packages "$VENV"
 fi
+# pip -q is silent for minutes on a first install: say what is happening (on stderr, so
+# scripts reading stdout are unaffected).
+echo "Cài đặt / installing qms${QMS_EXTRAS:+[$QMS_EXTRAS]} into $VENV (lần đầu mất vài phút / the first time takes a few minutes)…" >&2
 "$VENV/bin/python" -m pip install -q -e ".${QMS_EXTRAS:+[$QMS_EXTRAS]}"

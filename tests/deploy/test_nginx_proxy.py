@@ -93,7 +93,7 @@ def proxied(tmp_path_factory):
     with ServerProcess(folder / "a", store=store, site=folder / "site.toml", extra_args=args,
                        env=env) as a, \
             ServerProcess(folder / "b", store=store, site=folder / "site.toml", extra_args=args,
-                          env=env, demo=False) as b:
+                          env=env, demo=True) as b:
         conf = site_conf(folder, https_port, http_port, (a.port, b.port), cert, key)
         subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(conf)], check=True,
                        capture_output=True)

@@ -39,7 +39,7 @@ def pair(tmp_path_factory):
     site = site_file(folder, site_id)
     store = f"sqlite:///{folder}/site.sqlite3"
     with ServerProcess(folder / "a", store=store, site=site, extra_args=MQ) as a, \
-            ServerProcess(folder / "b", store=store, site=site, extra_args=MQ, demo=False) as b:
+            ServerProcess(folder / "b", store=store, site=site, extra_args=MQ, demo=True) as b:
         yield SimpleNamespace(a=a, b=b, site_id=site_id)
 
 

@@ -24,7 +24,7 @@ def site(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(request.param)
     with fresh_store(request.param, folder, "qms_procs") as store:
         with ServerProcess(folder / "a", store=store, site=DEMO_SITE) as a, \
-                ServerProcess(folder / "b", store=store, site=DEMO_SITE, demo=False) as b:
+                ServerProcess(folder / "b", store=store, site=DEMO_SITE, demo=True) as b:
             yield SimpleNamespace(a=a, b=b, store=store, folder=folder,
                                   officer_a=Officer(a.url), officer_b=Officer(b.url))
 

@@ -101,3 +101,55 @@ def test_refusals_are_shown_with_their_reason(admin_site, new_page, artifacts):
 def test_only_an_admin_gets_the_page(admin_site, new_page):
     page = sign_in(new_page, admin_site.url, "truongdiem", "truongdiem123")
     page.wait_for_selector("text=Trang này dành cho quản trị viên")
+
+
+def test_opening_hours_and_rating_levels_are_edited_and_checked(admin_site, new_page, artifacts):
+    page = sign_in(new_page, admin_site.url)
+    page.wait_for_selector("#levels tbody tr")
+
+    def saved_site():
+        return page.evaluate("fetch('/api/admin/site').then(r => r.json()).then(b => b.site)")
+
+    page.fill("#hours-open", "07:30")
+    page.fill("#hours-close", "17:00")
+    page.fill("#hours-lunch", "11:30-13:00")
+    page.fill("#hours-days", "mon,tue,wed,thu,fri,sat")
+    row_input(page, "levels", "very_satisfied", "vi").fill("Rất hài lòng lắm")
+    page.click("#add-reason")
+    page.locator("#reasons tbody tr").last.locator("input[aria-label='code']").fill("cham")
+    page.locator("#reasons tbody tr").last.locator("input[aria-label='vi']").fill("Chậm")
+    page.click("#save")
+    page.wait_for_selector("#status.ok")
+    page.screenshot(path=os.path.join(artifacts, "admin-settings-hours-ratings-1280.png"),
+                    full_page=True)
+    site = saved_site()
+    assert site["opening_hours"]["open"] == "07:30" and site["opening_hours"]["lunch"] == "11:30-13:00"
+    assert site["opening_hours"]["days"][-1] == "sat"
+    assert site["ratings"]["levels"][0]["vi"] == "Rất hài lòng lắm"
+    assert site["ratings"]["reasons"][-1] == {"code": "cham", "vi": "Chậm", "en": ""}
+
+    # The site file's rules, with the reason shown; nothing is changed.
+    page.fill("#hours-lunch", "25:00-26:00")
+    page.click("#save")
+    page.wait_for_selector("#status.bad")
+    assert "opening_hours" in page.inner_text("#status")
+    page.screenshot(path=os.path.join(artifacts, "admin-settings-hours-refused.png"))
+    assert saved_site()["opening_hours"]["lunch"] == "11:30-13:00"
+    page.evaluate("window.__settings.reload()")
+    page.wait_for_selector("#levels tbody tr")
+    page.click("#levels tbody tr:nth-child(2) button.remove")
+    page.click("#levels tbody tr:nth-child(1) button.remove")
+    page.click("#levels tbody tr:nth-child(1) button.remove")  # one level left: at least two
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#status').className.includes('bad')")
+    assert "ratings" in page.inner_text("#status")
+    assert len(saved_site()["ratings"]["levels"]) == 4
+
+    # Back to all-day issuance, so the module's other tests can take tickets at any hour.
+    page.evaluate("window.__settings.reload()")
+    page.wait_for_selector("#levels tbody tr")
+    for field in ("#hours-open", "#hours-close", "#hours-lunch"):
+        page.fill(field, "")
+    page.click("#save")
+    page.wait_for_selector("#status.ok")
+    assert "open" not in (saved_site().get("opening_hours") or {})

@@ -72,6 +72,40 @@
       removeButton(tr, function () { site.priority_groups.splice(i, 1); });
       body.appendChild(tr);
     });
+    renderHours();
+    site.ratings = site.ratings || {levels: [], reasons: []};
+    ["levels", "reasons"].forEach(function (kind) {
+      var rows = $(kind).querySelector("tbody");
+      rows.innerHTML = "";
+      site.ratings[kind].forEach(function (c, i) {
+        var tr = document.createElement("tr"); tr.dataset.code = c.code;
+        bind(cell(tr, c.code, {"aria-label": "code"}), c, "code");
+        bind(cell(tr, c.vi, {"aria-label": "vi"}), c, "vi");
+        bind(cell(tr, c.en, {"aria-label": "en"}), c, "en");
+        removeButton(tr, function () { site.ratings[kind].splice(i, 1); });
+        rows.appendChild(tr);
+      });
+    });
+  }
+
+  // The simple form of [opening_hours] (docs/site-file.md); per-weekday spans kept as they are.
+  function renderHours() {
+    var h = site.opening_hours || {};
+    $("hours-open").value = h.open || "";
+    $("hours-close").value = h.close || "";
+    $("hours-lunch").value = h.lunch || "";
+    $("hours-days").value = (h.days || []).join(",");
+  }
+  function hoursFromInputs() {
+    var h = Object.assign({}, site.opening_hours || {});
+    [["open", "hours-open"], ["close", "hours-close"], ["lunch", "hours-lunch"]].forEach(function (f) {
+      var v = $(f[1]).value.trim();
+      if (v) h[f[0]] = v; else delete h[f[0]];
+    });
+    var days = $("hours-days").value.split(",").map(function (d) { return d.trim(); })
+      .filter(function (d) { return d; });
+    if (days.length) h.days = days; else delete h.days;
+    if (Object.keys(h).length) site.opening_hours = h; else delete site.opening_hours;
   }
 
   function status(text, ok) {
@@ -91,6 +125,16 @@
   });
   $("add-group").addEventListener("click", function () {
     site.priority_groups.push({code: "", name_vi: "", name_en: ""}); render();
+  });
+  // Kept in `site` as typed, so a re-render (adding a row) does not lose them.
+  ["hours-open", "hours-close", "hours-lunch", "hours-days"].forEach(function (id) {
+    $(id).addEventListener("input", hoursFromInputs);
+  });
+  $("add-level").addEventListener("click", function () {
+    site.ratings.levels.push({code: "", vi: "", en: ""}); render();
+  });
+  $("add-reason").addEventListener("click", function () {
+    site.ratings.reasons.push({code: "", vi: "", en: ""}); render();
   });
   $("save").addEventListener("click", function () {
     fetch("/api/admin/site", {method: "PUT", headers: {"Content-Type": "application/json",

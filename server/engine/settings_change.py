@@ -1,6 +1,6 @@
 """Changing a site's settings on the admin pages while it runs (ChangeSite): the new settings
 checked by the site file's rules and against today's tickets, so a change never strands a
-citizen who holds a ticket. (A site file edited between restarts is site_change.py's.)"""
+citizen who holds a ticket. (A site file edited between restarts is checked by stranded.py.)"""
 from .lifecycle import OPEN_STATUSES, Refused
 from .site import SiteFileError, site_from_dict
 

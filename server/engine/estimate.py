@@ -208,9 +208,15 @@ class _Lines:
         rank = self.rank.pop((n, ticket.id), None)
         if rank is None:
             return
+        # Ranks can tie (the "new ticket" of each service stands at the same place), so look
+        # along the equal ranks for this very ticket: leaving it in made the forecast take
+        # the same instant ticket forever and hung the server at the 21st ticket.
         i = bisect.bisect_left(cls, rank, key=lambda p: p[0])
-        if i < len(cls) and cls[i][1] is ticket:
-            del cls[i]
+        while i < len(cls) and cls[i][0] == rank:
+            if cls[i][1] is ticket:
+                del cls[i]
+                return
+            i += 1
 
     def head(self, number, at):
         while self.next_pending < len(self.pending) and self.pending[self.next_pending][0] <= at:

@@ -157,3 +157,17 @@ def test_the_estimate_shrinks_as_time_passes_between_changes():
     assert 1 <= later.minutes <= 5 < at_call.minutes
     # A reader's clock is taken to the quarter minute: readers of one moment share a forecast.
     assert forecast(sim.state, sim.state.last_at + 361) is forecast(sim.state, sim.state.last_at + 359)
+
+
+def test_the_forecast_ends_when_new_tickets_of_several_services_tie_in_rank():
+    # Seen in the concurrent-calls fault test: five open demo counters, twenty tickets of the
+    # five services, and the 21st ticket never got its answer: the forecast took the same
+    # "new ticket" of one service forever (its twin of another service stood at the same rank
+    # and was removed in its place).
+    mix = ("CCCD", "VNEID", "PICKUP", "CORRECT", "CCCD", "VNEID", "VEHICLE")
+    sim = Sim(demo_site(), counters=[1, 2, 3, 4, 5])
+    for i in range(30):
+        sim.issue(mix[i % len(mix)])
+        forecast(sim.state, sim.t)
+    for svc in demo_site().services:
+        assert service_wait(sim.state, svc.code).kind != "closed"

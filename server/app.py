@@ -1,6 +1,7 @@
 """The Flask app factory: one site, its store, its runtime, its HTTP and Socket.IO doors."""
 import os
 
+import sqlalchemy.exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -116,7 +117,10 @@ def _register_errors(app):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response, exc.status
 
+    # A write outside the event log (a sign-in's session, the audit log) meeting a full or
+    # read-only disk is the same condition: 503 with the reason, not a 500.
     @app.errorhandler(StoreUnavailable)
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
     def unavailable(exc):
         app.logger.error("store unavailable: %s", exc)
         return jsonify(error={"code": "store_unavailable",

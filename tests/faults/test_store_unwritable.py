@@ -105,6 +105,9 @@ def test_unwritable_store_answers_503_and_recovers(tmp_path, fault):
                             json={"outcome": "accepted"}).status_code == 200
         sio.connect(server.url, headers={"Cookie": officer.cookie_header()},
                     transports=["websocket"], wait_timeout=TIMEOUT)
+        # The officer session that reads tickets by id signs in now: a sign-in is a write
+        # (sessions live in the store), refused with 503 while the store is unwritable.
+        assert get_ticket(server.url, acked[0]["id"]).status_code == 200
 
         break_it()
         failed = _ticket(server.url)
@@ -124,6 +127,8 @@ def test_unwritable_store_answers_503_and_recovers(tmp_path, fault):
         _assert_unavailable(_ticket(server.url, request_id=failed_request_id))
         _assert_unavailable(officer.post("/api/counters/1/call-next"))
         _assert_unavailable(officer.post("/api/counters/2/open"))
+        _assert_unavailable(requests.post(server.url + "/api/login", timeout=TIMEOUT,
+                                          json={"username": "canbo", "password": "canbo123"}))
         ack = sio.call("act", {"action": "call_next", "counter": 1}, timeout=TIMEOUT)
         assert ack["ok"] is False
         assert ack["error"]["code"] == "store_unavailable", ack

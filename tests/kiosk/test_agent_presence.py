@@ -14,7 +14,7 @@ import pytest
 from agent_process import AgentProcess
 from kiosk_helpers import counter_view, issue_token
 from support.browser import ARTIFACTS
-from support.server_process import ServerProcess
+from support.server_process import ServerProcess, kiosk_page
 from support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def kiosk_printer(site):
 
 def test_kiosk_and_counter_follow_the_agent(site, pages, printer, tmp_path):
     kiosk = pages({"width": 1920, "height": 1080})
-    kiosk.goto(f"{site.url}/kiosk?kiosk={KIOSK}")
+    kiosk.goto(kiosk_page(site.url, f"kiosk={KIOSK}"))  # a paired kiosk: its device token
     kiosk.wait_for_selector(".service")
     kiosk.wait_for_function("!document.body.classList.contains('booting')")
     kiosk.wait_for_timeout(800)

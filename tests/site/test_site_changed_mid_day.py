@@ -49,7 +49,7 @@ def test_removed_or_relettered_service_with_open_tickets(tmp_path):
                                                                    "CORRECT"]
     app.extensions["qms.runtime"].store.close()
 
-    closed = qms("close-day", "--site", str(removed), "--instance", str(instance))
+    closed = qms("close-day", "--json", "--site", str(removed), "--instance", str(instance))
     assert closed.returncode == 0, closed.stderr
     summary = json.loads(closed.stdout)
     assert summary["services"]["VEHICLE"]["issued"] == 2  # still counted, under its code

@@ -7,6 +7,15 @@ and on again between two tickets is picked up without restarting the kiosk agent
 from __future__ import annotations
 
 import socket
+import time
+
+try:  # Linux: how many sent bytes the printer has not yet acknowledged (SIOCOUTQ).
+    import fcntl
+    import struct
+    import termios
+    _OUTQ = termios.TIOCOUTQ
+except (ImportError, AttributeError):  # Windows: sendall is as far as we can see
+    _OUTQ = None
 
 from ..errors import PrinterUnavailable
 from .base import Printer
@@ -43,9 +52,25 @@ class TcpPrinter(Printer):
         try:
             sock.settimeout(max(self.connect_timeout, 10.0))
             sock.sendall(data)
+            self._wait_until_taken(sock, len(data))
         except OSError as exc:
             self.close()
             raise PrinterUnavailable(f"sending to {self.host}:{self.port} failed: {exc}") from exc
+
+    def _wait_until_taken(self, sock, size):
+        """Return once the printer has acknowledged every byte. sendall returns as soon as the
+        kernel holds the bytes; a ticket still in the kiosk PC's send queue is lost if the agent
+        dies or the power goes, so the journal may only say "done" after this."""
+        if _OUTQ is None:
+            return
+        deadline = time.monotonic() + max(self.connect_timeout, 10.0) + size / 20_000
+        while True:
+            unsent = struct.unpack("i", fcntl.ioctl(sock.fileno(), _OUTQ, b"\0\0\0\0"))[0]
+            if unsent == 0:
+                return
+            if time.monotonic() > deadline:
+                raise socket.timeout(f"the printer has not taken {unsent} bytes")
+            time.sleep(0.005)
 
     def _read_byte(self, timeout):
         sock = self._connected()

@@ -721,6 +721,122 @@ def campaign_text(result):
     return "\n".join(lines)
 
 
+@main.group("hub", invoke_without_command=True)
+@click.option("--store", "store", envvar="QMS_HUB_STORE", required=True,
+              help="The hub's PostgreSQL, e.g. postgresql://qms@127.0.0.1/qms_hub "
+                   "(or env QMS_HUB_STORE).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5100, show_default=True, type=int)
+@click.option("--message-queue", default=None,
+              help="redis://… when several hub processes serve one hub.")
+@click.option("--channel", default="qms-hub", show_default=True,
+              help="Redis channel of this hub (hubs sharing one Redis need their own).")
+@click.option("--reuse-port", is_flag=True,
+              help="Share --port with other hub processes (SO_REUSEPORT): the kernel spreads "
+                   "connections over them (docs/hub.md).")
+@click.option("--max-connections", default=4096, show_default=True,
+              type=click.IntRange(64, 65536))
+@click.pass_context
+def hub(ctx, store, host, port, message_queue, channel, reuse_port, max_connections):
+    """The provincial hub: `qms hub --store URL` serves it; its commands manage sites and users."""
+    ctx.obj = {"store": store}
+    if ctx.invoked_subcommand is not None:
+        return
+    from .hub.serve import serve_hub
+    serve_hub(store, host, port, message_queue, channel, reuse_port, max_connections)
+
+
+def _hub_store(ctx):
+    from .hub.store import HubStore
+    return HubStore(ctx.obj["store"])
+
+
+@hub.command("add-site")
+@click.argument("site_id")
+@click.option("--name", required=True, help="The site's name, e.g. 'Công an phường Bến Nghé'.")
+@click.option("--district", default="", help="District (huyện/quận) for the dashboard's filter.")
+@click.option("--eligible-citizens", type=click.IntRange(0, 100_000_000), default=None,
+              help="Campaign target: citizens to serve.")
+@click.option("--deadline", default=None, help="Campaign deadline, YYYY-MM-DD.")
+@click.pass_context
+def hub_add_site(ctx, site_id, name, district, eligible_citizens, deadline):
+    """Register SITE_ID and print its key once (the hub keeps only a hash)."""
+    import re
+    import time
+    from sqlalchemy.exc import IntegrityError
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", site_id):
+        raise click.UsageError("SITE_ID: the [site] id of the site file (letters, digits, - _)")
+    if deadline and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", deadline):
+        raise click.UsageError("--deadline: YYYY-MM-DD")
+    store = _hub_store(ctx)
+    try:
+        key = store.add_site(site_id, name, district, time.time(), eligible_citizens, deadline)
+    except IntegrityError:
+        _refuse([f"{site_id}: điểm cấp đã có; cấp khóa mới: qms hub rotate-key {site_id} — "
+                 f"already registered; for a new key: qms hub rotate-key {site_id}"])
+    click.echo(key)
+    click.echo(f"Khóa của {site_id}: đặt vào [hub] key của tệp điểm cấp; chỉ hiện một lần — "
+               "put it in the site file's [hub] key; shown once.", err=True)
+
+
+@hub.command("rotate-key")
+@click.argument("site_id")
+@click.pass_context
+def hub_rotate_key(ctx, site_id):
+    """Give SITE_ID a new key (the old one stops working at once); prints it once."""
+    from .hub.store import UnknownSite
+    try:
+        click.echo(_hub_store(ctx).rotate_key(site_id))
+    except UnknownSite:
+        _refuse([f"{site_id}: không có điểm cấp này — no such site"])
+
+
+@hub.command("set-target")
+@click.argument("site_id")
+@click.option("--eligible-citizens", type=click.IntRange(0, 100_000_000), default=None)
+@click.option("--deadline", default=None, help="YYYY-MM-DD")
+@click.option("--name", default=None)
+@click.option("--district", default=None)
+@click.pass_context
+def hub_set_target(ctx, site_id, eligible_citizens, deadline, name, district):
+    """Change a site's campaign target, deadline, name or district."""
+    import re
+    if deadline and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", deadline):
+        raise click.UsageError("--deadline: YYYY-MM-DD")
+    values = {k: v for k, v in (("eligible_citizens", eligible_citizens), ("deadline", deadline),
+                                ("name", name), ("district", district)) if v is not None}
+    if not _hub_store(ctx).update_site(site_id, **values):
+        _refuse([f"{site_id}: không có điểm cấp này — no such site"])
+    click.echo(f"{site_id}: đã lưu — saved")
+
+
+@hub.command("sites")
+@click.pass_context
+def hub_sites(ctx):
+    """Every registered site: id, district, acknowledged seq, last seen."""
+    import datetime
+    for row in _hub_store(ctx).sites():
+        seen = datetime.datetime.fromtimestamp(row["last_seen_at"]).isoformat(" ", "seconds") \
+            if row["last_seen_at"] else "-"
+        click.echo(f"{row['site_id']:<24} {row['district']:<20} seq {row['last_seq']:<8} "
+                   f"{seen}  {row['name']}")
+
+
+@hub.command("add-user")
+@click.argument("username")
+@click.option("--name", default=None, help="Name shown on the dashboard.")
+@click.password_option()
+@click.pass_context
+def hub_add_user(ctx, username, name, password):
+    """Create (or reset) a hub user who may watch the dashboard and read the reports."""
+    from .hub.viewers import create_user
+    try:
+        create_user(_hub_store(ctx), username, password, name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+    click.echo(f"Hub user {username} saved.")
+
+
 @main.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
 @click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",

@@ -20,7 +20,7 @@ class Store:
         """The events from the last `day_opened` on (all events if no day was opened yet)."""
         raise NotImplementedError
 
-    def events_after(self, site_id, seq):
+    def events_after(self, site_id, seq, limit=None):
         raise NotImplementedError
 
     def events_for_days(self, site_id, first_day, last_day):

@@ -114,7 +114,82 @@ def _sqlite_pragmas(synchronous):
 CHANGES_CHANNEL = "qms_events"
 
 
-class SqlStore(Store):
+class EventLogReads:
+    """Reading a log of events with the columns of `events` (site_id, seq, type, at, body,
+    day): the site's own store, and the provincial hub's copy of every site's log
+    (server/hub/store.py), so the engine's replay and the reports read either unchanged."""
+    log = events
+
+    def _rows_to_events(self, rows):
+        return [json.loads(row.body) for row in rows]
+
+    def load_current_day(self, site_id):
+        with self._reading() as conn:
+            opened = sa.and_(self.log.c.site_id == site_id, self.log.c.type == "day_opened")
+            last = conn.execute(sa.select(self.log.c.day).where(opened)
+                                .order_by(self.log.c.seq.desc()).limit(1)).scalar()
+            # A day closed and opened again is one day: start from its first opening.
+            start = conn.execute(sa.select(sa.func.min(self.log.c.seq))
+                                 .where(opened, self.log.c.day == last)).scalar()
+            query = sa.select(self.log.c.body).where(self.log.c.site_id == site_id)
+            if start is not None:
+                query = query.where(self.log.c.seq >= start)
+            return self._rows_to_events(conn.execute(query.order_by(self.log.c.seq)))
+
+    def events_for_days(self, site_id, first_day, last_day):
+        """The events of the business days first_day..last_day (YYYY-MM-DD), in order: from the
+        first day_opened of a day in the range up to the first day_opened after it. For
+        reports, which may read any past period again."""
+        with self._reading() as conn:
+            opened = sa.and_(self.log.c.site_id == site_id, self.log.c.type == "day_opened")
+            start = conn.execute(sa.select(sa.func.min(self.log.c.seq)).where(
+                opened, self.log.c.day >= first_day, self.log.c.day <= last_day)).scalar()
+            if start is None:
+                return []
+            end = conn.execute(sa.select(sa.func.min(self.log.c.seq)).where(
+                opened, self.log.c.day > last_day)).scalar()
+            query = sa.select(self.log.c.body).where(self.log.c.site_id == site_id,
+                                                     self.log.c.seq >= start)
+            if end is not None:
+                query = query.where(self.log.c.seq < end)
+            return self._rows_to_events(conn.execute(query.order_by(self.log.c.seq)))
+
+    def last_event_of_type(self, site_id, type_):
+        """The newest event of a type (by the type index), or None."""
+        with self._reading() as conn:
+            row = conn.execute(sa.select(self.log.c.body).where(
+                self.log.c.site_id == site_id, self.log.c.type == type_)
+                .order_by(self.log.c.seq.desc()).limit(1)).first()
+            return json.loads(row.body) if row else None
+
+    def last_seq(self, site_id):
+        with self._reading() as conn:
+            return conn.execute(sa.select(sa.func.max(self.log.c.seq))
+                                .where(self.log.c.site_id == site_id)).scalar() or 0
+
+    def days_opened_after(self, site_id, day):
+        with self._reading() as conn:
+            return list(conn.execute(
+                sa.select(self.log.c.day).distinct()
+                .where(self.log.c.site_id == site_id, self.log.c.type == "day_opened",
+                       self.log.c.day > day)
+                .order_by(self.log.c.day)).scalars())
+
+    def events_after(self, site_id, seq, limit=None):
+        """The events after `seq`, in order; at most `limit` (a sync agent's batch)."""
+        with self._reading() as conn:
+            query = (sa.select(self.log.c.body)
+                     .where(self.log.c.site_id == site_id, self.log.c.seq > seq)
+                     .order_by(self.log.c.seq))
+            if limit is not None:
+                query = query.limit(limit)
+            return self._rows_to_events(conn.execute(query))
+
+    def _reading(self):
+        return _Guard(self.engine)
+
+
+class SqlStore(EventLogReads, Store):
     def __init__(self, url, sqlite_synchronous="FULL"):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
@@ -126,70 +201,7 @@ class SqlStore(Store):
         # The schema is Alembic's (server/store/migrations): a new table or column there too.
         upgrade(url)
 
-    # -- the log -------------------------------------------------------------------------
-    def _rows_to_events(self, rows):
-        return [json.loads(row.body) for row in rows]
-
-    def load_current_day(self, site_id):
-        with self._reading() as conn:
-            opened = sa.and_(events.c.site_id == site_id, events.c.type == "day_opened")
-            last = conn.execute(sa.select(events.c.day).where(opened)
-                                .order_by(events.c.seq.desc()).limit(1)).scalar()
-            # A day closed and opened again is one day: start from its first opening.
-            start = conn.execute(sa.select(sa.func.min(events.c.seq))
-                                 .where(opened, events.c.day == last)).scalar()
-            query = sa.select(events.c.body).where(events.c.site_id == site_id)
-            if start is not None:
-                query = query.where(events.c.seq >= start)
-            return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
-
-    def events_for_days(self, site_id, first_day, last_day):
-        """The events of the business days first_day..last_day (YYYY-MM-DD), in order: from the
-        first day_opened of a day in the range up to the first day_opened after it. For
-        reports, which may read any past period again."""
-        with self._reading() as conn:
-            opened = sa.and_(events.c.site_id == site_id, events.c.type == "day_opened")
-            start = conn.execute(sa.select(sa.func.min(events.c.seq)).where(
-                opened, events.c.day >= first_day, events.c.day <= last_day)).scalar()
-            if start is None:
-                return []
-            end = conn.execute(sa.select(sa.func.min(events.c.seq)).where(
-                opened, events.c.day > last_day)).scalar()
-            query = sa.select(events.c.body).where(events.c.site_id == site_id,
-                                                   events.c.seq >= start)
-            if end is not None:
-                query = query.where(events.c.seq < end)
-            return self._rows_to_events(conn.execute(query.order_by(events.c.seq)))
-
-    def last_event_of_type(self, site_id, type_):
-        """The newest event of a type (by the type index), or None."""
-        with self._reading() as conn:
-            row = conn.execute(sa.select(events.c.body).where(
-                events.c.site_id == site_id, events.c.type == type_)
-                .order_by(events.c.seq.desc()).limit(1)).first()
-            return json.loads(row.body) if row else None
-
-    def last_seq(self, site_id):
-        with self._reading() as conn:
-            return conn.execute(sa.select(sa.func.max(events.c.seq))
-                                .where(events.c.site_id == site_id)).scalar() or 0
-
-    def days_opened_after(self, site_id, day):
-        with self._reading() as conn:
-            return list(conn.execute(
-                sa.select(events.c.day).distinct()
-                .where(events.c.site_id == site_id, events.c.type == "day_opened",
-                       events.c.day > day)
-                .order_by(events.c.day)).scalars())
-
-    def events_after(self, site_id, seq):
-        with self._reading() as conn:
-            rows = conn.execute(
-                sa.select(events.c.body)
-                .where(events.c.site_id == site_id, events.c.seq > seq)
-                .order_by(events.c.seq))
-            return self._rows_to_events(rows)
-
+    # -- the log (writes) -----------------------------------------------------------------
     def append(self, site_id, new_events, request_id=None):
         rows = [{"site_id": site_id, "seq": e["seq"], "type": e["type"], "at": e["at"],
                  "body": json.dumps(e, ensure_ascii=False, separators=(",", ":")),
@@ -213,9 +225,6 @@ class SqlStore(Store):
         with self._reading() as conn:
             return conn.execute(sa.select(requests.c.seq).where(
                 requests.c.site_id == site_id, requests.c.request_id == request_id)).scalar()
-
-    def _reading(self):
-        return _Guard(self.engine)
 
     # -- people and devices --------------------------------------------------------------
     def add_officer(self, username, password_hash, display_name, role, demo=False):

@@ -23,31 +23,33 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UPGRADE_LOCK = 0x716D73  # "qms"
 
 
-def alembic_config(connection=None):
-    """Alembic's configuration without an alembic.ini: the scripts are this package."""
+def alembic_config(connection=None, scripts=HERE):
+    """Alembic's configuration without an alembic.ini: the scripts are this package (or the
+    provincial hub's, server/hub/migrations, which shares this machinery)."""
     config = Config()
-    config.set_main_option("script_location", HERE)
+    config.set_main_option("script_location", scripts)
     config.attributes["connection"] = connection
     return config
 
 
-def head():
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head(scripts=HERE):
+    return ScriptDirectory.from_config(alembic_config(scripts=scripts)).get_current_head()
 
 
-def current(connection):
-    return MigrationContext.configure(connection).get_current_revision()
+def current(connection, version_table="alembic_version"):
+    return MigrationContext.configure(
+        connection, opts={"version_table": version_table}).get_current_revision()
 
 
-def upgrade(url):
+def upgrade(url, scripts=HERE, lock=UPGRADE_LOCK, version_table="alembic_version"):
     """Bring the store at `url` to the newest revision (nothing to do when it is there)."""
     engine = _migration_engine(url)
     try:
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
-            if current(conn) != head():
-                command.upgrade(alembic_config(conn), "head")
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            if current(conn, version_table) != head(scripts):
+                command.upgrade(alembic_config(conn, scripts), "head")
     finally:
         engine.dispose()
 

@@ -1,0 +1,98 @@
+"""The hub's HTTP doors for sites: ask what the hub holds, send a batch.
+
+    GET  /api/hub/sites/<site_id>/ack       -> {"site_id", "last_seq", "hub_time"}
+    POST /api/hub/sites/<site_id>/events    {"sent_at", "campaign"?, "events": [...]}
+         200 {"last_seq", "accepted"} | 409 {"error": {"code": "gap", "send_from": N}}
+
+Each request carries the site's key (`Authorization: Bearer <key>`): no key or an unknown one
+is 401, a key of another site is 403 — refused before anything is read or written. Store calls
+run off the event loop (psycopg's waits are not green under eventlet), so one slow commit does
+not hold every other site's batch.
+"""
+import os
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ..blocking import run_blocking
+from ..store import StoreUnavailable
+from .batch import BadBatch, parse_batch
+from .store import Gap, UnknownSite
+
+bp = Blueprint("hub_ingest", __name__)
+
+
+def _error(status, code, vi, en, **more):
+    return jsonify(error={"code": code, "message": vi, "message_en": en, **more}), status
+
+
+def _store():
+    return current_app.extensions["qms.hub.store"]
+
+
+def _authorised(site_id):
+    """None if the request's key is site_id's, else the refusal to answer."""
+    header = request.headers.get("Authorization", "")
+    key = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    owner = run_blocking(_store().site_for_key, key) if key else None
+    if owner is None:
+        return _error(401, "unknown_key", "Khóa của điểm cấp không đúng.",
+                      "Missing or unknown site key (Authorization: Bearer <key>).")
+    if owner != site_id:
+        return _error(403, "wrong_site", "Khóa này thuộc điểm cấp khác.",
+                      f"This key belongs to another site, not {site_id!r}.")
+    return None
+
+
+@bp.after_request
+def _which_process(response):
+    # Which hub process answered: operators and the scale-out test see the spread.
+    response.headers["X-Hub-Process"] = str(os.getpid())
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(ok=True, hub=True, process=os.getpid())
+
+
+@bp.get("/api/hub/sites/<site_id>/ack")
+def acknowledged(site_id):
+    refused = _authorised(site_id)
+    if refused:
+        return refused
+    try:
+        last = run_blocking(_store().acknowledged, site_id, time.time())
+    except UnknownSite:
+        return _error(404, "unknown_site", "Không có điểm cấp này.", f"No site {site_id!r}.")
+    return jsonify(site_id=site_id, last_seq=last, hub_time=time.time())
+
+
+@bp.post("/api/hub/sites/<site_id>/events")
+def receive(site_id):
+    refused = _authorised(site_id)
+    if refused:
+        return refused
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _error(400, "bad_batch", "Lô dữ liệu không hợp lệ.", "The body must be a JSON object.")
+    try:
+        events, sent_at, campaign = parse_batch(site_id, data)
+    except BadBatch as exc:
+        return _error(400, "bad_batch", exc.message_vi, exc.message_en)
+    now = time.time()
+    try:
+        last, accepted = run_blocking(_store().ingest, site_id, events, now,
+                                      site_clock=sent_at, campaign=campaign)
+    except Gap as gap:
+        return _error(409, "gap", f"Thiếu sự kiện: gửi lại từ số {gap.send_from}.",
+                      f"Events missing: send from seq {gap.send_from}.", send_from=gap.send_from)
+    except UnknownSite:
+        return _error(404, "unknown_site", "Không có điểm cấp này.", f"No site {site_id!r}.")
+    except StoreUnavailable as exc:
+        current_app.logger.error("hub store unavailable: %s", exc)
+        return _error(503, "store_unavailable", "Máy chủ tỉnh tạm thời không ghi được.",
+                      "The hub cannot store events right now; send again later.")
+    if accepted:
+        current_app.extensions["qms.hub.live"].site_changed(site_id, last)
+    return jsonify(last_seq=last, accepted=accepted)

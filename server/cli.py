@@ -721,6 +721,52 @@ def campaign_text(result):
     return "\n".join(lines)
 
 
+@main.command("sync")
+@place_options
+@click.option("--hub-url", default=None, help="The hub, e.g. https://hub.example.vn "
+              "(default: [hub] url in the site file).")
+@click.option("--key", envvar="QMS_HUB_KEY", default=None,
+              help="This site's key from `qms hub add-site` (or env QMS_HUB_KEY; default: "
+                   "[hub] key in the site file).")
+@click.option("--batch", "batch_size", default=500, show_default=True,
+              type=click.IntRange(1, 1000), help="Events per request.")
+@click.option("--poll", default=0.5, show_default=True, type=click.FloatRange(0.05, 60),
+              help="Seconds between looks at an SQLite store (PostgreSQL notifies at once).")
+@click.option("--idle", default=30.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="With nothing to send, report to the hub this often (seconds).")
+@click.option("--max-backoff", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Longest wait between tries while the hub is down (seconds).")
+@click.option("--once", is_flag=True, help="Send what the hub lacks, then exit (0 when done).")
+def sync(site, store, instance, hub_url, key, batch_size, poll, idle, max_backoff, once):
+    """Send this site's events to the provincial hub, in order, resuming where it stopped."""
+    import logging
+    from .hub.agent import HubLink, SyncAgent
+    from .site_file import SiteFileProblem, load_hub_link, load_site
+    from .store import open_store
+    place = _place(site, store, instance)
+    try:
+        site_obj, link = load_site(place.site_file), load_hub_link(place.site_file)
+    except SiteFileProblem as exc:
+        _refuse(exc.lines)
+    hub_url = hub_url or (link.url if link else None)
+    key = key or (link.key if link else None)
+    if not hub_url or not key:
+        _refuse([f"{place.site_file}: chưa có [hub] url và key (hoặc --hub-url, --key / "
+                 "QMS_HUB_KEY) — no hub to send to: add [hub] url and key, or pass --hub-url "
+                 "and --key (docs/hub.md)"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s qms sync %(levelname)s %(message)s")
+    campaign = {"eligible_citizens": link.eligible_citizens, "deadline": link.deadline} \
+        if link else None
+    agent = SyncAgent(open_store(place.store), site_obj, HubLink(hub_url, site_obj.id, key),
+                      batch_size=batch_size, poll=poll, idle=idle, max_backoff=max_backoff,
+                      campaign=campaign)
+    click.echo(f"qms sync: site {site_obj.id} → {hub_url}", err=True)
+    try:
+        agent.run(until_caught_up=once)
+    except KeyboardInterrupt:
+        pass
+
+
 @main.group("hub", invoke_without_command=True)
 @click.option("--store", "store", envvar="QMS_HUB_STORE", required=True,
               help="The hub's PostgreSQL, e.g. postgresql://qms@127.0.0.1/qms_hub "

@@ -56,6 +56,13 @@ def load_site_file(path):
     return site, server
 
 
+def load_hub_link(path):
+    """The `[hub]` table of a site file (None without one); the file is checked as a whole
+    first, so a mistake anywhere in it is reported as `load_site` reports it."""
+    load_site_file(path)
+    return SiteFile.model_validate(tomllib.loads(_read_text(path))).hub
+
+
 def _read_text(path):
     try:
         with open(path, "rb") as fh:

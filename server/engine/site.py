@@ -273,6 +273,17 @@ class Server:
     trusted_proxies: tuple[StrictStr, ...] = ()
 
 
+@dataclass(frozen=True, config=SECTION)
+class HubLink:
+    """The `[hub]` table: where `qms sync` sends this site's events (docs/hub.md). Not the
+    engine's either; `qms sync` reads it."""
+    url: Annotated[StrictStr, Field(pattern=r"^https?://")]
+    key: StrictStr = ""        # from `qms hub add-site`; or env QMS_HUB_KEY (kept out of the file)
+    # The campaign this site works towards, shown against its progress on the hub.
+    eligible_citizens: Annotated[StrictInt, Field(ge=0, le=100_000_000)] | None = None
+    deadline: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+
+
 def _default_groups():
     return tuple(PriorityGroup(*group) for group in DEFAULT_PRIORITY_GROUPS)
 
@@ -327,6 +338,7 @@ class SiteFile(BaseModel):
     ratings: Ratings = Ratings()
     opening_hours: OpeningHours | None = None
     server: Server = Server()
+    hub: HubLink | None = None
 
     def to_site(self):
         info = {f.name: getattr(self.site, f.name) for f in dataclasses.fields(SiteInfo)}

@@ -34,6 +34,7 @@ class Batch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sent_at: StrictFloat | StrictInt | None = None  # the site's clock when it sent the batch
     campaign: Campaign | None = None
+    site: dict | None = None  # the site's settings (site_to_dict), checked by site_from_dict
     events: Annotated[list[Event], Field(max_length=MAX_EVENTS)]
 
 
@@ -44,7 +45,7 @@ class BadBatch(ValueError):
 
 
 def parse_batch(site_id, data):
-    """(events as plain dicts, sent_at, campaign dict) or BadBatch with the reason."""
+    """(events as plain dicts, sent_at, campaign dict, settings dict) or BadBatch."""
     try:
         batch = Batch.model_validate(data)
     except ValidationError as exc:
@@ -63,4 +64,11 @@ def parse_batch(site_id, data):
                            f"events must have consecutive seqs ({before['seq']} then "
                            f"{after['seq']})")
     campaign = batch.campaign.model_dump(exclude_none=True) if batch.campaign else None
-    return events, batch.sent_at, campaign
+    if batch.site is not None:
+        from ..engine.site import SiteFileError, site_from_dict
+        try:
+            if site_from_dict(batch.site).id != site_id:
+                raise BadBatch("Cấu hình của điểm cấp khác.", f"site: not {site_id!r}'s settings")
+        except SiteFileError as exc:
+            raise BadBatch("Cấu hình điểm cấp không hợp lệ.", f"site: {exc}") from None
+    return events, batch.sent_at, campaign, batch.site

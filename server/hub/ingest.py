@@ -1,7 +1,7 @@
 """The hub's HTTP doors for sites: ask what the hub holds, send a batch.
 
     GET  /api/hub/sites/<site_id>/ack       -> {"site_id", "last_seq", "hub_time"}
-    POST /api/hub/sites/<site_id>/events    {"sent_at", "campaign"?, "events": [...]}
+    POST /api/hub/sites/<site_id>/events    {"sent_at", "campaign"?, "site"?, "events": [...]}
          200 {"last_seq", "accepted"} | 409 {"error": {"code": "gap", "send_from": N}}
 
 Each request carries the site's key (`Authorization: Bearer <key>`): no key or an unknown one
@@ -77,13 +77,13 @@ def receive(site_id):
     if not isinstance(data, dict):
         return _error(400, "bad_batch", "Lô dữ liệu không hợp lệ.", "The body must be a JSON object.")
     try:
-        events, sent_at, campaign = parse_batch(site_id, data)
+        events, sent_at, campaign, settings = parse_batch(site_id, data)
     except BadBatch as exc:
         return _error(400, "bad_batch", exc.message_vi, exc.message_en)
     now = time.time()
     try:
         last, accepted = run_blocking(_store().ingest, site_id, events, now,
-                                      site_clock=sent_at, campaign=campaign)
+                                      site_clock=sent_at, campaign=campaign, settings=settings)
     except Gap as gap:
         return _error(409, "gap", f"Thiếu sự kiện: gửi lại từ số {gap.send_from}.",
                       f"Events missing: send from seq {gap.send_from}.", send_from=gap.send_from)

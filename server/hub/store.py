@@ -40,6 +40,9 @@ hub_sites = sa.Table(
     # The site's clock minus the hub's, in seconds, measured at the last batch.
     sa.Column("clock_skew_s", sa.Float, nullable=True),
     sa.Column("added_at", sa.Float, nullable=False),
+    # The site's settings as its file has them (engine.site.site_to_dict), from its agent:
+    # what the engine's replay of the site's events starts from (site_from_dict).
+    sa.Column("site_json", sa.Text, nullable=True),
 )
 
 hub_events = sa.Table(
@@ -159,10 +162,10 @@ class HubStore(EventLogReads):
             return conn.execute(sa.select(hub_sites.c.site_id).where(
                 hub_sites.c.key_hash == key_hash(key))).scalar()
 
-    _SITE_COLUMNS = [c for c in hub_sites.c if c.name != "key_hash"]
+    _SITE_COLUMNS = [c for c in hub_sites.c if c.name not in ("key_hash", "site_json")]
 
     def sites(self):
-        """Every registered site (no key hashes), by district then id."""
+        """Every registered site (no key hashes, no settings), by district then id."""
         with self._reading() as conn:
             rows = conn.execute(sa.select(*self._SITE_COLUMNS)
                                 .order_by(hub_sites.c.district, hub_sites.c.site_id))
@@ -173,6 +176,14 @@ class HubStore(EventLogReads):
             row = conn.execute(sa.select(*self._SITE_COLUMNS)
                                .where(hub_sites.c.site_id == site_id)).first()
             return dict(row._mapping) if row else None
+
+    def site_settings(self, site_id):
+        """The site's settings dict its agent sent (`site_from_dict` makes the engine's Site
+        of it), or None before its agent first reported."""
+        with self._reading() as conn:
+            text = conn.execute(sa.select(hub_sites.c.site_json)
+                                .where(hub_sites.c.site_id == site_id)).scalar()
+        return json.loads(text) if text else None
 
     def acknowledged(self, site_id, now=None):
         """The last seq the hub holds for the site (with no gap before it); a site asking
@@ -188,7 +199,7 @@ class HubStore(EventLogReads):
         return found
 
     # -- ingest ----------------------------------------------------------------------------
-    def ingest(self, site_id, events, now, site_clock=None, campaign=None):
+    def ingest(self, site_id, events, now, site_clock=None, campaign=None, settings=None):
         """Store a batch of one site's events (consecutive seqs, checked by the caller).
         Returns (last acknowledged seq, how many were new); raises Gap or UnknownSite."""
         gap = None
@@ -206,6 +217,8 @@ class HubStore(EventLogReads):
                 for key in ("eligible_citizens", "deadline"):
                     if campaign and campaign.get(key) is not None:
                         changes[key] = campaign[key]
+                if settings is not None:
+                    changes["site_json"] = json.dumps(settings, ensure_ascii=False)
                 new = [e for e in events if e["seq"] > last]
                 if events and events[0]["seq"] > last + 1:
                     gap, new = last + 1, []  # only "seen" and the skew are written

@@ -1,0 +1,121 @@
+"""Real processes for hub tests: `qms hub` servers, `qms sync` agents, a site file with [hub]."""
+import os
+import signal
+import subprocess
+import sys
+
+import sqlalchemy as sa
+
+from support.server_process import ROOT, ServerProcess
+
+DEMO = os.path.join(ROOT, "server", "sites", "demo.toml")
+
+
+def qms(*args, check=True, input_text=None):
+    """Run a `qms` command to its end; its stdout."""
+    done = subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, text=True,
+                          capture_output=True, input=input_text, timeout=120)
+    if check and done.returncode != 0:
+        raise AssertionError(f"qms {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def add_site(hub_db, site_id, district="Quận 1"):
+    """Register a site on the hub; its key (printed once)."""
+    return qms("hub", "--store", hub_db, "add-site", site_id, "--name", f"Điểm {site_id}",
+               "--district", district).stdout.strip()
+
+
+def site_file(folder, site_id, hub_url=None, key=None):
+    """The demo site under `site_id`, with a [hub] table when given a hub."""
+    with open(DEMO, encoding="utf-8") as fh:
+        text = fh.read().replace('id = "demo-ben-nghe"', f'id = "{site_id}"')
+    if hub_url:
+        text += f'\n[hub]\nurl = "{hub_url}"\nkey = "{key}"\n'
+    path = folder / f"{site_id}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class HubProcess(ServerProcess):
+    """`qms hub` in a subprocess (eventlet), on its own port or a shared one (--reuse-port)."""
+
+    def __init__(self, folder, store, port=None, message_queue=None, channel=None,
+                 reuse_port=False):
+        super().__init__(folder, port=port)
+        self.hub_store, self.message_queue, self.channel = store, message_queue, channel
+        self.reuse_port = reuse_port
+        self.log_path = os.path.join(self.instance, f"hub-{self.port}-{id(self)}.log")
+
+    def command(self):
+        cmd = [sys.executable, "-m", "server.cli", "hub", "--store", self.hub_store,
+               "--port", str(self.port)]
+        if self.message_queue:
+            cmd += ["--message-queue", self.message_queue, "--channel", self.channel]
+        if self.reuse_port:
+            cmd.append("--reuse-port")
+        return cmd
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+
+class SyncProcess:
+    """`qms sync` for a site, fast to retry so tests do not wait out real backoffs."""
+
+    def __init__(self, site, instance, log_path, *extra):
+        self.cmd = [sys.executable, "-m", "server.cli", "sync", "--site", str(site),
+                    "--instance", str(instance), "--poll", "0.1", "--idle", "2",
+                    "--max-backoff", "1", *extra]
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self._log,
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        return self
+
+    def log(self):
+        with open(self.log_path, errors="replace") as fh:
+            return fh.read()[-4000:]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def hub_log(hub_db, site_id):
+    """[(seq, type, body)] of a site on the hub, and how many rows (duplicates would show)."""
+    engine = sa.create_engine(hub_db)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT seq, type, body FROM hub_events WHERE site_id = :s "
+                                    "ORDER BY seq"), {"s": site_id}).all()
+        acked = conn.execute(sa.text("SELECT last_seq FROM hub_sites WHERE site_id = :s"),
+                             {"s": site_id}).scalar()
+    engine.dispose()
+    return [tuple(r) for r in rows], acked
+
+
+def site_log(instance, site_id):
+    """[(seq, type)] of the site's own SQLite store."""
+    engine = sa.create_engine(f"sqlite:///{instance}/qms.sqlite3")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT seq, type, body FROM events WHERE site_id = :s "
+                                    "ORDER BY seq"), {"s": site_id}).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]

@@ -145,8 +145,10 @@ def summarize(values, n_clients, n_calls):
             "max_ms": common.ms(max(got)) if got else None}
 
 
-def series(procs, do_call, do_after, calls, wait_timeout, max_seconds):
-    """The measured loop; returns [[seq, t0], ...] of the measured calls and the stalls."""
+def series(procs, do_call, do_after, calls, wait_timeout, max_seconds, answers=None):
+    """The measured loop; returns [[seq, t0], ...] of the measured calls and the stalls.
+    `answers` (a list) gets how long each measured call's HTTP answer took (the officer's
+    wait)."""
     measured, stalls = [], 0
     deadline = time.monotonic() + max_seconds
     for i in range(calls + WARMUP):
@@ -155,26 +157,74 @@ def series(procs, do_call, do_after, calls, wait_timeout, max_seconds):
             break
         t0 = time.monotonic()
         seq = do_call()
+        answered = time.monotonic() - t0
         if not wait_all(procs, seq, wait_timeout):
             stalls += 1
         if i >= WARMUP:
             measured.append([seq, t0])
+            if answers is not None:
+                answers.append(answered)
         after = do_after()
         if after is not None and not wait_all(procs, after, wait_timeout):
             stalls += 1
     return measured, stalls
 
 
+def probe_env(args, path):
+    """Environment that makes a server record its collections (bench/gc_probe)."""
+    if not args.gc_probe:
+        return {}
+    return {"PYTHONPATH": os.path.join(common.BENCH, "gc_probe"), "QMS_GC_PROBE": path}
+
+
+def gc_summary(path, measured, values, n_clients):
+    """The collections a server made while the measured calls ran: pauses per generation, and
+    how many calls had a full (generation 2) collection start between the officer's request
+    and the last display's push (each such call made all its displays late)."""
+    if not measured or not os.path.exists(path):
+        return None
+    n_calls = len(measured)
+    last = [0.0] * n_calls
+    for i, v in enumerate(values):
+        if not math.isnan(v):
+            k = i % n_calls
+            last[k] = max(last[k], v)
+    start, end = measured[0][1], measured[-1][1] + last[-1]
+    pauses = {0: [], 1: [], 2: []}
+    full = []
+    with open(path) as fh:
+        for line in fh:
+            at, pause, gen, _ = line.split()
+            at = float(at)
+            if start <= at <= end:
+                pauses[int(gen)].append(float(pause))
+                if gen == "2":
+                    full.append(at)
+    hit = sum(1 for (seq, t0), window in zip(measured, last)
+              if any(t0 <= at <= t0 + window for at in full))
+    out = {"calls": n_calls, "calls_meeting_full_gc": hit}
+    for gen, xs in pauses.items():
+        out[f"gen{gen}"] = {"count": len(xs), "p50_ms": common.ms(common.percentile(xs, 50)),
+                            "p99_ms": common.ms(common.percentile(xs, 99)),
+                            "max_ms": common.ms(max(xs)) if xs else None,
+                            "total_ms": common.ms(sum(xs))}
+    return out
+
+
 def run_ours(n, args, workdir, http):
     inst = os.path.join(workdir, f"ours-{n}")
-    srv = common.server(inst, server_root=args.server_root)
+    gc_log = os.path.join(workdir, f"gc-ours-{n}.log")
+    # Every bench client comes from 127.0.0.1: lift the per-address cap (docs/security.md).
+    srv = common.server(inst, server_root=args.server_root, env=probe_env(args, gc_log),
+                        extra_args=["--max-per-address", "65536"])
     srv.start(timeout=30)
     procs = []
     try:
         officer = common.Officer(srv.url)
         assert officer.post("/api/counters/1/open").status_code == 200
+        kiosk = common.kiosk_headers(srv.url)  # the demo site gives numbers at its kiosks only
         for i in range(args.calls + WARMUP + 10):
-            r = http.post(srv.url + "/api/tickets", timeout=10,
+            r = http.post(srv.url + "/api/tickets", timeout=10, headers=kiosk,
                           json={"service": "CCCD", "priority": None, "request_id": f"pre-{i}"})
             assert r.status_code == 201, r.text
         procs, connected, failed, first_bytes = start_clients(
@@ -194,13 +244,17 @@ def run_ours(n, args, workdir, http):
             r = officer.post(f"/api/tickets/{current['ticket']}/complete", {"outcome": "accepted"})
             return r.json()["seq"]
 
+        answers = []
         measured, stalls = series(procs, call, complete, args.calls, args.wait_timeout,
-                                  args.max_seconds)
+                                  args.max_seconds, answers)
         values, last_bytes = latencies(procs, measured, workdir)
         result = summarize(values, n, len(measured))
         result.update(connected=connected, connect_failed=failed, stalls=stalls,
                       push_bytes_first=first_bytes, push_bytes_last=last_bytes,
-                      server_rss_kb=rss_connected, calls=len(measured))
+                      server_rss_kb=rss_connected, calls=len(measured),
+                      answer_p50_ms=common.ms(common.percentile(answers, 50)),
+                      answer_p99_ms=common.ms(common.percentile(answers, 99)),
+                      gc=gc_summary(gc_log, measured, values, n))
         return result
     finally:
         for c in procs:
@@ -211,10 +265,12 @@ def run_ours(n, args, workdir, http):
 def run_baseline(n, args, workdir, payload_bytes, http):
     port = common.free_port()
     log = open(os.path.join(workdir, f"baseline-{n}.log"), "w")
+    gc_log = os.path.join(workdir, f"gc-baseline-{n}.log")
     proc = subprocess.Popen([sys.executable, os.path.join(common.BENCH, "baseline_server.py"),
                              "--port", str(port), "--payload-bytes", str(payload_bytes),
                              "--max-size", str(args.baseline_max_size)],
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, **probe_env(args, gc_log)))
     procs = []
     try:
         url = f"http://127.0.0.1:{port}"
@@ -240,7 +296,7 @@ def run_baseline(n, args, workdir, payload_bytes, http):
         result = summarize(values, n, len(measured))
         result.update(connected=connected, connect_failed=failed, stalls=stalls,
                       push_bytes=last_bytes or first_bytes, server_rss_kb=rss_connected,
-                      calls=len(measured))
+                      calls=len(measured), gc=gc_summary(gc_log, measured, values, n))
         return result
     finally:
         for c in procs:
@@ -271,6 +327,9 @@ def main(argv=None):
     ap.add_argument("--server-root", default=None,
                     help="run the server from this checkout (to measure a proposed patch)")
     ap.add_argument("--label", default="", help="tag for the results file")
+    ap.add_argument("--gc-probe", action="store_true",
+                    help="record every collection of both servers (bench/gc_probe) and report "
+                         "the pauses and the calls that met a full collection")
     ap.add_argument("--quick", action="store_true", help="N=50,200,1000, 100 calls")
     args = ap.parse_args(argv)
     if args.quick:
@@ -295,8 +354,22 @@ def main(argv=None):
     common.table(["N", "ours conn", "ours p50 ms", "ours p99 ms", "ours missed",
                   "base conn", "base p50 ms", "base p99 ms", "base missed",
                   "p50 ratio", "p99 ratio", "push B"], rows)
+    print()
+    extra = []
+    for r in out:
+        for side in ("ours", "baseline"):
+            g = r[side].get("gc") or {}
+            extra.append([r["clients"], side, r[side].get("answer_p50_ms"),
+                          r[side].get("answer_p99_ms"),
+                          *[(g.get(f"gen{k}") or {}).get(f) for k in (0, 1, 2)
+                            for f in ("count", "p99_ms")],
+                          (g.get("gen2") or {}).get("max_ms"), g.get("calls_meeting_full_gc")])
+    common.table(["N", "server", "answer p50", "answer p99", "gen0 n", "gen0 p99", "gen1 n",
+                  "gen1 p99", "gen2 n", "gen2 p99", "gen2 max", "calls w/ gen2"], extra)
+    print(f"load average {os.getloadavg()}")
     name = "call_to_display" + (f"-{args.label}" if args.label else "")
     common.write_results(name, {"args": vars(args), "nofile": list(limits), "results": out,
+                                "loadavg_end": os.getloadavg(),
                                 "warmup_iterations": WARMUP})
     return out
 

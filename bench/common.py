@@ -20,7 +20,8 @@ for _p in (ROOT, os.path.join(ROOT, "tests")):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from support.server_process import Officer, ServerProcess, free_port  # noqa: E402,F401
+from support.server_process import (Officer, ServerProcess, free_port,  # noqa: E402,F401
+                                    kiosk_headers)
 
 
 def raise_nofile(want=65536):

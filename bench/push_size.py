@@ -60,8 +60,9 @@ def main(argv=None):
         srv.start(timeout=30)
         try:
             http = requests.Session()
+            kiosk = common.kiosk_headers(srv.url)  # the demo site gives numbers at kiosks only
             for i in range(args.waiting + 11):
-                r = http.post(srv.url + "/api/tickets", timeout=10, json={
+                r = http.post(srv.url + "/api/tickets", timeout=10, headers=kiosk, json={
                     "service": SERVICES[i % len(SERVICES)], "priority": None,
                     "request_id": f"size-{i}"})
                 assert r.status_code == 201, r.text

@@ -3,6 +3,7 @@
 Imports stay light at the top: `qms serve` must monkey-patch for eventlet/gevent before the
 app (and with it threading, sockets and the database driver) is imported.
 """
+import logging
 import sys
 import warnings
 
@@ -188,6 +189,12 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     socketio = app.extensions["socketio"]
     from .store_watch import start_store_watch
     start_store_watch(app, socketio)  # other processes' and commands' writes, pushed at once
+    # Last of start-up: freeze what lives as long as the process, collect between calls.
+    from . import collector
+    _, settings = collector.start(runtime, socketio)
+    logging.getLogger("qms.collector").info(
+        "start-up heap frozen (%d objects); collection thresholds %s; full collections run "
+        "between calls", settings["frozen"], settings["thresholds"], extra={"gc": settings})
     _raise_open_files(max_connections + 256)
     if listener is not None:
         import eventlet.wsgi

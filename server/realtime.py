@@ -7,6 +7,9 @@ view carries that kiosk's printer health), `agent:<kiosk>` (print agents), `tick
 (a citizen's tracking page, joined with the ticket's public reference).
 Every push carries the site's event sequence number `seq`; it only rises, so a client that
 sees a gap, or reconnects, asks for a fresh snapshot with the `snapshot` event.
+A display that joins with `"deltas": true` (the wall display page) sits in `display:patch`
+(or `display:patch:<filter>`): after its snapshot it gets each change as a patch of the view
+before (server/view_patch.py), which names that view's seq as its `base`.
 
 Several processes for one site: each process pushes every change to its own clients only.
 It learns of the other processes' changes from the store (server/store_watch.py), so a
@@ -24,11 +27,13 @@ from .engine.commands import ClaimPrint, ReportPrint, ReportPrinter
 from .payload import Payload, bad_input
 from .store import StoreUnavailable
 from .tracking import ticket_by_ref, tracking_view, unknown_ticket
+from .view_patch import view_patch
 from .views import counter_view, kiosk_view, print_job, public_view
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
 MAX_DISPLAY_FILTERS = 64
+PATCH_ROOM = "display:patch"  # displays that take patches; filtered ones: display:patch:<filter>
 
 
 def _refusal(exc):
@@ -41,13 +46,17 @@ class Broadcaster:
     def __init__(self, app, socketio):
         self.socketio = socketio
         self.display_filters = {"display": (None, None)}
+        self.last_views = {}  # patch room -> the view its members hold (the next patch's base)
         self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
 
-    def display_room(self, services, counters):
+    def display_room(self, services, counters, deltas=False):
+        prefix = PATCH_ROOM if deltas else "display"
         if services is None and counters is None:
-            return "display"
-        key = "display:" + ",".join(sorted(services or [])) + ";" + ",".join(
+            if deltas:
+                self.display_filters[prefix] = (None, None)
+            return prefix
+        key = prefix + ":" + ",".join(sorted(services or [])) + ";" + ",".join(
             str(n) for n in sorted(counters or []))
         if key not in self.display_filters and len(self.display_filters) >= MAX_DISPLAY_FILTERS:
             self.prune()
@@ -62,6 +71,7 @@ class Broadcaster:
         junk joins from sockets long gone cannot fill the tables (issue 9)."""
         for key in [k for k in self.display_filters if k != "display" and not self.occupied(k)]:
             del self.display_filters[key]
+            self.last_views.pop(key, None)
         self.kiosks = {k for k in self.kiosks if self.occupied(f"kiosk:{k}")}
 
     def occupied(self, room):
@@ -77,13 +87,38 @@ class Broadcaster:
         # ignore_queue: to this process's clients only; the others push from the store.
         self.socketio.emit(event, data, to=room, ignore_queue=True)
 
+    def patch_for(self, room, view):
+        """What a patch room is sent: the change since the view its members hold, or the whole
+        view when there is none to patch (the first push since the room filled)."""
+        before = self.last_views.get(room)
+        self.last_views[room] = view
+        if before is None or before["seq"] >= view["seq"]:
+            return view
+        return {"seq": view["seq"], "base": before["seq"], "patch": view_patch(before, view)}
+
+    def snapshot_for(self, room):
+        """The view a patch room's members hold, for a display joining it: the next patch is
+        made against exactly this view (same clock reading), so patches keep the joiner's
+        screen equal to everyone else's."""
+        return self.last_views.get(room)
+
     def on_change(self, events, state):
         # One public view per change, shared by every room; views only for rooms with members.
         public = public_view(state)
+        filtered = {}  # one view per filter, shared by its full and its patch room
         for room, (services, counters) in list(self.display_filters.items()):
-            if self.occupied(room):
-                view = public if room == "display" else public_view(state, services, counters)
-                self.push("state", view, room)
+            if not self.occupied(room):
+                self.last_views.pop(room, None)  # whoever joins next gets a snapshot first
+                continue
+            if services is None and counters is None:
+                view = public
+            else:
+                key = room.split(":", 2)[-1] if room.startswith(PATCH_ROOM) else room[8:]
+                if key not in filtered:
+                    filtered[key] = public_view(state, services, counters)
+                view = filtered[key]
+            self.push("state", self.patch_for(room, view) if room.startswith(PATCH_ROOM)
+                      else view, room)
         if self.occupied("kiosk"):
             self.push("state", public, "kiosk")
         for kiosk in list(self.kiosks):
@@ -223,10 +258,15 @@ def init_realtime(app, runtime):
                 counters = _list_of(counters, int, "counters")
                 _known(services, {s.code for s in rt().site.services}, "services")
                 _known(counters, {c.number for c in rt().site.counters}, "counters")
-                room = broadcaster.display_room(services, counters)
+                deltas = bool(p.bool("deltas", required=False))
+                room = broadcaster.display_room(services, counters, deltas)
                 _leave_others("display", room)  # one display view per connection
                 join_room(room)
-                view = public_view(state, services, counters, at=rt().now())
+                view = broadcaster.snapshot_for(room) if deltas else None
+                if deltas and (view is None or view["seq"] != state.seq):
+                    view = public_view(state, services, counters)
+                elif view is None:
+                    view = public_view(state, services, counters, at=rt().now())
             elif role == "kiosk":
                 kiosk = p.str("kiosk", required=False, max_length=32)
                 if kiosk:

@@ -279,8 +279,12 @@
   // -- state handling ------------------------------------------------------------------
   var maxCallSeq = null;      // highest call seq seen; null until the first snapshot
 
+  var shown = null;           // the state on screen: parts a patch left alone are not redrawn
+
   // `fresh`: the first snapshot after a (re)connect (QMS.live keeps the seq order).
   function applyState(state, fresh) {
+    var before = shown;
+    shown = state;
     window.__displayState = state;
     // The site's notice as the admin last saved it (unless this display was given its own).
     if (!CONFIG.notice_fixed && typeof state.notice === "string") showNotice(state.notice);
@@ -309,11 +313,16 @@
       else maxCallSeq = Math.max(maxCallSeq, highest);
     }
 
-    renderHero(latest);
-    renderCounters(state.counters || [], latest);
-    renderRecent(calls);
-    renderServices(state.services || []);
-    fitAll();
+    // A patched state shares the parts that did not change with the one before (QMS.applyPatch):
+    // on a slow TV stick the redraw, not the push, is the cost, so only what changed is drawn.
+    var callsChanged = !before || state.recent_calls !== before.recent_calls;
+    if (callsChanged) {
+      renderHero(latest);
+      renderRecent(calls);
+    }
+    if (callsChanged || state.counters !== before.counters) renderCounters(state.counters || [], latest);
+    if (!before || state.services !== before.services) renderServices(state.services || []);
+    if (callsChanged || state.counters !== before.counters) fitAll();
     $("day-closed").hidden = state.day_open !== false;
 
     if (toAnnounce.length) {
@@ -323,7 +332,8 @@
   }
 
   // -- the connection ------------------------------------------------------------------
-  var joinPayload = { role: "display" };
+  // deltas: after the snapshot, each change comes as a patch of the view before (issue 15).
+  var joinPayload = { role: "display", deltas: true };
   if (CONFIG.services) joinPayload.services = CONFIG.services;
   if (CONFIG.counters) joinPayload.counters = CONFIG.counters;
 

@@ -9,7 +9,15 @@
  *     (re)connect and hands on `state` pushes in seq order: the first state after a connect is a
  *     fresh snapshot (taken whatever its seq: the store may have been reset); after that an
  *     older push overtaken by a newer one is dropped. .offer(view) applies a view fetched over
- *     HTTP under the same rule; .socket; .seq().
+ *     HTTP under the same rule; .socket; .seq(); .resyncs() (snapshots asked for after a gap).
+ *     A page that joins with `deltas: true` gets, after its snapshot, patches
+ *     {seq, base, patch}: one whose base is the seq the page holds is applied to that view
+ *     (QMS.applyPatch) and handed on like a whole view; any other (a push was missed) is
+ *     dropped and a `snapshot` asked for, once, until it comes.
+ *   QMS.applyPatch(view, patch): the view a patch makes (server/view_patch.py): top-level
+ *     keys `set`, items added in front of a list (`grow`), fields of list items (`items`).
+ *     A new object; parts the patch does not touch stay the same objects, so a page can
+ *     skip redrawing them (view.x === before.x).
  *   QMS.words: {key: [vi, en]}; QMS.say(key) -> "vi · en"
  */
 (function (global) {
@@ -62,9 +70,34 @@
     };
   }
 
+  function copy(obj) {
+    var out = {};
+    for (var k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) out[k] = obj[k];
+    return out;
+  }
+  function applyPatch(view, patch) {
+    var out = copy(view), k, i;
+    var set = patch.set || {}, grow = patch.grow || {}, items = patch.items || {};
+    for (k in set) out[k] = set[k];
+    for (k in grow) out[k] = grow[k].add.concat(out[k] || []).slice(0, grow[k].len);
+    for (k in items) {
+      var list = (out[k] || []).slice();
+      for (i in items[k]) {
+        var item = copy(list[i] || {}), fields = items[k][i];
+        for (var f in fields) item[f] = fields[f];
+        list[i] = item;
+      }
+      out[k] = list;
+    }
+    return out;
+  }
+
   function live(opts) {
     var lastSeq = -1;
     var fresh = true;
+    var current = null;     // the last view handed on: what the next patch applies to
+    var resyncing = false;  // a snapshot was asked for and has not come yet
+    var resyncs = 0;
     var socket = global.io({ forceNew: !!opts.forceNew, reconnectionDelayMax: 5000 });
     function status(connected, ack) { if (opts.onStatus) opts.onStatus(connected, ack); }
     function take(view, viaPush) {
@@ -74,20 +107,50 @@
       if (!first && view.seq < lastSeq) return false;
       if (viaPush) fresh = false;
       lastSeq = view.seq;
+      current = view;
       opts.onState(view, first);
       return true;
     }
+    function joinPayload() { return typeof opts.join === "function" ? opts.join() : opts.join; }
+    function resync() {
+      if (resyncing) return;
+      resyncing = true;
+      resyncs += 1;
+      // Answered like a join: the whole view as a `state` push, then the acknowledgement.
+      socket.emit("snapshot", joinPayload(), function (ack) {
+        resyncing = false;
+        if (ack && ack.ok === false) status(false, ack);
+      });
+    }
     socket.on("connect", function () {
       fresh = true;
-      var payload = typeof opts.join === "function" ? opts.join() : opts.join;
-      socket.emit("join", payload, function (ack) { status(!(ack && ack.ok === false), ack); });
+      resyncing = false;
+      socket.emit("join", joinPayload(), function (ack) { status(!(ack && ack.ok === false), ack); });
     });
-    socket.on("state", function (view) { if (take(view, true)) status(true); });
-    socket.on("disconnect", function () { fresh = true; status(false); });
+    socket.on("state", function (view) {
+      if (view && view.patch) {
+        // While a join's or a snapshot's whole view is on its way, patches wait for nothing.
+        if (fresh || resyncing || !current) return;
+        if (view.base !== lastSeq) {
+          // Not the view this page holds: a push went missing. An old patch overtaken by
+          // newer views is simply dropped.
+          if (view.seq > lastSeq) resync();
+          return;
+        }
+        var patched = applyPatch(current, view.patch);
+        patched.seq = view.seq;
+        view = patched;
+      } else if (resyncing && view && !fresh) {
+        resyncing = false;  // a whole view is the snapshot asked for (or as good as it)
+      }
+      if (take(view, true)) status(true);
+    });
+    socket.on("disconnect", function () { fresh = true; resyncing = false; status(false); });
     socket.on("connect_error", function () { status(false); });
     return {
       socket: socket,
       seq: function () { return lastSeq; },
+      resyncs: function () { return resyncs; },
       offer: function (view) { return take(view, false); },
       close: function () { socket.off(); socket.disconnect(); }
     };
@@ -113,5 +176,5 @@
   function peopleEn(n) { return n === 1 ? "person" : "people"; }
 
   global.QMS = { $: $, el: el, pad: pad, fitText: fitText, clock: clock, live: live, words: words, say: say,
-                 peopleEn: peopleEn };
+                 peopleEn: peopleEn, applyPatch: applyPatch };
 })(window);

@@ -228,7 +228,7 @@ def run_ours(n, args, workdir, http):
                           json={"service": "CCCD", "priority": None, "request_id": f"pre-{i}"})
             assert r.status_code == 201, r.text
         procs, connected, failed, first_bytes = start_clients(
-            srv.port, n, args.procs or default_procs(n), args.connect_timeout)
+            srv.port, n, args.procs or default_procs(n), args.connect_timeout, join=args.join)
         rss_connected = common.rss_kb(srv.proc.pid)
         print(f"  ours: {connected}/{n} displays connected ({failed} failed), "
               f"server RSS {rss_connected} kB", flush=True)
@@ -327,6 +327,9 @@ def main(argv=None):
     ap.add_argument("--server-root", default=None,
                     help="run the server from this checkout (to measure a proposed patch)")
     ap.add_argument("--label", default="", help="tag for the results file")
+    ap.add_argument("--join", default='{"role":"display","deltas":true}',
+                    help="what our displays send to join (default: as the wall display page "
+                         "does; a server without patches ignores deltas and pushes whole views)")
     ap.add_argument("--gc-probe", action="store_true",
                     help="record every collection of both servers (bench/gc_probe) and report "
                          "the pauses and the calls that met a full collection")

@@ -102,6 +102,11 @@ def _register_sockets(socketio):
         join_room(DASHBOARD_ROOM)
         return True
 
+    @socketio.on("whoami")
+    def whoami(_data=None):
+        # Which user and which hub process this connection is on (operators, tests).
+        return {"username": viewers.current_viewer(), "process": os.getpid()}
+
 
 def _register_errors(app):
     @app.errorhandler(HTTPException)

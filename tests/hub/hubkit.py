@@ -119,3 +119,53 @@ def site_log(instance, site_id):
                                     "ORDER BY seq"), {"s": site_id}).all()
     engine.dispose()
     return [tuple(r) for r in rows]
+
+
+def start_hub_process(hub):
+    """Start a hub process and wait until it (not another on a shared port) answers."""
+    import requests
+
+    from support.waiting import wait_until
+    hub.start()
+
+    def answers():
+        try:
+            return requests.get(hub.url + "/healthz", timeout=2).json()["process"] == hub.pid
+        except requests.RequestException:
+            return False
+    wait_until(answers, timeout=30, message=f"hub process {hub.pid} to answer")
+    return hub
+
+
+class Dashboard:
+    """A signed-in hub user's live connection (Socket.IO over WebSocket), recording every
+    `site_changed` it hears; it reconnects by itself when its hub process dies."""
+
+    def __init__(self, url, username, password):
+        import threading
+
+        import requests
+        import socketio
+        http = requests.Session()
+        answer = http.post(url + "/api/hub/login",
+                           json={"username": username, "password": password}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        self.heard, self.lock = [], threading.Lock()
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.2,
+                                      reconnection_delay_max=1)
+        self.client.on("site_changed", self._heard)
+        self.client.connect(url, headers={"Cookie": cookie}, transports=["websocket"],
+                            wait_timeout=10)
+        self.process = self.client.call("whoami", timeout=10)["process"]
+
+    def _heard(self, data):
+        with self.lock:
+            self.heard.append(data)
+
+    def last_seq(self, site_id):
+        with self.lock:
+            return max([d["last_seq"] for d in self.heard if d["site_id"] == site_id], default=0)
+
+    def close(self):
+        self.client.disconnect()

@@ -75,14 +75,28 @@ def announcer():
     if found is None:
         from display.announce import Announcer
         site = app.extensions["qms.runtime"].site
+        clips_dir = app.config.get("ANNOUNCEMENT_CLIPS_DIR") or site.display.clips_dir
+        ready = None
+        if not clips_dir:
+            # No folder of its own: the set recorded on /admin/recording, once complete.
+            recorded = recorded_set(app)
+            clips_dir, ready = recorded.folder, lambda: recorded.active
         found = Announcer(
-            clips_dir=app.config.get("ANNOUNCEMENT_CLIPS_DIR") or site.display.clips_dir,
+            clips_dir=clips_dir,
             cache_dir=os.path.join(app.instance_path, "announcements"),
             number_reading=app.config.get("NUMBER_READING") or site.display.number_reading,
             espeak=app.config.get("ANNOUNCEMENT_ESPEAK", "espeak-ng") or None,
+            clips_ready=ready,
         )
         app.extensions["qms.announcer"] = found
     return found
+
+
+def recorded_set(app=None):
+    """The clips recorded on the site's recording page, in its instance folder."""
+    from display.announce.recording import RecordedSet
+    app = app or current_app
+    return RecordedSet(os.path.join(app.instance_path, "recorded_clips"))
 
 
 @bp.get("/display/silence.wav")

@@ -9,7 +9,7 @@ import importlib
 PAGE_BLUEPRINTS = ("kiosk.pages", "display.pages", "server.officer.pages", "server.tracking",
                    "server.admin_pages", "server.reports.pages",
                    "server.simulate.pages", "server.ratings.pages",
-                   "server.admin.pages", "server.admin.people")
+                   "server.admin.pages", "server.admin.people", "server.admin.recording")
 
 
 def register_pages(app):

@@ -28,12 +28,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import pcm as pcm_mod
 from .chime import CHIME_RATE, make_chime
 from .numbers import FIVE_AFTER_TENS_CHOICES, ZERO_TENS_CHOICES
 from .pcm import ClipFormatError, Pcm, read_wav, silence, write_wav_atomic
 from .phrase import CHIME, CallPhrase, build_call_phrase, site_clip_names, validate_number_reading
+from .speech import DEFAULT_STYLE, SpeechStyle, spoken_call
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +71,14 @@ class Announcer:
                  cache_dir: str | os.PathLike | None = None,
                  number_reading: str = "digits",
                  espeak: str | None = "espeak-ng", *,
-                 voice: str = "vi", speed: int = 140,
+                 style: SpeechStyle | None = None,
+                 voice: str | None = None, speed: int | None = None,
                  zero_tens: str = "linh", five_after_tens: str = "lăm",
-                 max_cached_files: int = 500, espeak_timeout: float = 20.0):
+                 max_cached_files: int = 500, espeak_timeout: float = 20.0,
+                 clips_ready: Callable[[], bool] | None = None):
+        # clips_ready: asked on each call; False keeps the clips unused (a recorded set that
+        # is still being made: the display switches when it is complete).
+        self.clips_ready = clips_ready
         self.clips_dir = Path(clips_dir) if clips_dir is not None else None
         self.cache_dir = Path(cache_dir) if cache_dir is not None else (
             Path(tempfile.gettempdir()) / "qms-announcements")
@@ -81,13 +88,16 @@ class Announcer:
         if five_after_tens not in FIVE_AFTER_TENS_CHOICES:
             raise ValueError(f"five_after_tens must be one of {sorted(FIVE_AFTER_TENS_CHOICES)}, "
                              f"got {five_after_tens!r}")
-        if not 80 <= int(speed) <= 450:
-            raise ValueError(f"speed must be 80..450 words per minute, got {speed!r}")
+        # voice= and speed= are shorthands that adjust the style (the default: DEFAULT_STYLE).
+        style = style or DEFAULT_STYLE
+        if voice is not None:
+            style = style.with_(voice=voice)
+        if speed is not None:
+            style = style.with_(speed=int(speed))
         if max_cached_files < 1:
             raise ValueError("max_cached_files must be at least 1")
         self.espeak = espeak
-        self.voice = voice
-        self.speed = int(speed)
+        self.style = style
         self.zero_tens = zero_tens
         self.five_after_tens = five_after_tens
         self.max_cached_files = max_cached_files
@@ -149,6 +159,9 @@ class Announcer:
         if self.clips_dir is None:
             notes.append("no clips folder configured")
             return None
+        if self.clips_ready is not None and not self.clips_ready():
+            notes.append("the recorded set is not complete yet")
+            return None
         found, missing = self._resolve(phrase.clips)
         if missing:
             found_alt, missing_alt = self._resolve(phrase.clips_counter_in_words)
@@ -208,7 +221,7 @@ class Announcer:
         os.close(fd)
         try:
             proc = subprocess.run(
-                [exe, "-v", self.voice, "-s", str(self.speed), "-w", tmp, text],
+                [exe, *self.style.espeak_args(), "-w", tmp, text],
                 capture_output=True, timeout=self.espeak_timeout)
             if proc.returncode != 0:
                 raise RuntimeError(f"espeak-ng exited {proc.returncode}: "
@@ -230,13 +243,14 @@ class Announcer:
                          else f"{self.espeak} not found on PATH")
             return None
         chime = phrase.clips[:1] == (CHIME,)
-        key = self._key("espeak", phrase, exe=exe, version=self._version(exe), voice=self.voice,
-                        speed=self.speed, spoken=phrase.spoken, chime=chime)
+        spoken = spoken_call(phrase, self.style).text
+        key = self._key("espeak", phrase, exe=exe, version=self._version(exe),
+                        style=self.style.as_dict(), spoken=spoken, chime=chime)
         hit = self._cached(key, "espeak", phrase, (), notes)
         if hit:
             return hit
         try:
-            speech = self._synthesize(exe, phrase.spoken)
+            speech = self._synthesize(exe, spoken)
         except (OSError, subprocess.SubprocessError, RuntimeError, ClipFormatError) as e:
             log.warning("espeak-ng failed, announcing with the chime only: %s", e)
             notes.append(f"espeak-ng failed: {e}")

@@ -66,14 +66,26 @@ class CallPhrase:
     ``clips``: the clip names in order, the counter as one ``number_<n>`` clip.
     ``clips_counter_in_words``: the same, the counter composed from digit/word clips
     (used when a site has not recorded ``number_<n>``).
+    ``said_*``: the words of each part, for the synthesizer (``speech.spoken_call``):
+    the opening, the number's groups (each letter, each digit or the number in words),
+    "đến quầy số" (or "quầy"), the counter in words.
     """
     label: str
     counter: int
     form: str
     text: str
-    spoken: str
     clips: tuple[str, ...]
     clips_counter_in_words: tuple[str, ...]
+    said_opening: str = ""
+    said_number: tuple[str, ...] = ()
+    said_to_counter: str = ""
+    said_counter: str = ""
+
+    @property
+    def spoken(self) -> str:
+        """The phrase as the default speech style says it (``speech.DEFAULT_STYLE``)."""
+        from .speech import spoken_call
+        return spoken_call(self).text
 
 
 def validate_label(label: object) -> str:
@@ -162,10 +174,6 @@ def build_call_phrase(label: str, counter: int | str, number_reading: str = "dig
     to_counter = COUNTER_WORD if form == "brief" else TO_COUNTER
     opening = [CALL_OPENING] if form == "full" else []
     said_counter = " ".join(token_word(t) for t in counter_words)
-    # Brief: the digits run together, no pause after each (a backlog is waiting).
-    said_number = " ".join(groups) if form == "brief" else ", ".join(groups)
-    spoken = ", ".join([PHRASE_CLIPS[c] for c in opening] + [said_number])
-    spoken += f", {PHRASE_CLIPS[to_counter]} {said_counter}."
     text = " ".join([PHRASE_CLIPS[c] for c in opening] + [label])
     text += ("," if form == "brief" else "") + f" {PHRASE_CLIPS[to_counter]} {counter}"
     head = ([CHIME] if chime else []) + opening + [*number, to_counter]
@@ -174,19 +182,27 @@ def build_call_phrase(label: str, counter: int | str, number_reading: str = "dig
         counter=counter,
         form=form,
         text=text,
-        spoken=spoken,
         clips=tuple(head + [counter_clip(counter)]),
         clips_counter_in_words=tuple(head + counter_words),
+        said_opening=PHRASE_CLIPS[CALL_OPENING] if opening else "",
+        said_number=tuple(groups),
+        said_to_counter=PHRASE_CLIPS[to_counter],
+        said_counter=said_counter,
     )
 
 
 def site_clip_names(number_reading: str = "digits", *, counters=range(1, 11),
-                    zero_tens: str = "linh", five_after_tens: str = "lăm") -> list[str]:
-    """Every clip a site must record for this reading and these counters ("chime" is optional)."""
+                    zero_tens: str = "linh", five_after_tens: str = "lăm",
+                    letters=string.ascii_uppercase) -> list[str]:
+    """Every clip a site must record for this reading, these counters and the ticket
+    ``letters`` its services use (default A-Z); "chime" is optional."""
     from .numbers import FIVE_AFTER_TENS_CHOICES, ZERO_TENS_CHOICES
     validate_number_reading(number_reading)
     names = [CALL_OPENING, TO_COUNTER, COUNTER_WORD]
-    names += [letter_clip(c) for c in string.ascii_uppercase]
+    wanted = set("".join(letters))
+    if not wanted <= set(string.ascii_uppercase):
+        raise ValueError(f"letters must be capital letters A-Z, got {letters!r}")
+    names += [letter_clip(c) for c in string.ascii_uppercase if c in wanted]
     names += [digit_clip(d) for d in range(10)]
     if number_reading == "words":
         unused = ({v for k, v in ZERO_TENS_CHOICES.items() if k != zero_tens}

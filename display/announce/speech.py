@@ -1,0 +1,109 @@
+"""How the call is said by espeak-ng: the voice, its pacing, and the text it is given.
+
+A call phrase (``phrase.CallPhrase``) says *what* is announced; a ``SpeechStyle`` says *how*
+espeak-ng reads it: which Vietnamese voice, how fast, how long a gap between words, how the
+digits of the number are paced, whether the number comes before the invitation, and whether
+the number and counter are said twice. The wall display and the intelligibility benchmark
+(``bench/announce_intelligibility.py``) both go through ``spoken_call`` and
+``SpeechStyle.espeak_args``, so the measured variants are exactly what a display would play.
+
+The default (``DEFAULT_STYLE``) is the variant that scored best in that benchmark; the
+measurements are in ``docs/announcements.md``. Recorded clips are not affected by the style.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
+DIGIT_PAUSES = {"none": " ", "comma": ", ", "period": ". "}
+ORDERS = ("call_first", "number_first")
+
+#: Said before the repeat of number and counter ("nhắc lại": "once more").
+REPEAT_LEAD = "Xin nhắc lại"
+
+
+@dataclass(frozen=True)
+class SpeechStyle:
+    """``voice``: an espeak-ng Vietnamese voice (``VOICES``). ``speed``: words per minute
+    (80..450). ``word_gap``: extra pause between words, in units of 10 ms (espeak-ng ``-g``).
+    ``digit_pause``: between the letters and digits of the number, "none" (run together),
+    "comma" (a short pause) or "period" (a full stop's pause). ``order``: "call_first"
+    ("Mời công dân có số thứ tự A025 đến quầy số 3") or "number_first" ("Số A025, mời đến quầy
+    số 3": the number is heard first, while the hall is listening). ``repeat``: say the
+    number and the counter once more at the end."""
+    voice: str = "vi"
+    speed: int = 140
+    word_gap: int = 0
+    digit_pause: str = "comma"
+    order: str = "call_first"
+    repeat: bool = False
+
+    def __post_init__(self):
+        if not self.voice or not all(c.isalnum() or c in "-_+" for c in self.voice):
+            raise ValueError(f"voice must be an espeak-ng voice name, got {self.voice!r}")
+        if isinstance(self.speed, bool) or not isinstance(self.speed, int) or not 80 <= self.speed <= 450:
+            raise ValueError(f"speed must be 80..450 words per minute, got {self.speed!r}")
+        if isinstance(self.word_gap, bool) or not isinstance(self.word_gap, int) or not 0 <= self.word_gap <= 100:
+            raise ValueError(f"word_gap must be 0..100 (tens of ms), got {self.word_gap!r}")
+        if self.digit_pause not in DIGIT_PAUSES:
+            raise ValueError(f"digit_pause must be one of {', '.join(DIGIT_PAUSES)}, got {self.digit_pause!r}")
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {self.order!r}")
+
+    def espeak_args(self) -> list[str]:
+        """The espeak-ng options for this style (before ``-w FILE TEXT``)."""
+        args = ["-v", self.voice, "-s", str(self.speed)]
+        if self.word_gap:
+            args += ["-g", str(self.word_gap)]
+        return args
+
+    def with_(self, **changes) -> "SpeechStyle":
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        return {"voice": self.voice, "speed": self.speed, "word_gap": self.word_gap,
+                "digit_pause": self.digit_pause, "order": self.order, "repeat": self.repeat}
+
+
+#: Chosen from the measurements in docs/announcements.md (bench/announce_intelligibility.py).
+DEFAULT_STYLE = SpeechStyle()
+
+
+@dataclass(frozen=True)
+class SpokenCall:
+    """The text for espeak-ng and the same words by role, for scoring what a listener heard.
+    ``parts``: (role, words) in order; roles: "opening", "number", "to_counter", "counter",
+    "repeat_lead" (and a repeat's "number" and "counter" again)."""
+    text: str
+    parts: tuple[tuple[str, str], ...]
+
+
+def spoken_call(phrase, style: SpeechStyle = DEFAULT_STYLE) -> SpokenCall:
+    """What espeak-ng is given for ``phrase`` (a ``CallPhrase``) in ``style``."""
+    number_groups = list(phrase.said_number)
+    # Brief: the number runs together whatever the style (a backlog is waiting).
+    sep = " " if phrase.form == "brief" else DIGIT_PAUSES[style.digit_pause]
+    number = sep.join(number_groups)
+    parts: list[tuple[str, str]] = []
+    text_parts: list[str] = []
+    if phrase.form == "full" and style.order == "number_first":
+        parts += [("opening", "Số"), ("number", number), ("to_counter", "mời đến quầy số"),
+                  ("counter", phrase.said_counter)]
+        text_parts = [f"Số {number}", f"mời đến quầy số {phrase.said_counter}"]
+    else:
+        if phrase.form == "full":
+            parts.append(("opening", phrase.said_opening))
+            text_parts.append(phrase.said_opening)
+        parts += [("number", number), ("to_counter", phrase.said_to_counter),
+                  ("counter", phrase.said_counter)]
+        text_parts += [number, f"{phrase.said_to_counter} {phrase.said_counter}"]
+    text = ", ".join(text_parts) + "."
+    if style.repeat:
+        parts += [("repeat_lead", REPEAT_LEAD), ("number", number), ("to_counter", "quầy số"),
+                  ("counter", phrase.said_counter)]
+        text += f" {REPEAT_LEAD}, {number}, quầy số {phrase.said_counter}."
+    return SpokenCall(text=text, parts=tuple(parts))
+
+
+__all__ = ["SpeechStyle", "DEFAULT_STYLE", "SpokenCall", "spoken_call", "VOICES",
+           "DIGIT_PAUSES", "ORDERS"]

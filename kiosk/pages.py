@@ -23,7 +23,10 @@ def kiosk_page():
         kiosk = ""
     lang = "en" if request.args.get("lang") == "en" else "vi"
     site = current_app.extensions["qms.runtime"].site
+    # A browser without a kiosk's device token is a phone: it may take a plain ticket only
+    # where the site file allows it (server/kiosk_access.py), and the page says so up front.
     response = Response(render_template("kiosk.html", kiosk=kiosk, lang=lang,
+                                        phone_tickets=site.policy.public_tickets_per_hour > 0,
                                         utc_offset_minutes=site.utc_offset_minutes,
                                         server_now_ms=int(time.time() * 1000)))
     # A kiosk runs for days: always fetch the page fresh after a restart of the server.

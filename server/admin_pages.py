@@ -31,8 +31,10 @@ def preview_page():
     from printer_drivers import MODES, PROFILES
     if session.get("role") != "admin":
         status = 403 if session.get("officer") else 401
-        return render_template("admin/signin.html", signed_in=bool(session.get("officer")),
-                               next_url=request.path), status
+        return render_template("signin.html", forbidden=status == 403, nav_key="preview",
+                               page_vi="Xem trước phiếu in", page_en="Ticket preview",
+                               forbidden_vi="Trang này dành cho quản trị viên.",
+                               forbidden_en="This page is for administrators."), status
     return render_template("admin/preview.html", papers=PAPERS, modes=MODES, paper_mm=PAPER_MM,
                            profiles=sorted(PROFILES), officer=session.get("officer_name"))
 

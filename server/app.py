@@ -2,7 +2,7 @@
 import os
 
 import sqlalchemy.exc
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .engine import Refused
@@ -90,6 +90,10 @@ def create_app(config=None, instance_path=None):
     auth.configure_sessions(app, store, site.id)
     from . import http_headers
     http_headers.install(app)
+    from . import officer_nav
+    officer_nav.install(app)
+    from . import day_text
+    day_text.install(app)
     app.extensions["qms.public_limiter"] = PublicLimiter(app.config["TICKET_RATE_LIMIT"])
 
     from .api import bp as api_bp
@@ -129,9 +133,20 @@ def _register_errors(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if exc.code == 404 and _wants_page():
+            return render_template("not_found.html", path=request.path), 404
         return jsonify(error={"code": exc.name.lower().replace(" ", "_"),
                               "message": _HTTP_VI.get(exc.code, exc.name),
                               "message_en": exc.description}), exc.code
+
+
+def _wants_page():
+    """A browser asking for a page (Accept: text/html first), not an API client: /api and
+    Socket.IO paths always answer JSON."""
+    if request.path.startswith(("/api/", "/socket.io/")):
+        return False
+    accept = request.accept_mimetypes
+    return accept.accept_html and accept.quality("text/html") > accept.quality("application/json")
 
 
 _HTTP_VI = {

@@ -26,6 +26,12 @@
       return localStorage.getItem(key) || given;
     } catch (e) { return given; }
   })();
+  // What this browser may do: "kiosk" (a device token: every service and priority group),
+  // "phone" (no token, the site lets phones take plain tickets: no priority screen, the
+  // server refuses priority from phones), "none" (no token, numbers only at the kiosks: the
+  // page shows the queue and how to follow a ticket, and offers nothing to choose).
+  const DEVICE = DEVICE_TOKEN ? "kiosk" : document.body.dataset.phoneTickets === "1" ? "phone" : "none";
+  document.body.dataset.device = DEVICE;
   const DONE_SECONDS = 10;           // the number stays this long, or until touched
   const IDLE_SECONDS = 60;           // a half-finished choice is dropped after this
   const GUARD_MS = 700;              // touches ignored right after a screen change
@@ -70,6 +76,13 @@
       scan_elderly: "Theo thẻ Căn cước, công dân từ 60 tuổi trở lên: mời chọn «{g}».",
       scan_young: "Đã đọc thẻ Căn cước.",
       lang_button: "English",
+      none_heading: "Tình hình chờ",
+      none_title: "Đây không phải kiosk lấy số",
+      none_text: "Số thứ tự chỉ được lấy tại kiosk ở điểm cấp. Trang này cho xem số người đang chờ của từng dịch vụ.",
+      none_lead: "Số người đang chờ của từng dịch vụ",
+      none_track: "Đã có phiếu? Quét mã QR trên phiếu bằng điện thoại để theo dõi lượt của công dân.",
+      phone_title: "Lấy số bằng điện thoại",
+      phone_text: "Số ưu tiên chỉ được lấy tại kiosk ở điểm cấp.",
     },
     en: {
       site_sub: "Take a queue number",
@@ -108,6 +121,13 @@
       scan_elderly: "Your ID card shows you are 60 or older: please choose «{g}».",
       scan_young: "ID card read.",
       lang_button: "Tiếng Việt",
+      none_heading: "The queue now",
+      none_title: "This is not a ticket kiosk",
+      none_text: "Numbers are taken at the kiosks on site. This page shows how many people wait for each service.",
+      none_lead: "People waiting for each service",
+      none_track: "Have a ticket? Scan its QR code with your phone to follow your turn.",
+      phone_title: "Taking a number by phone",
+      phone_text: "Priority numbers are taken at the kiosks on site only.",
     },
   };
 
@@ -199,7 +219,23 @@
     return eta ? (lang === "en" ? eta.text_en : eta.text_vi) : "";
   }
 
+  // -- what this browser is: said before anything is chosen ----------------------------------
+  function renderDevice() {
+    const box = $("not-kiosk");
+    box.hidden = DEVICE === "kiosk";
+    if (DEVICE === "kiosk") return;
+    $("not-kiosk-title").textContent = t(DEVICE + "_title");
+    $("not-kiosk-text").textContent = t(DEVICE + "_text");
+    $("not-kiosk-track").textContent = DEVICE === "none" ? t("none_track") : "";
+    $("not-kiosk-track").hidden = DEVICE !== "none";
+    if (DEVICE === "none") {
+      document.querySelector("#screen-services h1").textContent = t("none_heading");
+      document.querySelector("#screen-services .lead").textContent = t("none_lead");
+    }
+  }
+
   function renderServices() {
+    renderDevice();
     const list = $("services");
     list.textContent = "";
     list.dataset.count = services.length;
@@ -219,7 +255,13 @@
       button.querySelector(".service-name").textContent = name(s, "name");
       button.querySelector(".service-desc").textContent = name(s, "description");
       fillStats(button, s);
-      button.addEventListener("click", guarded(() => chooseService(s.code)));
+      if (DEVICE === "none") {
+        // The queue to read, nothing to press.
+        button.disabled = true;
+        button.setAttribute("aria-disabled", "true");
+      } else {
+        button.addEventListener("click", guarded(() => chooseService(s.code)));
+      }
       list.appendChild(button);
     });
   }
@@ -287,11 +329,12 @@
   }
 
   function chooseService(code) {
-    if (screen !== "services" || !online || !issuing.open) return;
+    if (DEVICE === "none" || screen !== "services" || !online || !issuing.open) return;
     const previous = attempt;
     attempt = { service: code, request_id: newRequestId(), priority: null,
                 elderly: previous ? previous.elderly : false,
                 scanNote: previous ? previous.scanNote : null };
+    if (DEVICE === "phone") { submit(null); return; }  // priority is claimed at a kiosk only
     renderPriority();
     show("priority");
   }

@@ -17,6 +17,9 @@ from .writers import write
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/reports/static")
 
+SIGN_IN = {"nav_key": "reports", "page_vi": "Báo cáo điểm cấp", "page_en": "Site reports",
+           "forbidden_vi": "Trang này dành cho trưởng điểm và quản trị viên.",
+           "forbidden_en": "This page is for the site chief and administrators."}
 KINDS = (("day", "Ngày"), ("week", "Tuần"), ("month", "Tháng"), ("range", "Khoảng ngày"))
 
 
@@ -37,9 +40,9 @@ def _period():
 def report_page():
     site = _runtime().site
     if not auth.session_is_live(_runtime().store, site.id):
-        return render_template("reports/signin.html", site=site), 401
+        return render_template("signin.html", **SIGN_IN), 401
     if session.get("role") not in auth.ALLOWED["chief"]:
-        return render_template("reports/signin.html", site=site, forbidden=True), 403
+        return render_template("signin.html", forbidden=True, **SIGN_IN), 403
     try:
         period = _period()
     except Refused as refusal:

@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import dataclass
 
+from ..day_text import parse_day
 from ..engine import Refused
 
 
@@ -28,18 +29,15 @@ class Period:
 
 
 def _bad_day(value):
-    return Refused("bad_day", f"Ngày «{value}» không hợp lệ (YYYY-MM-DD).",
-                   f"Day {value!r} must be a real date YYYY-MM-DD.", 400)
+    return Refused("bad_day", f"Ngày «{value}» không hợp lệ (dd/mm/yyyy hoặc YYYY-MM-DD).",
+                   f"Day {value!r} must be a real date dd/mm/yyyy or YYYY-MM-DD.", 400)
 
 
 def _date(value):
     try:
-        day = datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return parse_day(value)
+    except ValueError:
         raise _bad_day(value) from None
-    if day.isoformat() != value:
-        raise _bad_day(value)
-    return day
 
 
 def period_of(day=None, kind="day", first=None, last=None):

@@ -2,18 +2,22 @@
 counters from 7:30, what waits?" and "when does this campaign finish?". Simulated days run in
 a real thread (the event loop keeps serving the screens); charts are server-rendered SVG."""
 import os
-from datetime import date
 
 from flask import Blueprint, current_app, render_template, request, session
 
 from .. import auth
 from ..blocking import run_blocking
+from ..day_text import parse_day
 from ..engine import Refused
 from .charts import campaign_chart, day_charts
 from .plan import plan_campaign, plan_day
 from .profile import CounterPlan, load_profile, minutes_of
 
-bp = Blueprint("plan", __name__, template_folder="templates")
+bp = Blueprint("plan", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/plan/static")
+SIGN_IN = {"nav_key": "plan", "page_vi": "Lập kế hoạch quầy", "page_en": "Staffing planner",
+           "forbidden_vi": "Trang này dành cho trưởng điểm và quản trị viên.",
+           "forbidden_en": "This page is for the site chief and administrators."}
 
 PROFILES = os.path.join(os.path.dirname(__file__), "profiles")
 MOST_DAYS = 40
@@ -63,8 +67,8 @@ def _day_request(site, args):
 
 def _campaign_request(args):
     try:
-        start = date.fromisoformat(args.get("start", ""))
-        deadline = date.fromisoformat(args.get("deadline", ""))
+        start = parse_day(args.get("start", ""))
+        deadline = parse_day(args.get("deadline", ""))
     except ValueError:
         raise _bad("ngày bắt đầu / hạn chót", "start / deadline") from None
     if deadline < start:
@@ -80,11 +84,9 @@ def plan_page():
     runtime = current_app.extensions["qms.runtime"]
     site = runtime.site
     if not session.get("officer"):
-        return render_template("reports/signin.html", site=site, page_vi="Lập kế hoạch quầy",
-                               page_en="Staffing planner"), 401
+        return render_template("signin.html", **SIGN_IN), 401
     if session.get("role") not in auth.ALLOWED["chief"]:
-        return render_template("reports/signin.html", site=site, forbidden=True,
-                               page_vi="Lập kế hoạch quầy", page_en="Staffing planner"), 403
+        return render_template("signin.html", forbidden=True, **SIGN_IN), 403
     args = request.args
     what = args.get("run")
     context = {"site": site, "profiles": shipped_profiles(), "args": args, "error": None,

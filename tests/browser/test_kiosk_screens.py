@@ -13,11 +13,13 @@ PORTRAIT = {"width": 1080, "height": 1920}
 
 @pytest.fixture(scope="module")
 def long_label_site(tmp_path_factory):
-    """The demo site, its first service numbered with two letters and four digits (AB0001)."""
+    """The demo site, its first service numbered with two letters and four digits (AB0001),
+    and phones on the site's Wi-Fi allowed a few plain tickets an hour."""
     folder = tmp_path_factory.mktemp("site")
     text = open(f"{ROOT}/server/sites/demo.toml", encoding="utf-8").read()
     text = text.replace('letter = "A"\n', 'letter = "AB"\n', 1).replace(
-        "number_end = 999\n", "number_end = 9999\n", 1)
+        "number_end = 999\n", "number_end = 9999\n", 1).replace(
+        "[policy]\n", "[policy]\npublic_tickets_per_hour = 20\n", 1)
     (folder / "site.toml").write_text(text, encoding="utf-8")
     with ServerProcess(folder / "instance", site=folder / "site.toml") as proc:  # demo officers
         yield proc
@@ -106,3 +108,50 @@ def test_one_person_ahead_in_english_is_singular(site, new_page):
     page.wait_for_selector("#screen-done:not([hidden])")
     assert page.inner_text("#ahead") == "1"
     assert page.inner_text("#ahead-label") == "person before you"
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("size", [PHONE, PORTRAIT], ids=["phone", "portrait"])
+def test_a_browser_without_a_device_token_says_first_it_is_not_a_kiosk(site, new_page, artifacts, size):
+    """The demo site gives numbers at its kiosks only: a page without a kiosk's token says so
+    before anything is chosen, shows the queue to read, and offers no choice to refuse later."""
+    page = new_page(size)
+    posted = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    page.goto(site.url + "/kiosk")
+    page.wait_for_selector(".service[data-service='CCCD']")
+    note = page.locator("#not-kiosk")
+    assert note.is_visible()
+    assert "Đây không phải kiosk lấy số" in note.inner_text()
+    assert "Quét mã QR trên phiếu" in note.inner_text()
+    # Said before the services, inside the screen.
+    top = page.eval_on_selector("#not-kiosk", "e => e.getBoundingClientRect().bottom")
+    first = page.eval_on_selector(".service", "e => e.getBoundingClientRect().top")
+    assert top <= first <= size["height"]
+    assert page.inner_text("#screen-services h1") == "Tình hình chờ"
+    assert page.evaluate("[...document.querySelectorAll('.service')].every(b => b.disabled)")
+    page.wait_for_timeout(800)
+    page.click(".service[data-service='CCCD']", force=True)
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.body.dataset.screen") == "services"
+    assert page.locator("#screen-priority").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.screenshot(path=f"{artifacts}/kiosk-no-token-{size['width']}x{size['height']}.png")
+    page.click("#lang-toggle")
+    assert "This is not a ticket kiosk" in note.inner_text()
+    assert not [u for u in posted if "/api/tickets" in u]
+
+
+def test_a_phone_where_phones_may_take_numbers_takes_a_plain_one(long_label_site, new_page, artifacts):
+    page = new_page(PHONE)
+    page.goto(long_label_site.url + "/kiosk")
+    page.wait_for_selector(".service[data-service='VNEID']")
+    assert "Số ưu tiên chỉ được lấy tại kiosk" in page.inner_text("#not-kiosk")
+    page.wait_for_timeout(800)
+    page.click(".service[data-service='VNEID']")
+    # No priority screen to choose from and be refused: the plain number at once.
+    page.wait_for_selector("#screen-done:not([hidden])")
+    assert page.inner_text("#number").startswith("B")
+    page.screenshot(path=f"{artifacts}/kiosk-phone-ticket-390x844.png")

@@ -60,13 +60,13 @@ def test_simulate_a_day_with_two_counters_then_plan_a_campaign(site, new_page):
     shot(wide, "day-1920")
 
     page.fill("input[name=citizens]", "12000")
-    page.fill("input[name=start]", "2026-04-01")
-    page.fill("input[name=deadline]", "2026-06-30")
+    page.fill("input[name=start]", "01/04/2026")
+    page.fill("input[name=deadline]", "30/06/2026")
     page.fill("input[name=c_counters]", "4")
     page.fill("input[name=mobile]", "2")
     page.click("#run-campaign")
     page.wait_for_selector("#campaign-result", timeout=60_000)
-    assert "trễ hạn 2026-06-30" in page.inner_text("#campaign-finish")
+    assert "trễ hạn 30/06/2026" in page.inner_text("#campaign-finish")
     assert "Thêm" in page.inner_text("#campaign-add")
     assert page.locator("#chart-campaign svg").count() == 1
     shot(page, "campaign-1366")

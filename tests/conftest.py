@@ -10,6 +10,15 @@ from support.inprocess import InProcessSite  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Files holding a `slow` test run first. tests/run.sh spreads whole files over pytest-xdist
+    workers in this order: a long file handed out last would finish alone while the other
+    workers sit idle. Stable, so a file's own order (and pytest's grouping by fixture) stays."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
 @pytest.fixture
 def server(tmp_path):
     """A fresh demo site server (eventlet) in a subprocess, with today open."""

@@ -28,8 +28,17 @@ if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
 fi
 # A virtual environment (.venv): Debian's and Ubuntu's own Python refuse pip installs.
 QMS_EXTRAS=test source tools/venv.sh
+# pytest-xdist spreads the test files over workers (QMS_TEST_WORKERS, default 2 per core: most
+# tests wait on a server, a browser or a clock, not on the CPU). --dist loadfile keeps a file
+# on one worker, so a module's shared server or site is started once. QMS_TEST_WORKERS=0 runs
+# everything in this process, one test after another (for debugging; `-n 0` does the same).
+workers="${QMS_TEST_WORKERS:-$((2 * $(nproc)))}"
 set +e
-"$VENV/bin/python" -m pytest "$@"
+if [ "$workers" = 0 ]; then
+  "$VENV/bin/python" -m pytest "$@"
+else
+  "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@"
+fi
 status=$?
 set -e
 if [ "$status" = 5 ]; then

@@ -1,6 +1,7 @@
 """README's install step on Debian's own Python, which refuses `pip install` (PEP 668,
 "externally managed"): `bash run-demo.sh` makes and uses a virtual environment, and the demo
 server answers. Runs on a Debian/Ubuntu machine whose /usr/bin/python3 carries the marker."""
+import fcntl
 import glob
 import os
 import shutil
@@ -43,6 +44,16 @@ def test_readme_demo_command_on_an_externally_managed_python(tmp_path):
                              env=env, capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "externally-managed-environment" in refused.stderr
 
+    # One run at a time builds or uses the cached venv: two pip installs into one venv (another
+    # checkout's test run on this machine) would break each other.
+    os.makedirs(os.path.dirname(VENV), exist_ok=True)
+    with open(VENV + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _demo_answers(checkout, env, tmp_path)
+
+
+def _demo_answers(checkout, env, tmp_path):
+    """`bash run-demo.sh` in the copy makes the venv, serves the kiosk page, prints the banner."""
     port = free_port()
     log = open(tmp_path / "demo.log", "wb")
     demo = subprocess.Popen(["bash", "run-demo.sh", "--port", str(port)], cwd=checkout, env=env,

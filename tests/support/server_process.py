@@ -5,6 +5,7 @@ serve` (eventlet by default) on a free port, with its own instance folder, and i
 the end (or with SIGKILL on purpose by crash tests).
 """
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,10 +19,40 @@ from .inprocess import post, session
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# Ports for test servers come from below Linux's ephemeral range (32768-60999), where the
+# kernel never hands a port to an outgoing connection, and each pytest-xdist worker takes its
+# own slice of it. A port is free when asked but only bound once the server has started (a
+# second or more): with bind(("", 0)) another worker, or a test's own client socket, could be
+# given the same port in that window. A random start in the slice keeps concurrent runs (other
+# checkouts on the same machine) apart; the bind check skips ports in use.
+TEST_PORTS = range(20000, 32000)
+_handed_out = set()
+
+
+def _worker_slice():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # "gw3" under xdist
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    size = len(TEST_PORTS) // max(count, 1)
+    start = TEST_PORTS.start + (index % max(count, 1)) * size
+    return range(start, start + size)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    ports = _worker_slice()
+    first = random.randrange(len(ports))
+    for i in range(len(ports)):
+        port = ports[(first + i) % len(ports)]
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {ports}")
 
 
 class ServerProcess:

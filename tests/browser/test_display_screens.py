@@ -109,3 +109,68 @@ def test_the_call_flash_flashes_the_border_and_keeps_contrast(busy_site, new_pag
     assert len({tuple(s["bg"]) for s in flashing}) == 1      # the background does not
     for s in flashing:
         assert _contrast(s["fg"], s["bg"]) >= 7, s
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_before_any_call_the_hero_does_not_read_as_a_call(busy_site, new_page, artifacts, size):
+    """Counter 2 (paused) has called nobody: its display's hero says where numbers will
+    appear, not "Mời công dân có số thứ tự — ▶ Quầy —" (which reads as a call of "—")."""
+    page = new_page(size)
+    page.goto(busy_site.url + "/display?counters=2")
+    page.wait_for_function("window.__snapshots >= 1")
+    page.evaluate("document.fonts.ready")
+    assert page.get_attribute("#hero", "data-empty") == "1"
+    assert page.is_visible("#hero-idle")
+    text = page.inner_text("#hero")
+    assert "Số được gọi sẽ hiện tại đây" in text and "Called numbers appear here" in text
+    assert "Mời công dân" not in text and "Quầy" not in text and "—" not in text
+    for part in (".hero-label", "#hero-number", "#hero-counter", ".hero-arrow"):
+        assert not page.is_visible(part), part
+    idle = page.evaluate(GEOMETRY, ["#hero-idle", "#hero"])
+    assert idle[0]["inside"], idle
+    # The hero keeps the height a call gives it: the first call does not move the panels.
+    height = page.eval_on_selector("#hero", "e => e.getBoundingClientRect().height")
+    called = new_page(size)
+    called.goto(busy_site.url + "/display?counters=1")
+    called.wait_for_function("window.__snapshots >= 1")
+    assert called.get_attribute("#hero", "data-empty") == "0"
+    assert abs(called.eval_on_selector("#hero", "e => e.getBoundingClientRect().height") - height) < 1
+    page.screenshot(path=f"{artifacts}/display-idle-{size['width']}x{size['height']}.png")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_the_sound_button_sits_beside_the_notice_not_over_it(site, new_page, artifacts, size):
+    page = new_page(size)  # a fresh browser: sound not yet enabled, the button is shown
+    page.goto(site.url + "/display")
+    page.wait_for_function("window.__snapshots >= 1")
+    assert page.is_visible("#sound") and page.is_visible("#ticker")
+    sound = page.eval_on_selector("#sound", "e => e.getBoundingClientRect().toJSON()")
+    ticker = page.eval_on_selector("#ticker", "e => e.getBoundingClientRect().toJSON()")
+    assert sound["right"] <= ticker["left"] + 0.5, (sound, ticker)
+    assert ticker["right"] >= size["width"] - 1 and ticker["bottom"] <= size["height"] + 0.5
+    # Nothing of the page is under the button either.
+    under = page.evaluate("""() => { const r = document.getElementById('sound').getBoundingClientRect();
+      return [...document.querySelectorAll('.panel, .hero')].filter(p => {
+        const b = p.getBoundingClientRect();
+        return b.bottom > r.top && b.top < r.bottom && b.right > r.left && b.left < r.right; }).length; }""")
+    assert under == 0
+    page.screenshot(path=f"{artifacts}/display-sound-{size['width']}x{size['height']}.png")
+    page.click("#sound")
+    assert page.is_hidden("#sound")
+    ticker = page.eval_on_selector("#ticker", "e => e.getBoundingClientRect().toJSON()")
+    assert ticker["left"] <= 0.5  # the notice takes the whole bar again
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_english_service_names_are_read_in_full(site, new_page, size):
+    page = new_page(size)
+    page.goto(site.url + "/display")
+    page.wait_for_function("window.__snapshots >= 1")
+    page.evaluate("document.fonts.ready")
+    names = page.evaluate(GEOMETRY, ["#services .s-name .en", "li"])
+    assert any(n["text"] == "ID card: new, renewal, re-issue" for n in names), names
+    for name in names:
+        assert name["overflow"] <= 0 and name["inside"], name
+    rows = page.evaluate(GEOMETRY, ["#services li", ".waiting-panel"])
+    for row in rows:
+        assert row["inside"], row

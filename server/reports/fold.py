@@ -76,6 +76,20 @@ class Figures:
         return {"median": median(values), "p90": percentile(values, 0.9),
                 "max": max(values) if values else None, "n": len(values)}
 
+    def merge(self, other):
+        """Add another row's figures to this one (a province's sum of its sites): counts add
+        up, and waits and service times are pooled, so the province's median is the median
+        of all its citizens, not a median of medians."""
+        for key, n in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+        for key, n in other.outcomes.items():
+            self.outcomes[key] = self.outcomes.get(key, 0) + n
+        for key, n in other.ratings.items():
+            self.ratings[key] = self.ratings.get(key, 0) + n
+        self.waits.extend(other.waits)
+        self.service_times.extend(other.service_times)
+        return self
+
     def as_dict(self):
         return {**self.counts, "outcomes": dict(self.outcomes),
                 "priority_share": self.priority_share, "wait": self.times("wait"),

@@ -11,7 +11,7 @@ class Column:
     key: str
     vi: str
     en: str
-    kind: str = "count"  # count / share (0..1, shown as %) / minutes / text
+    kind: str = "count"  # count / share (0..1, shown as %) / minutes / decimal / text
 
 
 @dataclass
@@ -156,6 +156,6 @@ def shown(value, kind):
         return "–"
     if kind == "share":
         return f"{math.floor(value * 100 + 0.5)} %"  # half up, as a spreadsheet rounds
-    if kind == "minutes":
+    if kind in ("minutes", "decimal"):
         return f"{value:.1f}".replace(".", ",")
     return str(value)

@@ -97,7 +97,7 @@ def to_xlsx(doc):
                 cell.border, cell.font = box, bold if values is table.total else plain
                 if column.kind == "share":
                     cell.number_format = "0%"
-                elif column.kind == "minutes":
+                elif column.kind in ("minutes", "decimal"):
                     cell.number_format = "0.0"
         if not rows:
             sheet.cell(row=head + 1, column=1, value="Không có số liệu trong kỳ.").font = plain

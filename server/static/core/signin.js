@@ -1,5 +1,6 @@
-/* The desk pages' sign-in form (templates/signin_form.html): POST /api/login, then reload the
- * page, which the server now renders for the signed-in officer. */
+/* The desk pages' sign-in form (templates/signin_form.html): POST /api/login (or the form's
+ * data-login: the provincial hub's sign-in), then reload the page, which the server now
+ * renders for the signed-in officer. */
 (function () {
   "use strict";
   var form = document.getElementById("signin");
@@ -8,7 +9,7 @@
   function show(text) { error.textContent = text; error.hidden = false; }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    fetch("/api/login", {method: "POST", headers: {"Content-Type": "application/json"},
+    fetch(form.getAttribute("data-login") || "/api/login", {method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({username: form.username.value, password: form.password.value})})
       .then(function (r) { return r.json().then(function (b) { return [r.ok, b]; }); })
       .then(function (res) {

@@ -1,17 +1,22 @@
-"""The provincial dashboard's live side: every site's `SiteLive`, and light, throttled pushes.
+"""The provincial dashboard's live side: every site's `SiteFigures`, and light, throttled pushes.
 
 65 sites each committing a few events a second would be hundreds of pushes a second if every
-batch went out at once; a wall of tiles needs far less. So an arriving batch only marks its
-site dirty, and a ticker pushes, at most once per `push_seconds` (1 s), one `tiles` message
-with the tiles of the sites that changed (coalesced: ten batches of one site in a second make
-one tile). Sites that have not been heard from for `offline_after` seconds flip to "offline"
-on the same ticker. A drill-down (room `hub-site:<id>`) gets that site's queue on the same
-beat, only while someone watches it.
+batch went out at once; a wall of tiles needs far less. So the ingest hook
+(`HubLive.subscribe`, server/hub/live.py) only notes "site X has events up to N", and a
+ticker, once per `push_seconds` (1 s):
 
-Several hub processes (behind one address, python-socketio's Redis queue): each process
-folds the batches it ingests and emits through the queue, so a dashboard connected to any
-process sees every site. A process's own fold may lag batches another process took; it
-catches up from the store (PostgreSQL orders the events) before it answers a snapshot.
+1. reads the hub's site rows (one query: last_seq, last_seen_at, clock skew, name, district)
+   and the events of every site this process has not applied yet (one query per such site),
+   in a worker thread (psycopg's waits are not green under eventlet);
+2. applies them with the site's own engine replay (server/hub/figures.py);
+3. pushes one `tiles` message to the room `hub-dashboard` with the tiles of the sites whose
+   batches this process stored since the last tick, and of the sites that went offline or
+   came back. Ten batches of one site in a second make one tile.
+
+Several hub processes (python-socketio's Redis manager): each process pushes the sites it
+ingested, through the queue, to the dashboards of every process; every process still folds
+every site's events on its ticks, so a dashboard that (re)connects to any process gets a
+current snapshot, and a killed process's dashboards reconnect to another and go on.
 """
 import logging
 import threading
@@ -19,180 +24,150 @@ import time
 
 from .. import clock
 from ..engine import hours
-from .figures import Gap, SiteLive
+from .figures import Gap, SiteFigures
 
-DASHBOARD_ROOM = "hub-dashboard"
-SITE_ROOM = "hub-site:"
+DASHBOARD_ROOM = "hub-dashboard"  # the room every signed-in hub socket joins (server/hub/app.py)
+log = logging.getLogger("qms.hub.dashboard")
+
+
+def _in_place(fn):
+    return fn()
 
 
 class Board:
-    def __init__(self, reader, emit, push_seconds=1.0, offline_after=120.0, sweep_seconds=10.0,
-                 now=clock.now):
-        """`reader`: the hub store as server/hub/reading.py shapes it; `emit(event, data,
-        room)`: Socket.IO's emit (through the message queue); `now`: the hub's clock."""
-        self.reader, self.emit, self.now = reader, emit, now
+    def __init__(self, store, emit, push_seconds=1.0, offline_after=90.0, now=clock.now):
+        """`store`: the HubStore (sites(), load_current_day, events_after); `emit(event, data,
+        room)`: Socket.IO's emit (through the message queue); `now`: the hub's clock.
+        `offline_after`: a site's agent asks the hub at least every 30 s even with nothing to
+        send, so three missed asks mean its link (or the site) is down."""
+        self.store, self.emit, self.now = store, emit, now
         self.push_seconds, self.offline_after = push_seconds, offline_after
-        self.sweep_seconds = sweep_seconds
-        self.lives = {}  # site_id -> SiteLive
-        self.meta = {}  # site_id -> the hub's row: name, district, last_seen_at, clock skew
+        self.figures = {}  # site_id -> SiteFigures
+        self.rows = {}  # site_id -> the hub's row of the site
         self.offline = {}  # site_id -> whether the last push said offline
-        self._dirty = set()
-        self._stale = set()  # sites to read again from the store before their next push
-        # Ingest threads and the ticker touch the same dicts: one short lock (nothing slow
-        # is done under it: store reads happen before it is taken).
-        self._lock = threading.Lock()
+        self._told = {}  # site_id -> newest seq this process stored (the ingest hook)
+        self._lock = threading.Lock()  # the hook, the ticker and snapshots share the dicts
 
-    # -- feeding ---------------------------------------------------------------------------
-    def site_events(self, site_id, events, meta=None):
-        """The ingest hook: a site's batch is committed. Applied now, pushed on the next tick."""
+    # -- the ingest hook -------------------------------------------------------------------
+    def site_changed(self, site_id, last_seq):
+        """`HubLive.subscribe` callback: runs right after a batch commits, on the event loop;
+        nothing but a note here, the ticker does the work."""
         with self._lock:
-            if meta is not None:
-                self.meta[site_id] = dict(self.meta.get(site_id, {}), **meta)
-            live = self.lives.get(site_id)
-            if live is None or site_id in self._stale:
-                # Not read from the store yet: the ticker reads the site's day first (a batch
-                # from the middle of a day cannot be placed on its own).
-                self._stale.add(site_id)
-            else:
-                try:
-                    live.apply(events)
-                except Gap:
-                    self.lives.pop(site_id, None)
-                    self._stale.add(site_id)
-            self._dirty.add(site_id)
+            self._told[site_id] = max(last_seq, self._told.get(site_id, 0))
 
-    def seen(self, site_id, meta):
-        """The site was heard from (a batch, perhaps empty): last_seen_at and clock skew."""
-        with self._lock:
-            self.meta[site_id] = dict(self.meta.get(site_id, {}), **meta)
-            self._dirty.add(site_id)
-
-    def _live(self, site_id):
-        live = self.lives.get(site_id)
-        if live is None:
-            meta = self.meta.get(site_id, {})
-            live = self.lives[site_id] = SiteLive(site_id, meta.get("name", ""),
-                                                  meta.get("district", ""))
-        return live
-
+    # -- catching up with the store ---------------------------------------------------------
     def fetch(self, only=None):
-        """Read what the store has beyond this process's fold: the hub's rows (name, district,
-        last_seen_at, clock skew) and each site's missing events (another process ingested
-        them, or this one just started). Only reads, no lock: run it in `blocking` (a real
-        thread under eventlet), then hand the result to `merge`."""
-        rows = [row for row in self.reader.sites() if only is None or row["site_id"] in only]
+        """Read the site rows and the events this process has not applied. Reads only, no
+        lock: run it in a worker thread, then hand the result to `merge`."""
+        rows = [r for r in self.store.sites() if only is None or r["site_id"] in only]
         fetched = []
         for row in rows:
-            live = self.lives.get(row["site_id"])
-            seq = live.state.seq if live is not None else 0
-            events = self.reader.events_after(row["site_id"], seq) if seq \
-                else self.reader.current_day(row["site_id"])
+            figures = self.figures.get(row["site_id"])
+            seq = figures.state.seq if figures is not None else None
+            if seq is None or seq == 0:
+                events = self.store.load_current_day(row["site_id"])
+            elif row["last_seq"] > seq:
+                events = self.store.events_after(row["site_id"], seq)
+            else:
+                events = []
             fetched.append((row, events))
         return fetched
 
     def merge(self, fetched):
-        """Apply what `fetch` read. Not pushed (whoever ingested it pushed it), except a site
-        read for the first time."""
         with self._lock:
             for row, events in fetched:
                 site_id = row["site_id"]
-                self.meta[site_id] = dict(self.meta.get(site_id, {}), **row)
-                live = self._live(site_id)
-                live.name, live.district = row.get("name") or site_id, row.get("district") or ""
-                try:  # what an ingest applied meanwhile is skipped by seq
-                    live.apply(events)
+                self.rows[site_id] = row
+                figures = self._figures(site_id)
+                figures.name, figures.district = row["name"] or site_id, row["district"] or ""
+                try:  # what was applied meanwhile is skipped by seq
+                    figures.apply(events)
                 except Gap:
-                    self.lives.pop(site_id, None)  # read afresh on the next tick
-                    self._stale.add(site_id)
-                    continue
-                if site_id in self._stale:
-                    self._stale.discard(site_id)
-                    self._dirty.add(site_id)
+                    log.warning("site %s: events do not follow on; reading its day again", site_id)
+                    del self.figures[site_id]
 
-    def catch_up(self, only=None, blocking=lambda fn: fn()):
+    def catch_up(self, only=None, blocking=_in_place):
         self.merge(blocking(lambda: self.fetch(only)))
+
+    def _figures(self, site_id):
+        figures = self.figures.get(site_id)
+        if figures is None:
+            figures = self.figures[site_id] = SiteFigures(site_id)
+        return figures
 
     # -- reading ---------------------------------------------------------------------------
     def tile(self, site_id, hub_now):
-        meta = self.meta.get(site_id, {})
-        skew = meta.get("clock_skew_s") or 0.0
-        live = self._live(site_id)
-        site_now = hub_now + skew  # the site's clock: its events' times are on it
-        tile = live.tile(hours.business_day(live.state.site, site_now), site_now)
-        last_seen = meta.get("last_seen_at")
+        row = self.rows.get(site_id, {})
+        skew = row.get("clock_skew_s")
+        site_now = hub_now + (skew or 0.0)  # the site's clock: its events' times are on it
+        figures = self._figures(site_id)
+        tile = figures.tile(hours.business_day(figures.state.site, site_now), site_now)
+        last_seen = row.get("last_seen_at")
         tile.update({
-            "clock_skew_s": None if meta.get("clock_skew_s") is None else round(skew, 1),
+            "clock_skew_s": None if skew is None else round(skew, 1),
             "last_seen_at": last_seen,
             "offline": last_seen is None or hub_now - last_seen > self.offline_after,
-            # Shown on the hub's clock, so one page can tick every site's waits the same way.
+            # On the hub's clock, so the page ticks every site's wait the same way.
             "oldest_waiting_at": None if tile["oldest_waiting_at"] is None
-            else tile["oldest_waiting_at"] - skew,
+            else tile["oldest_waiting_at"] - (skew or 0.0),
         })
         return tile
 
-    def snapshot(self, blocking=lambda fn: fn()):
-        """Every tile, for a dashboard that (re)connects; catches up with the store first."""
+    def snapshot(self, blocking=_in_place):
+        """Every tile, for a dashboard that (re)connects; caught up with the store first."""
         self.catch_up(blocking=blocking)
         hub_now = self.now()
         with self._lock:
-            tiles = [self.tile(site_id, hub_now) for site_id in sorted(self.meta)]
-            for t in tiles:
-                self.offline[t["site_id"]] = t["offline"]
+            tiles = [self.tile(site_id, hub_now) for site_id in self._order()]
         return {"now": hub_now, "tiles": tiles}
 
-    def queue(self, site_id, blocking=lambda fn: fn()):
-        """The drill-down view of one site (None for a site the hub does not know), caught
-        up with the store first: the batch may have come in through another process. A
-        dashboard asks for it when a `tiles` push names the site it shows."""
-        self.catch_up([site_id], blocking=blocking)
-        if site_id not in self.meta:
-            return None
+    def _order(self):
+        return sorted(self.rows, key=lambda s: (self.rows[s]["district"], s))
+
+    def queue(self, site_id, blocking=_in_place):
+        """One site's queue (None for a site the hub does not know), caught up first: its
+        batch may have come in through another process."""
+        self.catch_up({site_id}, blocking=blocking)
         hub_now = self.now()
         with self._lock:
-            skew = self.meta[site_id].get("clock_skew_s") or 0.0
-            view = self._live(site_id).queue(hub_now + skew)
+            if site_id not in self.rows:
+                return None
+            skew = self.rows[site_id].get("clock_skew_s") or 0.0
+            view = self.figures[site_id].queue(hub_now + skew)
             view["tile"] = self.tile(site_id, hub_now)
         view["now"] = hub_now
         return view
 
     # -- pushing ---------------------------------------------------------------------------
-    def flush(self):
-        """One tick: the tiles of the sites that changed or went on/offline, in one message,
-        (a drill-down asks for its site's queue when its tile comes)."""
+    def tick(self, blocking=_in_place):
+        """One beat: catch up, then push the tiles of the sites this process stored batches
+        of, and of those that went offline or came back. Returns the tiles pushed."""
+        self.catch_up(blocking=blocking)
         hub_now = self.now()
         with self._lock:
-            for site_id, meta in self.meta.items():
-                last_seen = meta.get("last_seen_at")
-                offline = last_seen is None or hub_now - last_seen > self.offline_after
-                if self.offline.get(site_id) != offline:
-                    self._dirty.add(site_id)
-            # A site still to be read from the store waits for it (an empty tile would
-            # flash first); it stays dirty.
-            dirty = self._dirty - self._stale
-            self._dirty -= dirty
+            told, self._told = self._told, {}
+            changed = set()
+            for site_id, seq in told.items():
+                if site_id in self.figures and self.figures[site_id].state.seq < seq:
+                    self._told[site_id] = seq  # not readable yet: wait for the next beat
+                else:
+                    changed.add(site_id)
             tiles = []
-            for site_id in sorted(dirty):
+            for site_id in self._order():
                 tile = self.tile(site_id, hub_now)
+                if site_id in changed or self.offline.get(site_id) != tile["offline"]:
+                    tiles.append(tile)
                 self.offline[site_id] = tile["offline"]
-                tiles.append(tile)
         if tiles:
             self.emit("tiles", {"now": hub_now, "tiles": tiles}, DASHBOARD_ROOM)
         return tiles
 
-    def run(self, sleep, blocking=lambda fn: fn(), stopped=lambda: False):
-        """The ticker (a Socket.IO background task): every `sweep_seconds` catch up with the
-        store (in `blocking`: a real thread under eventlet), so last_seen_at written by the
-        other hub processes counts too; then flush; then sleep the rest of the beat."""
-        swept = 0.0
+    def run(self, sleep, blocking=_in_place, stopped=lambda: False):
+        """The ticker (a Socket.IO background task)."""
         while not stopped():
             started = time.monotonic()
             try:
-                if started - swept >= self.sweep_seconds:
-                    self.catch_up(blocking=blocking)
-                    swept = started
-                elif self._stale:
-                    self.catch_up(set(self._stale), blocking=blocking)
-                self.flush()
-            except Exception:  # a bad batch or a store hiccup must not stop every dashboard
-                logging.getLogger(__name__).exception("hub dashboard push failed")
+                self.tick(blocking)
+            except Exception:  # a store hiccup must not stop every dashboard's updates
+                log.exception("hub dashboard tick failed")
             sleep(max(0.05, self.push_seconds - (time.monotonic() - started)))

@@ -33,7 +33,7 @@ def blank_site(site_id, name):
     return Site(id=site_id if SITE_ID.match(site_id or "") else "hub-site", name=name or site_id)
 
 
-class SiteLive:
+class SiteFigures:
     """One site's current day on the hub, kept in step by `apply(events)`."""
 
     def __init__(self, site_id, name="", district=""):

@@ -55,6 +55,13 @@ class HubSite:
                     utc_offset_minutes=self.utc_offset_minutes)
 
 
+def hub_sites(store):
+    """The hub's registered sites (`HubStore.sites()`) as HubSite, in the store's order."""
+    return [HubSite(row["site_id"], row["name"], row["district"] or "",
+                    row.get("eligible_citizens"), row.get("deadline"))
+            for row in store.sites()]
+
+
 def working_days(after, until):
     """Monday-to-Friday days d with after < d <= until (dates)."""
     if until <= after:
@@ -249,6 +256,7 @@ class Province:
     name: str = "Công an tỉnh"
     unit_lines: tuple = ()
     place: str = ""
+    utc_offset_minutes: int = 420  # Vietnam: the business day of the hub's reports
 
 
 @dataclass

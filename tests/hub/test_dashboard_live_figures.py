@@ -2,7 +2,7 @@
 
 A site's day is driven through the real runtime into a real SQLite store (the driver of the
 report tests writes down what really happened); the events, stripped of what never leaves the
-site (request ids, tracking tokens, notes), are fed to the hub's `SiteLive` in batches, and
+site (request ids, tracking tokens, notes), are fed to the hub's `SiteFigures` in batches, and
 every tile figure is checked against the driver's ledger, not against the engine.
 """
 import os
@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
                                 "reports"))
 
 from server.engine import commands as c  # noqa: E402
-from server.hub.figures import Gap, SiteLive  # noqa: E402
+from server.hub.figures import Gap, SiteFigures  # noqa: E402
 from server.runtime import SiteRuntime  # noqa: E402
 from server.site_file import DEMO_SITE, load_site  # noqa: E402
 from server.store.sql import SqlStore  # noqa: E402
@@ -55,7 +55,7 @@ def truth(driver):
 def test_tile_figures_match_what_happened(morning):
     site, store, runtime, driver = morning
     events = sent(store.events_after(site.id, 0))
-    live = SiteLive(site.id, "Phường Bến Nghé", "Quận 1")
+    live = SiteFigures(site.id, "Phường Bến Nghé", "Quận 1")
     for start in range(0, len(events), 7):  # batches as the sync agent sends them
         live.apply(events[start:start + 7])
     now = at(DAY, 10, 40)
@@ -76,7 +76,7 @@ def test_tile_figures_match_what_happened(morning):
 
 def test_longest_wait_is_the_oldest_waiting_ticket(morning):
     site, store, runtime, driver = morning
-    live = SiteLive(site.id)
+    live = SiteFigures(site.id)
     live.apply(sent(store.events_after(site.id, 0)))
     now = at(DAY, 10, 40)
     # Which tickets wait comes from the ledger; a requeued no-show waits again from its
@@ -89,7 +89,7 @@ def test_longest_wait_is_the_oldest_waiting_ticket(morning):
 def test_a_batch_sent_twice_or_overlapping_changes_nothing(morning):
     site, store, _, _ = morning
     events = sent(store.events_after(site.id, 0))
-    once, twice = SiteLive(site.id), SiteLive(site.id)
+    once, twice = SiteFigures(site.id), SiteFigures(site.id)
     once.apply(events)
     twice.apply(events[:50])
     twice.apply(events[:50])
@@ -102,7 +102,7 @@ def test_a_batch_sent_twice_or_overlapping_changes_nothing(morning):
 def test_a_missing_event_is_a_gap_not_a_wrong_figure(morning):
     site, store, _, _ = morning
     events = sent(store.events_after(site.id, 0))
-    live = SiteLive(site.id)
+    live = SiteFigures(site.id)
     live.apply(events[:40])
     with pytest.raises(Gap):
         live.apply(events[41:])
@@ -110,7 +110,7 @@ def test_a_missing_event_is_a_gap_not_a_wrong_figure(morning):
 
 def test_before_the_site_opens_today_the_tile_is_empty(morning):
     site, store, _, _ = morning
-    live = SiteLive(site.id)
+    live = SiteFigures(site.id)
     live.apply(sent(store.events_after(site.id, 0)))
     tile = live.tile("2026-12-02", at("2026-12-02", 7, 0))
     assert (tile["day_open"], tile["waiting"], tile["issued_today"], tile["open_counters"]) == \
@@ -119,7 +119,7 @@ def test_before_the_site_opens_today_the_tile_is_empty(morning):
 
 def test_queue_drill_down_has_counts_and_numbers_only(morning):
     site, store, runtime, driver = morning
-    live = SiteLive(site.id)
+    live = SiteFigures(site.id)
     live.apply(sent(store.events_after(site.id, 0)))
     view = live.queue(at(DAY, 10, 40))
     waiting = {}
@@ -146,7 +146,7 @@ def test_printer_and_agent_faults_reach_the_tile(tmp_path):
     runtime.execute(c.AgentOnline("K2", at(DAY, 7, 31)))
     runtime.execute(c.ReportPrinter("K1", "paper_out", "Hết giấy", at(DAY, 8, 0)))
     runtime.execute(c.AgentOffline("K2", at(DAY, 8, 5)))
-    live = SiteLive(site.id)
+    live = SiteFigures(site.id)
     live.apply(sent(store.events_after(site.id, 0)))
     faults = live.tile(DAY, at(DAY, 8, 10))["faults"]
     assert [(f["kind"], f["kiosk"]) for f in faults] == [("agent", "K2"), ("printer", "K1")]

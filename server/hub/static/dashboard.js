@@ -1,5 +1,5 @@
 /* The provincial dashboard (server/hub/dashboard.py): every site as a tile, kept live over
- * Socket.IO namespace /hub. On (re)connect it asks for a `snapshot` (every tile); after that
+ * Socket.IO (the hub's sockets admit signed-in hub users only). On (re)connect it asks for a `snapshot` (every tile); after that
  * the hub pushes `tiles` with only the sites that changed, at most about once a second. Waits
  * tick here, from the oldest waiting ticket's time on the hub's clock, so a quiet site's
  * longest wait still grows without any push. A tile opens the site's queue (read-only); the
@@ -177,7 +177,7 @@
   }
 
   // -- the live connection ---------------------------------------------------------------
-  var socket = window.io("/hub", { reconnectionDelayMax: 5000 });
+  var socket = window.io({ reconnectionDelayMax: 5000 });
   function status(vi, en, bad) {
     var s = $("status");
     s.textContent = vi + " ";
@@ -264,7 +264,7 @@
   $("sort").addEventListener("change", layout);
   $("district").addEventListener("change", layout);
   $("sign-out").addEventListener("click", function () {
-    fetch("/hub/api/logout", { method: "POST" }).then(function () { location.reload(); });
+    fetch("/api/hub/logout", { method: "POST" }).then(function () { location.reload(); });
   });
 
   // -- the clock, ticking waits, the chart -------------------------------------------------

@@ -25,6 +25,7 @@
   function duration(s) {
     if (s === null || s === undefined) return "–";
     s = Math.max(0, Math.round(s));
+    if (s < 60) return "dưới 1 phút";
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
     return h ? h + " giờ " + Q.pad(m) + " phút" : m + " phút";
   }

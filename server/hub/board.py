@@ -34,6 +34,17 @@ def _in_place(fn):
     return fn()
 
 
+def _site_of(settings, site_id):
+    """The engine's Site from the settings a site's agent sent; None (learn from the events)
+    if they do not make one."""
+    from ..engine.site import SiteFileError, site_from_dict
+    try:
+        return site_from_dict(settings)
+    except (SiteFileError, TypeError, ValueError):
+        log.warning("site %s: its settings do not make a site; learning from its events", site_id)
+        return None
+
+
 class Board:
     def __init__(self, store, emit, push_seconds=1.0, offline_after=90.0, now=clock.now):
         """`store`: the HubStore (sites(), load_current_day, events_after); `emit(event, data,
@@ -64,20 +75,26 @@ class Board:
         for row in rows:
             figures = self.figures.get(row["site_id"])
             seq = figures.state.seq if figures is not None else None
-            if seq is None or seq == 0:
+            settings = None
+            if seq is None or seq == 0:  # read afresh: the site's settings and its day
+                settings = self.store.site_settings(row["site_id"])
                 events = self.store.load_current_day(row["site_id"])
             elif row["last_seq"] > seq:
                 events = self.store.events_after(row["site_id"], seq)
             else:
                 events = []
-            fetched.append((row, events))
+            fetched.append((row, settings, events))
         return fetched
 
     def merge(self, fetched):
         with self._lock:
-            for row, events in fetched:
+            for row, settings, events in fetched:
                 site_id = row["site_id"]
                 self.rows[site_id] = row
+                figures = self.figures.get(site_id)
+                if settings is not None and (figures is None or figures.state.seq == 0):
+                    figures = self.figures[site_id] = SiteFigures(
+                        site_id, site=_site_of(settings, site_id))
                 figures = self._figures(site_id)
                 figures.name, figures.district = row["name"] or site_id, row["district"] or ""
                 try:  # what was applied meanwhile is skipped by seq

@@ -3,10 +3,10 @@
 The hub never interprets a site's events a second way: each event goes through
 `SiteState.apply` (server/engine/state.py), the very code that builds the site's own state
 after a restart, and the tile and the drill-down read that state with the site's view code
-(server/views.py). What the hub lacks is the site file: the services and counters are learnt
-from the events themselves (a ticket's label gives its service letter, a call at counter 3
-says counter 3 serves that ticket's service), and a `site_changed` event, when the site sends
-one, brings the real names.
+(server/views.py). The site's settings come with its sync agent's first batch (`HubStore.site_settings`); a site
+whose settings the hub has not got yet is learnt from the events themselves (a ticket's label
+gives its service letter, a call at counter 3 says counter 3 serves that ticket's service),
+and so is a service or counter the settings do not name.
 
 Events stripped of personal fields on the way (no request ids or tracking tokens leave the
 site) are given neutral stand-ins before they are applied, so the engine's replay takes them.
@@ -36,9 +36,11 @@ def blank_site(site_id, name):
 class SiteFigures:
     """One site's current day on the hub, kept in step by `apply(events)`."""
 
-    def __init__(self, site_id, name="", district=""):
+    def __init__(self, site_id, name="", district="", site=None):
+        """`site`: the site's settings as its sync agent sent them (`site_from_dict`), when
+        the hub has them; without, a blank site that learns from the events."""
         self.site_id, self.name, self.district = site_id, name or site_id, district
-        self.state = SiteState(blank_site(site_id, self.name))
+        self.state = SiteState(site or blank_site(site_id, self.name))
         self._letters = {}  # service code -> ticket letter, learnt from labels
         self._served_by = {}  # counter -> service codes called there, in order first seen
 

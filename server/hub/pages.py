@@ -240,5 +240,7 @@ def register(app):
     def ticker():
         with app.app_context():
             board.run(socketio.sleep, blocking=run_blocking)
-    if app.config.get("DASHBOARD_TICKER", True):
+    # `qms hub` runs under eventlet; an app made in threading mode (in-process tests) ticks
+    # when the test says (board.tick()), so no thread outlives its test's database.
+    if app.config.get("DASHBOARD_TICKER", app.config.get("ASYNC_MODE") != "threading"):
         socketio.start_background_task(ticker)

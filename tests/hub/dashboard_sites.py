@@ -2,8 +2,8 @@
 
 A `LiveSite` is a real site runtime (the demo site's rules, its own SQLite store) driven with
 real commands at the wall clock's time; `send()` posts what the hub has not acknowledged yet,
-over HTTP with the site's key, as the sync agent does (the site's events with its id, no
-request ids, tracking tokens or notes). `HubProcess` is `qms hub` in a subprocess.
+over HTTP with the site's key, as the sync agent does (its privacy scrub, server/hub/scrub.py,
+and the site's settings with the first batch). `HubProcess` is `qms hub` in a subprocess.
 """
 import sys
 import time
@@ -11,12 +11,13 @@ import time
 import requests
 
 from server.engine import commands as c
+from server.engine.site import site_to_dict
+from server.hub.scrub import scrub
 from server.runtime import SiteRuntime
 from server.site_file import DEMO_SITE, load_site
 from server.store.sql import SqlStore
 from support.server_process import ServerProcess
 
-PRIVATE = ("request_id", "token", "note")
 
 
 class HubProcess(ServerProcess):
@@ -60,10 +61,14 @@ class LiveSite:
 
     def send(self):
         """Post every event the hub has not acknowledged; returns the hub's answer."""
-        events = [dict({k: v for k, v in e.items() if k not in PRIVATE}, site_id=self.site_id)
+        events = [scrub(dict(e, site_id=self.site_id))
                   for e in self.store.events_after(self.site.id, self.sent)]
+        batch = {"sent_at": time.time(), "events": events}
+        if not self.sent:
+            batch["site"] = dict(site_to_dict(self.site), site=dict(
+                site_to_dict(self.site)["site"], id=self.site_id))
         answer = self.http.post(f"{self.hub_url}/api/hub/sites/{self.site_id}/events",
-                                json={"sent_at": time.time(), "events": events},
+                                json=batch,
                                 headers={"Authorization": f"Bearer {self.key}"}, timeout=30)
         answer.raise_for_status()
         self.sent = answer.json()["last_seq"]

@@ -3,15 +3,19 @@
 import contextlib
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "reports"))
 
 from server.hub.province import HubSite  # noqa: E402
+from server.hub.scrub import scrub  # noqa: E402
+from server.hub.store import HubStore  # noqa: E402
 from server.runtime import SiteRuntime  # noqa: E402
 from server.site_file import DEMO_SITE, load_site  # noqa: E402
 from server.store.sql import SqlStore  # noqa: E402
 from simulated_days import Driver  # noqa: E402
+from support.databases import fresh_postgres  # noqa: E402
 
 DAYS = ("2026-12-01", "2026-12-02")
 SHIFTS = (
@@ -24,38 +28,33 @@ SITES = (
     HubSite("tan-phu", "Xã Tân Phú", "Huyện Củ Chi", eligible_citizens=20, deadline="2026-12-31"),
     HubSite("an-nhon-tay", "Xã An Nhơn Tây", "Huyện Củ Chi"),
 )
-PRIVATE = ("request_id", "token", "note")
 
 
 def site_days(folder, index):
-    """One site's two days through the real runtime: (events as sent, ledger)."""
+    """One site's two days through the real runtime: (its events, ledger)."""
     store = SqlStore(f"sqlite:///{folder}/site{index}.sqlite3", sqlite_synchronous="OFF")
     driver = Driver(SiteRuntime(load_site(DEMO_SITE), store), seed=1100 + index)
     for day in DAYS:
         driver.run_day(day, SHIFTS[index])
-    events = [{k: v for k, v in e.items() if k not in PRIVATE}
-              for e in store.events_after(load_site(DEMO_SITE).id, 0)]
+    events = store.events_after(load_site(DEMO_SITE).id, 0)
     store.close()
     return events, driver.ledger
 
 
 @contextlib.contextmanager
 def three_sites(folder):
-    """(reader, hub sites, ledgers)."""
+    """(the hub's store on a fresh PostgreSQL database, hub sites, ledgers): each site's
+    events scrubbed as its sync agent sends them, stored by the hub's own ingest."""
     streams = [site_days(folder, i) for i in range(len(SITES))]
-    by_site = {site.site_id: events for site, (events, _) in zip(SITES, streams)}
-    yield _ListReader(by_site), list(SITES), [ledger for _, ledger in streams]
-
-
-class _ListReader:
-    def __init__(self, by_site):
-        self.by_site = by_site
-
-    def events_for_days(self, site_id, first, last):
-        out, inside = [], False
-        for e in self.by_site[site_id]:
-            if e["type"] == "day_opened":
-                inside = first <= e["day"] <= last
-            if inside:
-                out.append(e)
-        return out
+    with fresh_postgres("qms_hub_report") as url:
+        store = HubStore(url)
+        for site, (events, _) in zip(SITES, streams):
+            store.add_site(site.site_id, site.name, site.district, time.time(),
+                           site.eligible_citizens, site.deadline)
+            for start in range(0, len(events), 500):
+                batch = [scrub(dict(e, site_id=site.site_id)) for e in events[start:start + 500]]
+                store.ingest(site.site_id, batch, time.time())
+        try:
+            yield store, list(SITES), [ledger for _, ledger in streams]
+        finally:
+            store.close()

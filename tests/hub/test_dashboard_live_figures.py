@@ -1,9 +1,10 @@
 """The hub's live figures of a site, folded by the site's own engine from its event stream.
 
 A site's day is driven through the real runtime into a real SQLite store (the driver of the
-report tests writes down what really happened); the events, stripped of what never leaves the
-site (request ids, tracking tokens, notes), are fed to the hub's `SiteFigures` in batches, and
-every tile figure is checked against the driver's ledger, not against the engine.
+report tests writes down what really happened); the events, scrubbed as the sync agent sends
+them (server/hub/scrub.py: no notes, officer names, tracking tokens or request ids), are fed
+to the hub's `SiteFigures` in batches, and every tile figure is checked against the driver's
+ledger, not against the engine.
 """
 import os
 import sys
@@ -15,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 from server.engine import commands as c  # noqa: E402
 from server.hub.figures import Gap, SiteFigures  # noqa: E402
+from server.hub.scrub import scrub  # noqa: E402
 from server.runtime import SiteRuntime  # noqa: E402
 from server.site_file import DEMO_SITE, load_site  # noqa: E402
 from server.store.sql import SqlStore  # noqa: E402
@@ -22,12 +24,9 @@ from simulated_days import Driver, at  # noqa: E402
 
 DAY = "2026-12-01"
 SHIFTS = {1: [(8, 12, "lan", None)], 2: [(8, 17, "hoa", (10, 13))], 3: [(9, 15, "tuan", None)]}
-PRIVATE = ("request_id", "token", "note")
-
-
 def sent(events):
-    """What the sync agent lets leave the site: no request ids, tokens or free text."""
-    return [{k: v for k, v in e.items() if k not in PRIVATE} for e in events]
+    """What the sync agent lets leave the site."""
+    return [scrub(dict(e, site_id="ben-nghe")) for e in events]
 
 
 @pytest.fixture(scope="module")

@@ -142,11 +142,13 @@ def report_page():
         period = _period()
     except Refused as refusal:
         return render_template("hub/report.html", province=_province(), error=refusal,
-                               kinds=KINDS, args=request.args, doc=None), refusal.status
+                               kinds=KINDS, args=request.args, doc=None,
+                               viewer=viewers.current_viewer()), refusal.status
     doc = _document(period)
     response = current_app.make_response(render_template(
         "hub/report.html", province=_province(), doc=doc, shown=shown, kinds=KINDS,
-        args=request.args, period=period, query=request.query_string.decode(), error=None))
+        args=request.args, period=period, query=request.query_string.decode(), error=None,
+        viewer=viewers.current_viewer()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -225,6 +227,8 @@ def register(app):
     """Mount the pages on the hub's app, subscribe the dashboard to the ingest hook and start
     its ticker."""
     _share_the_site_look(app)
+    from .. import day_text
+    day_text.install(app)  # the desk pages' dd/mm/yyyy day fields
     store = app.extensions["qms.hub.store"]
     socketio = app.extensions["qms.hub.live"].socketio
     board = Board(store, lambda event, data, room: socketio.emit(event, data, to=room),

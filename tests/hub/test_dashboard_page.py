@@ -200,7 +200,7 @@ def test_offline_since_when_a_site_goes_quiet(hub, page):
     last = time.time()
     tile = page.locator(".tile[data-site='tan-phu']")
     assert tile.get_attribute("data-offline") == "0"
-    deadline = time.monotonic() + OFFLINE_AFTER + 6
+    deadline = time.monotonic() + OFFLINE_AFTER + 30  # generous: a loaded CI box
     while time.monotonic() < deadline and tile.get_attribute("data-offline") != "1":
         sites["ben-nghe"].send()  # the others keep asking, as agents do
         sites["da-kao"].send()

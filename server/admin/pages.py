@@ -13,6 +13,13 @@ bp = Blueprint("admin_settings", __name__, template_folder="templates", static_f
                static_url_path="/admin/settings/static")
 
 
+# [opening_hours] weekday keys (docs/site-file.md) and how the page names them.
+WEEKDAY_NAMES = (("mon", "Thứ Hai", "Monday"), ("tue", "Thứ Ba", "Tuesday"),
+                 ("wed", "Thứ Tư", "Wednesday"), ("thu", "Thứ Năm", "Thursday"),
+                 ("fri", "Thứ Sáu", "Friday"), ("sat", "Thứ Bảy", "Saturday"),
+                 ("sun", "Chủ Nhật", "Sunday"))
+
+
 def _runtime():
     return current_app.extensions["qms.runtime"]
 
@@ -34,7 +41,7 @@ def settings_page():
                                forbidden=True), 403
     response = current_app.make_response(render_template(
         "admin_settings/settings.html", site=site, signed_in=True, forbidden=False,
-        csrf=session.get("csrf")))
+        csrf=session.get("csrf"), weekdays=WEEKDAY_NAMES))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -113,7 +113,7 @@ def test_opening_hours_and_rating_levels_are_edited_and_checked(admin_site, new_
     page.fill("#hours-open", "07:30")
     page.fill("#hours-close", "17:00")
     page.fill("#hours-lunch", "11:30-13:00")
-    page.fill("#hours-days", "mon,tue,wed,thu,fri,sat")
+    page.select_option("#weekdays tr[data-day='sat'] select", "common")
     row_input(page, "levels", "very_satisfied", "vi").fill("Rất hài lòng lắm")
     page.click("#add-reason")
     page.locator("#reasons tbody tr").last.locator("input[aria-label='code']").fill("cham")
@@ -146,11 +146,45 @@ def test_opening_hours_and_rating_levels_are_edited_and_checked(admin_site, new_
     assert page.locator("#status.bad").count() == 1
     assert len(saved_site()["ratings"]["levels"]) == 4
 
+    # Per weekday, as the site file allows: Saturday morning only, Sunday closed, the lunch
+    # break on the common days; the page shows them again after a reload.
+    page.evaluate("window.__settings.reload()")
+    page.wait_for_selector("#levels tbody tr")
+    page.fill("#hours-lunch", "11:30-13:00")
+    page.select_option("#weekdays tr[data-day='sat'] select", "own")
+    page.fill("#weekdays tr[data-day='sat'] input", "07:30-11:30")
+    page.select_option("#weekdays tr[data-day='sun'] select", "closed")
+    page.select_option("#weekdays tr[data-day='wed'] select", "own")
+    page.fill("#weekdays tr[data-day='wed'] input", "07:30-11:30, 13:30-16:00")
+    page.click("#save")
+    page.wait_for_selector("#status.ok")
+    hours = saved_site()["opening_hours"]
+    assert hours["days"] == ["mon", "tue", "thu", "fri"]
+    assert hours["sat"] == ["07:30-11:30"] and hours["sun"] == []
+    assert hours["wed"] == ["07:30-11:30", "13:30-16:00"]
+    assert hours["lunch"] == "11:30-13:00" and hours["open"] == "07:30"
+    page.screenshot(path=os.path.join(artifacts, "admin-settings-weekdays-1280.png"), full_page=True)
+    page.reload()
+    page.wait_for_selector("#levels tbody tr")
+    assert page.input_value("#weekdays tr[data-day='wed'] select") == "own"
+    assert page.input_value("#weekdays tr[data-day='wed'] input") == "07:30-11:30, 13:30-16:00"
+    assert page.input_value("#weekdays tr[data-day='sun'] select") == "closed"
+    assert page.input_value("#weekdays tr[data-day='mon'] select") == "common"
+    assert page.is_disabled("#weekdays tr[data-day='mon'] input")
+    # Spans that run backwards or overlap are refused with the day named; nothing changes.
+    page.fill("#weekdays tr[data-day='sat'] input", "11:30-07:30")
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#status').innerText.includes('sat')")
+    assert page.locator("#status.bad").count() == 1
+    assert saved_site()["opening_hours"]["sat"] == ["07:30-11:30"]
+
     # Back to all-day issuance, so the module's other tests can take tickets at any hour.
     page.evaluate("window.__settings.reload()")
     page.wait_for_selector("#levels tbody tr")
     for field in ("#hours-open", "#hours-close", "#hours-lunch"):
         page.fill(field, "")
+    for day in ("wed", "sat", "sun"):
+        page.select_option(f"#weekdays tr[data-day='{day}'] select", "common")
     page.click("#save")
     page.wait_for_selector("#status.ok")
     assert "open" not in (saved_site().get("opening_hours") or {})

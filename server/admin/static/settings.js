@@ -88,24 +88,49 @@
     });
   }
 
-  // The simple form of [opening_hours] (docs/site-file.md); per-weekday spans kept as they are.
+  // [opening_hours] (docs/site-file.md): the common hours (open, close, lunch) and, per
+  // weekday, "common" (the day is in `days`), "own" (the day's own spans: `sat = [...]`) or
+  // "closed" (`sun = []`). The server checks what is saved against the site file's rules.
+  var WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  var DEFAULT_DAYS = ["mon", "tue", "wed", "thu", "fri"];
+  function weekdayRow(day) { return document.querySelector("#weekdays tr[data-day='" + day + "']"); }
   function renderHours() {
     var h = site.opening_hours || {};
     $("hours-open").value = h.open || "";
     $("hours-close").value = h.close || "";
     $("hours-lunch").value = h.lunch || "";
-    $("hours-days").value = (h.days || []).join(",");
+    var days = h.days || DEFAULT_DAYS;
+    WEEKDAYS.forEach(function (day) {
+      var row = weekdayRow(day), own = h[day];
+      var mode = Array.isArray(own) ? (own.length ? "own" : "closed")
+        : days.indexOf(day) >= 0 ? "common" : "closed";
+      row.querySelector("select").value = mode;
+      var spans = row.querySelector("input");
+      spans.value = mode === "own" ? own.join(", ") : "";
+      spans.disabled = mode !== "own";
+    });
   }
   function hoursFromInputs() {
-    var h = Object.assign({}, site.opening_hours || {});
+    var h = {}, days = [], own = false;
     [["open", "hours-open"], ["close", "hours-close"], ["lunch", "hours-lunch"]].forEach(function (f) {
       var v = $(f[1]).value.trim();
-      if (v) h[f[0]] = v; else delete h[f[0]];
+      if (v) h[f[0]] = v;
     });
-    var days = $("hours-days").value.split(",").map(function (d) { return d.trim(); })
-      .filter(function (d) { return d; });
-    if (days.length) h.days = days; else delete h.days;
-    if (Object.keys(h).length) site.opening_hours = h; else delete site.opening_hours;
+    WEEKDAYS.forEach(function (day) {
+      var row = weekdayRow(day), mode = row.querySelector("select").value, spans = row.querySelector("input");
+      spans.disabled = mode !== "own";
+      if (mode === "common") days.push(day);
+      else if (mode === "closed") h[day] = [];
+      else {
+        h[day] = spans.value.split(/[,;]/).map(function (s) { return s.replace(/\s+/g, ""); })
+          .filter(function (s) { return s; });
+        own = true;
+      }
+    });
+    h.days = days;
+    // No hours at all: tickets at any hour of any day (no [opening_hours] table).
+    if (!h.open && !h.close && !h.lunch && !own) delete site.opening_hours;
+    else site.opening_hours = h;
   }
 
   function status(text, ok) {
@@ -127,9 +152,11 @@
     site.priority_groups.push({code: "", name_vi: "", name_en: ""}); render();
   });
   // Kept in `site` as typed, so a re-render (adding a row) does not lose them.
-  ["hours-open", "hours-close", "hours-lunch", "hours-days"].forEach(function (id) {
+  ["hours-open", "hours-close", "hours-lunch"].forEach(function (id) {
     $(id).addEventListener("input", hoursFromInputs);
   });
+  $("weekdays").addEventListener("input", hoursFromInputs);
+  $("weekdays").addEventListener("change", hoursFromInputs);
   $("add-level").addEventListener("click", function () {
     site.ratings.levels.push({code: "", vi: "", en: ""}); render();
   });

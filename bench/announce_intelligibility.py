@@ -57,10 +57,11 @@ PHRASES = [
     ("call", "A025", 3, "full"), ("call", "B107", 7, "full"), ("call", "C042", 1, "full"),
     ("call", "E368", 5, "full"),
     ("recall", "A031", 2, "compact"), ("recall", "D009", 8, "compact"),
-    ("recall", "B250", 4, "compact"),
+    ("recall", "B250", 4, "compact"), ("recall", "E014", 6, "compact"),
     ("transfer", "A013", 11, "full"), ("transfer", "C196", 12, "full"),
-    ("transfer", "D074", 10, "full"),
+    ("transfer", "D074", 10, "full"), ("transfer", "B122", 9, "full"),
     ("backlog", "A046", 6, "brief"), ("backlog", "B083", 9, "brief"),
+    ("backlog", "C057", 2, "brief"), ("backlog", "D130", 1, "brief"),
 ]
 
 BASELINE = SpeechStyle(voice="vi", speed=140, word_gap=0, digit_pause="comma",
@@ -159,7 +160,8 @@ def read_16k(path: str) -> np.ndarray:
     """The WAV as 16 kHz mono int16 (both recognizers want 16 kHz), resampled by sox."""
     import subprocess
     with tempfile.NamedTemporaryFile(suffix=".wav") as out:
-        subprocess.run(["sox", path, "-r", "16000", "-c", "1", "-b", "16", out.name],
+        # -D: no dither, so the same WAV always gives the same samples (and transcript).
+        subprocess.run(["sox", "-D", path, "-r", "16000", "-c", "1", "-b", "16", out.name],
                        check=True, capture_output=True)
         with wave.open(out.name) as w:
             return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").copy()

@@ -75,10 +75,14 @@ def clips_needed(number_reading: str, counters, letters, zero_tens: str = "linh"
     return [ClipNeeded(n, clip_words(n), _group(n)) for n in names]
 
 
+class SoxMissing(RuntimeError):
+    """sox is not on PATH: the server cannot clean a recording (apt-get install sox)."""
+
+
 def sox_exe() -> str:
     exe = shutil.which("sox")
     if exe is None:
-        raise RuntimeError("sox is not installed (apt-get install sox)")
+        raise SoxMissing("sox is not installed on the server (apt-get install sox)")
     return exe
 
 
@@ -222,5 +226,5 @@ class RecordedSet:
         return {"seconds": round(seconds, 2), "recorded_at": st.st_mtime}
 
 
-__all__ = ["BadClip", "ClipNeeded", "RecordedSet", "clips_needed", "prepare_clip",
+__all__ = ["BadClip", "SoxMissing", "ClipNeeded", "RecordedSet", "clips_needed", "prepare_clip",
            "audio_stats", "TARGET_RMS_DB", "MAX_UPLOAD_BYTES", "MAX_SECONDS"]

@@ -96,6 +96,9 @@ def upload(name):
         stats = run_blocking(recorded_set().store, name, data)
     except recording.BadClip as exc:
         raise Refused("bad_clip", exc.message_vi, str(exc), 422) from None
+    except recording.SoxMissing as exc:
+        raise Refused("sox_missing", "Máy chủ chưa cài sox nên chưa xử lý được bản thu.",
+                      str(exc), 503) from None
     rt = _runtime()
     audit.record(rt.store, rt.site.id, "clip_recorded", actor=session["officer"], target=name,
                  detail={"seconds": round(stats["seconds"], 2)})

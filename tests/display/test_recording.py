@@ -209,3 +209,12 @@ def test_display_switches_when_the_set_is_complete(site, tmp_path):
     other = site.http.get(site.url + "/display/announcement.wav",
                           params={"number": "B026", "counter": "3"}, timeout=60)
     assert other.headers["X-Announcement-Source"] == "clips"
+
+
+def test_a_server_without_sox_says_so(site, tmp_path, monkeypatch):
+    data = sox_wav(tmp_path / "a.wav")
+    who = admin(site)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # sox (and everything else) not found
+    answer = put(who, site, "digit_0", data)
+    assert answer.status_code == 503 and answer.json()["error"]["code"] == "sox_missing"
+    assert not os.path.exists(os.path.join(recorded_folder(site), "digit_0.wav"))

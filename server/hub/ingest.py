@@ -6,15 +6,14 @@
 
 Each request carries the site's key (`Authorization: Bearer <key>`): no key or an unknown one
 is 401, a key of another site is 403 — refused before anything is read or written. Store calls
-run off the event loop (psycopg's waits are not green under eventlet), so one slow commit does
-not hold every other site's batch.
+run on the event loop: `qms hub` makes psycopg wait with select(), which eventlet makes green
+(server/hub/serve.py), so a batch waiting for its commit lets the other sites' batches in.
 """
 import os
 import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..blocking import run_blocking
 from ..store import StoreUnavailable
 from .batch import BadBatch, parse_batch
 from .store import Gap, UnknownSite
@@ -34,7 +33,7 @@ def _authorised(site_id):
     """None if the request's key is site_id's, else the refusal to answer."""
     header = request.headers.get("Authorization", "")
     key = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    owner = run_blocking(_store().site_for_key, key) if key else None
+    owner = _store().site_for_key(key) if key else None
     if owner is None:
         return _error(401, "unknown_key", "Khóa của điểm cấp không đúng.",
                       "Missing or unknown site key (Authorization: Bearer <key>).")
@@ -62,7 +61,7 @@ def acknowledged(site_id):
     if refused:
         return refused
     try:
-        last = run_blocking(_store().acknowledged, site_id, time.time())
+        last = _store().acknowledged(site_id, time.time())
     except UnknownSite:
         return _error(404, "unknown_site", "Không có điểm cấp này.", f"No site {site_id!r}.")
     return jsonify(site_id=site_id, last_seq=last, hub_time=time.time())
@@ -82,8 +81,8 @@ def receive(site_id):
         return _error(400, "bad_batch", exc.message_vi, exc.message_en)
     now = time.time()
     try:
-        last, accepted = run_blocking(_store().ingest, site_id, events, now,
-                                      site_clock=sent_at, campaign=campaign, settings=settings)
+        last, accepted = _store().ingest(site_id, events, now, site_clock=sent_at,
+                                         campaign=campaign, settings=settings)
     except Gap as gap:
         return _error(409, "gap", f"Thiếu sự kiện: gửi lại từ số {gap.send_from}.",
                       f"Events missing: send from seq {gap.send_from}.", send_from=gap.send_from)

@@ -8,7 +8,12 @@ def serve_hub(store, host, port, message_queue, channel, reuse_port, max_connect
     # Patch first: nothing of Flask, sockets or the database driver may be imported before.
     import eventlet
     eventlet.monkey_patch()
+    import os
     import socket
+    # psycopg waits on its socket in C (poll), which eventlet cannot make green: one query
+    # would hold every connection of the process. With select.select (green once patched) a
+    # query waits like any socket read, so one process works on many sites' batches at once.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
     import eventlet.wsgi
 

@@ -6,7 +6,8 @@ import sys
 
 import sqlalchemy as sa
 
-from support.server_process import ROOT, ServerProcess
+from support.hub_process import HubProcess  # noqa: F401 (the tests import it from here)
+from support.server_process import ROOT
 
 DEMO = os.path.join(ROOT, "server", "sites", "demo.toml")
 
@@ -35,30 +36,6 @@ def site_file(folder, site_id, hub_url=None, key=None):
     path = folder / f"{site_id}.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-class HubProcess(ServerProcess):
-    """`qms hub` in a subprocess (eventlet), on its own port or a shared one (--reuse-port)."""
-
-    def __init__(self, folder, store, port=None, message_queue=None, channel=None,
-                 reuse_port=False):
-        super().__init__(folder, port=port)
-        self.hub_store, self.message_queue, self.channel = store, message_queue, channel
-        self.reuse_port = reuse_port
-        self.log_path = os.path.join(self.instance, f"hub-{self.port}-{id(self)}.log")
-
-    def command(self):
-        cmd = [sys.executable, "-m", "server.cli", "hub", "--store", self.hub_store,
-               "--port", str(self.port)]
-        if self.message_queue:
-            cmd += ["--message-queue", self.message_queue, "--channel", self.channel]
-        if self.reuse_port:
-            cmd.append("--reuse-port")
-        return cmd
-
-    @property
-    def pid(self):
-        return self.proc.pid
 
 
 class SyncProcess:
@@ -119,22 +96,6 @@ def site_log(instance, site_id):
                                     "ORDER BY seq"), {"s": site_id}).all()
     engine.dispose()
     return [tuple(r) for r in rows]
-
-
-def start_hub_process(hub):
-    """Start a hub process and wait until it (not another on a shared port) answers."""
-    import requests
-
-    from support.waiting import wait_until
-    hub.start()
-
-    def answers():
-        try:
-            return requests.get(hub.url + "/healthz", timeout=2).json()["process"] == hub.pid
-        except requests.RequestException:
-            return False
-    wait_until(answers, timeout=30, message=f"hub process {hub.pid} to answer")
-    return hub
 
 
 class Dashboard:

@@ -13,7 +13,7 @@ import requests
 from support.server_process import free_port
 from support.waiting import wait_until
 
-from hubkit import Dashboard, HubProcess, add_site, hub_log, qms, start_hub_process
+from hubkit import Dashboard, HubProcess, add_site, hub_log, qms
 
 pytestmark = pytest.mark.slow
 REDIS = "redis://127.0.0.1:6379/0"
@@ -59,7 +59,7 @@ def hubs(hub_db, tmp_path_factory):
                             channel=channel, reuse_port=True) for name in ("a", "b")]
     try:
         for hub in processes:
-            start_hub_process(hub)
+            hub.start()
         yield processes
     finally:
         for hub in processes:

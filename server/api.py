@@ -141,8 +141,9 @@ def logout():
 
 
 def _me():
+    from .officer_nav import pages_for
     return {"username": session["officer"], "display_name": session["officer_name"],
-            "role": session["role"]}
+            "role": session["role"], "pages": pages_for(session["role"])}
 
 
 @bp.get("/api/me")

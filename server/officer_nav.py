@@ -15,16 +15,21 @@ PAGES = (
 )
 
 
+def pages_for(role):
+    """[{key, path, vi, en}] an officer of `role` may open (also sent to the counter tablet
+    with the officer, GET /api/me, for its own list)."""
+    return [{"key": key, "path": path, "vi": vi, "en": en}
+            for key, path, vi, en, needs in PAGES if role in auth.ALLOWED[needs]]
+
+
 def links():
-    """[{key, path, vi, en}] the signed-in officer may open; [] for a visitor."""
+    """The pages the signed-in officer may open; [] for a visitor."""
     if not has_request_context():
         return []
     runtime = current_app.extensions["qms.runtime"]
     if not auth.session_is_live(runtime.store, runtime.site.id):
         return []
-    role = session.get("role")
-    return [{"key": key, "path": path, "vi": vi, "en": en}
-            for key, path, vi, en, needs in PAGES if role in auth.ALLOWED[needs]]
+    return pages_for(session.get("role"))
 
 
 def install(app):

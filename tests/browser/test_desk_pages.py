@@ -182,3 +182,21 @@ def test_dates_are_written_day_month_year_in_an_english_browser(site, english_br
     assert plan.locator("input[name=opens]").get_attribute("type") in (None, "text")
     bad = plan.context.request.get(site.url + "/reports?kind=day&day=31/02/2026")
     assert bad.status == 400 and "dd/mm/yyyy" in bad.text()
+
+
+def test_a_chief_goes_between_the_counter_and_the_desk_pages(site, english_browser):
+    chief = english_browser(viewport={"width": 1280, "height": 800}, who="truongdiem", base=site.url)
+    chief.goto(site.url + "/counter")
+    chief.wait_for_selector("#screen-pick:not([hidden])")
+    links = chief.eval_on_selector_all("#pick-pages a", "a => a.map(x => x.dataset.page)")
+    assert links == ["reports", "plan"]
+    chief.click("#pick-pages a[data-page=reports]")
+    chief.wait_for_url(site.url + "/reports")
+    chief.click("#officer-nav a[data-page=counter]")
+    chief.wait_for_url(site.url + "/counter")
+    chief.wait_for_selector("#screen-pick:not([hidden])")
+
+    officer = english_browser(viewport={"width": 1280, "height": 800}, who="canbo", base=site.url)
+    officer.goto(site.url + "/counter")
+    officer.wait_for_selector("#screen-pick:not([hidden])")
+    assert officer.locator("#pick-pages").is_hidden()  # a counter officer has no other page

@@ -50,6 +50,18 @@
     Array.prototype.forEach.call(document.querySelectorAll(".officer-name"), function (n) {
       n.textContent = officer ? officer.display_name : "";
     });
+    // The officer's other pages, as the server lists them for the role (server/officer_nav.py).
+    var nav = $("pick-pages");
+    nav.textContent = "";
+    var pages = ((officer && officer.pages) || []).filter(function (p) { return p.key !== "counter"; });
+    pages.forEach(function (p) {
+      var a = el("a", "pick-page", p.vi + " ");
+      a.href = p.path;
+      a.setAttribute("data-page", p.key);
+      a.appendChild(el("span", "en", p.en));
+      nav.appendChild(a);
+    });
+    nav.hidden = !pages.length;
   }
 
   // -- HTTP ----------------------------------------------------------------------------

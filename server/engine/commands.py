@@ -42,6 +42,22 @@ class IssueTicket:
 
 
 @dataclass(frozen=True)
+class CheckIn:
+    """A citizen with a booking checks in at the kiosk. The caller found the booking (by its
+    code or the CCCD's keyed hash, in the bookings the hub sent: server/appointments/);
+    the engine decides the ticket by the site's [booking] rules."""
+    booking: str  # the hub's booking id (not the code: the code stays a secret of the citizen)
+    service: str
+    slot_start: float
+    slot_end: float
+    request_id: str
+    at: float
+    kiosk: str | None = None
+    token: str | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True)
 class OpenCounter:
     counter: int
     at: float

@@ -252,6 +252,87 @@ def _(cmd: c.IssueTicket, state):
                 **({"public": True} if cmd.public else {}))
 
 
+@_decide.register
+def _(cmd: c.CheckIn, state):
+    """A booking becomes a ticket: of the booked series if the citizen comes in time (early
+    ones wait for their slot in the line, queue.py rule 4); past the grace after the slot, a
+    walk-in of the service or a refusal, by the site's [booking] late rule."""
+    rules = state.site.booking
+    if not rules.enabled:
+        raise Refused("booking_off", "Điểm cấp không nhận lịch hẹn.",
+                      "This site takes no bookings.", 422)
+    service = state.site.service(cmd.service)
+    if service is None:
+        raise Refused("unknown_service", f"Không có dịch vụ «{cmd.service}».",
+                      f"Unknown service {cmd.service!r}.", 404)
+    if not cmd.booking or len(cmd.booking) > 64 or not cmd.slot_start < cmd.slot_end:
+        raise Refused("bad_booking", "Lịch hẹn không hợp lệ.", "Malformed booking.", 400)
+    if not cmd.request_id or len(cmd.request_id) > 64:
+        raise Refused("bad_request_id", "Thiếu mã yêu cầu (request_id, tối đa 64 ký tự).",
+                      "request_id is required (at most 64 characters).", 400)
+    if cmd.request_id in state.requests:
+        raise Refused("duplicate_request", "Yêu cầu này đã được cấp số.",
+                      "This request_id already has a ticket.", 409)
+    _require_open_day(state)
+    if not hours.is_open(state.site, cmd.at):
+        ticket_gate(state, cmd.at)  # raises the refusal with the time the site opens
+    if cmd.booking in state.bookings:
+        label = state.tickets[state.bookings[cmd.booking]].label
+        raise Refused("already_checked_in", f"Lịch hẹn này đã lấy số {label}.",
+                      f"This booking already has ticket {label}.", 409, label=label)
+    if hours.business_day(state.site, cmd.slot_start) != state.day:
+        raise Refused("not_today", "Lịch hẹn không phải hôm nay.",
+                      "The booking is not for today.", 422)
+    if cmd.at < cmd.slot_start - rules.early_minutes * 60:
+        vi_when, en_when = hours.when_text(state.site, cmd.slot_start - rules.early_minutes * 60,
+                                           cmd.at)
+        raise Refused("too_early", f"Chưa đến giờ nhận lịch hẹn. Mời quay lại lúc {vi_when}.",
+                      f"Too early for this booking. Check in from {en_when}.", 422)
+    extra = {"booking": cmd.booking, "slot_start": cmd.slot_start, "slot_end": cmd.slot_end}
+    if cmd.token:
+        extra["token"] = cmd.token
+    if cmd.public:
+        extra["public"] = True
+    if cmd.at > cmd.slot_end + rules.grace_minutes * 60:
+        if rules.late == "refuse":
+            raise Refused("booking_late", "Đã quá giờ hẹn. Mời lấy số thường.",
+                          "The booking's time has passed. Please take a walk-in number.", 422)
+        number = _free_number(state, service)  # late: a walk-in of the service (site rule)
+        following = number + 1
+        if following > service.number_end:
+            following = service.number_start if service.wrap else following
+        return _one(state, cmd.at, "ticket_issued", ticket_id=_own_seq(state),
+                    service=service.code, number=number, label=service.label(number),
+                    priority=None, request_id=cmd.request_id, order=_own_seq(state),
+                    kiosk=cmd.kiosk, next_number=following, booked=False, **extra)
+    number = _free_booked_number(state)
+    return _one(state, cmd.at, "ticket_issued", ticket_id=_own_seq(state), service=service.code,
+                number=number, label=_booked_label(state, number), priority=None,
+                request_id=cmd.request_id, order=_own_seq(state), kiosk=cmd.kiosk,
+                next_number=number % BOOKED_NUMBERS + 1, booked=True, **extra)
+
+
+BOOKED_NUMBERS = 999
+
+
+def _booked_label(state, number):
+    return f"{state.site.booking.letter}{number:03d}"
+
+
+def _free_booked_number(state):
+    """The booked series' next number (H001 … H999, round again skipping live labels)."""
+    number, live = state.next_booked, None
+    for _ in range(BOOKED_NUMBERS):
+        if len(state.bookings) < BOOKED_NUMBERS:
+            return number  # not gone round yet today: never given out
+        live = live or state.live_labels()
+        if _booked_label(state, number) not in live:
+            return number
+        number = number % BOOKED_NUMBERS + 1
+    raise Refused("numbers_exhausted", "Đã hết số cho khách đặt lịch trong ngày.",
+                  "No booked numbers left today.")
+
+
 def _free_number(state, service):
     """The next number of the service, skipping labels still in use after a wrap."""
     number = state.next_number.get(service.code, service.number_start)
@@ -301,12 +382,12 @@ def _counter(state, number):
 def _(cmd: c.CallNext, state):
     _require_open_day(state)
     _counter_action(state, cmd.counter, "call_next")
-    ticket, streak = pick_next(state, cmd.counter, cmd.at)
+    ticket, streak, booked_streak = pick_next(state, cmd.counter, cmd.at)
     if ticket is None:
         raise Refused("nobody_waiting", "Không còn công dân nào đang chờ ở quầy này.",
                       "Nobody is waiting for this counter.")
     return _one(state, cmd.at, "ticket_called", ticket_id=ticket.id, counter=cmd.counter,
-                priority_streak=streak)
+                priority_streak=streak, booked_streak=booked_streak)
 
 
 @_decide.register
@@ -324,7 +405,7 @@ def _(cmd: c.CallTicket, state):
                       f"Ticket {ticket.label} is reserved for counter {ticket.reserved_counter}.")
     # A hand-picked call does not count towards the priority streak: it is the officer's choice.
     return _one(state, cmd.at, "ticket_called", ticket_id=ticket.id, counter=cmd.counter,
-                priority_streak=counter.priority_streak)
+                priority_streak=counter.priority_streak, booked_streak=counter.booked_streak)
 
 
 def _own_ticket(state, ticket_id, action):

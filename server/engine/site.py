@@ -131,6 +131,34 @@ class Display:
     clips_dir: StrictStr | None = None
 
 
+@dataclass(frozen=True, config=SECTION)
+class Booking:
+    """`[booking]`: appointments booked on the provincial hub (docs/appointments.md).
+
+    The site sends these settings to the hub with the rest of its file; the hub cuts the day's
+    opening hours into slots from them."""
+    enabled: StrictBool = False
+    # Booked citizens get numbers of their own series (H001 …), across services, so the wall
+    # display and the officer see at a glance who has an appointment.
+    letter: Letter = "H"
+    slot_minutes: Annotated[StrictInt, Field(ge=5, le=240)] = 30
+    # The share of each slot's capacity (counters serving the service × slot length ÷ the
+    # service's expected minutes) kept for walk-ins: never booked.
+    walk_in_share: Annotated[float, Field(strict=True, ge=0, lt=1)] = 0.5
+    # At most this many booked calls in a row at one counter while a walk-in waits there;
+    # then one walk-in. So no walk-in waits without bound behind bookings.
+    max_booked_streak: Annotated[StrictInt, Field(ge=1, le=20)] = 2
+    # Check-in opens this many minutes before the slot (an early citizen then waits until the
+    # slot starts) and closes `grace_minutes` after the slot ends.
+    early_minutes: Annotated[StrictInt, Field(ge=0, le=720)] = 120
+    grace_minutes: Annotated[StrictInt, Field(ge=0, le=240)] = 15
+    # A citizen later than the grace: "walk_in" (a walk-in ticket of the service) or
+    # "refuse" (no ticket from the booking; they take a walk-in number themselves).
+    late: Literal["walk_in", "refuse"] = "walk_in"
+    # Days ahead the hub offers (today counts as day 0).
+    days_ahead: Annotated[StrictInt, Field(ge=0, le=60)] = 14
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ClockTime = Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -299,6 +327,7 @@ class Site(SiteInfo):
     privacy: Privacy = dataclasses.field(default_factory=Privacy)
     report: ReportHeading = dataclasses.field(default_factory=ReportHeading)
     ratings: Ratings = dataclasses.field(default_factory=Ratings)
+    booking: Booking = dataclasses.field(default_factory=Booking)
     # None: tickets at any hour (the day still opens and closes).
     opening_hours: OpeningHours | None = None
 
@@ -336,6 +365,7 @@ class SiteFile(BaseModel):
     privacy: Privacy = Privacy()
     report: ReportHeading = ReportHeading()
     ratings: Ratings = Ratings()
+    booking: Booking = Booking()
     opening_hours: OpeningHours | None = None
     server: Server = Server()
     hub: HubLink | None = None
@@ -346,7 +376,7 @@ class SiteFile(BaseModel):
             {"priority_groups": tuple(self.priority_groups)}
         return Site(**info, services=tuple(self.services), counters=tuple(self.counters),
                     policy=self.policy, display=self.display, privacy=self.privacy,
-                    report=self.report, ratings=self.ratings,
+                    report=self.report, ratings=self.ratings, booking=self.booking,
                     opening_hours=self.opening_hours, **groups)
 
 
@@ -428,6 +458,16 @@ def _cross_checks(data):
     unique("services", "letter", "chữ cái", "ticket letter")
     unique("counters", "number", "số quầy", "counter number")
     unique("priority_groups", "code", "mã nhóm ưu tiên", "priority group code")
+    booking = data.get("booking")
+    booked_letter = booking.get("letter", "H") if isinstance(booking, dict) else None
+    enabled = isinstance(booking, dict) and booking.get("enabled") is True
+    for index, entry in _entries(data, "services") if enabled else ():
+        if entry.get("letter") == booked_letter:
+            mistakes.append(Mistake(("services", index, "letter"),
+                                    f"chữ cái {booked_letter!r} là dãy số của khách đặt lịch "
+                                    "([booking] letter)",
+                                    f"letter {booked_letter!r} is the booked series "
+                                    "([booking] letter)"))
     codes = {entry.get("code") for _, entry in _entries(data, "services")}
     for index, counter in _entries(data, "counters"):
         served = counter.get("services")

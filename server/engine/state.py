@@ -51,6 +51,13 @@ class Ticket:
     print_requested_at: float = 0.0  # when the newest print job was asked for
     token: str | None = None  # key of the public links; None for tickets of older releases
     public: bool = False      # taken by an unknown client, counted against its own budget
+    # Checked in with a booking (docs/appointments.md): the hub's booking id, its slot, and
+    # whether the ticket is of the booked series (False: a late citizen made a walk-in, or a
+    # booked no-show requeued as a walk-in: its slot is released).
+    booking: str | None = None
+    slot_start: float | None = None
+    slot_end: float | None = None
+    booked: bool = False
 
 
 @dataclass
@@ -59,6 +66,7 @@ class CounterState:
     state: str = CLOSED
     current: int | None = None  # ticket id being called or served
     priority_streak: int = 0
+    booked_streak: int = 0  # booked calls in a row (queue.py rule 4)
     officer: str | None = None
     paused_at: float | None = None  # when the running break began (estimates)
     breaks_taken: int = 0  # today's finished breaks and their length: a typical break
@@ -78,6 +86,8 @@ class SiteState:
     service_minutes: dict = field(default_factory=dict)
     requests: dict = field(default_factory=dict)
     by_token: dict = field(default_factory=dict)  # public link token -> ticket id (today)
+    bookings: dict = field(default_factory=dict)  # booking id -> ticket id (checked in today)
+    next_booked: int = 1  # the next number of the booked series today
     recent_calls: deque = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
     printers: dict = field(default_factory=dict)
     agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
@@ -128,11 +138,14 @@ class SiteState:
         self.tickets = {}
         self.requests = {}
         self.by_token = {}
+        self.bookings = {}
+        self.next_booked = 1
         self.recent_calls.clear()
         self.issued_today = {s.code: 0 for s in self.site.services}
         self.next_number = {s.code: s.number_start for s in self.site.services}
         for counter in self.counters.values():
             counter.state, counter.current, counter.priority_streak, counter.officer = CLOSED, None, 0, None
+            counter.booked_streak = 0
             counter.paused_at, counter.breaks_taken, counter.break_seconds = None, 0, 0.0
 
     def _on_day_closed(self, e):
@@ -155,11 +168,18 @@ class SiteState:
             print_job=1 if e.get("kiosk") else 0, print_requested_at=e["at"],
             token=e.get("token"),
             public=bool(e.get("public")),
+            booking=e.get("booking"), slot_start=e.get("slot_start"), slot_end=e.get("slot_end"),
+            booked=bool(e.get("booked")),
         )
         self.tickets[ticket.id] = ticket
         if ticket.token:
             self.by_token[ticket.token] = ticket.id
         self.requests[ticket.request_id] = ticket.id
+        if ticket.booking:
+            self.bookings[ticket.booking] = ticket.id
+        if ticket.booked:
+            self.next_booked = e["next_number"]
+            return
         self.issued_today[ticket.service] = self.issued_today.get(ticket.service, 0) + 1
         self.next_number[ticket.service] = e["next_number"]
 
@@ -172,6 +192,7 @@ class SiteState:
         ticket.reserved_counter = None
         counter.current = ticket.id
         counter.priority_streak = e["priority_streak"]
+        counter.booked_streak = e.get("booked_streak", 0)  # absent before bookings existed
         self.recent_calls.appendleft({"ticket_id": ticket.id, "label": ticket.label,
                                       "counter": counter.number, "at": e["at"], "seq": e["seq"]})
 
@@ -202,6 +223,8 @@ class SiteState:
         ticket = self.tickets[e["ticket_id"]]
         ticket.no_shows += 1
         if e["requeued"]:
+            # A booked citizen who did not come releases the slot: back as a walk-in.
+            ticket.booked = False
             self._release_counter(ticket)
             ticket.status = TRANSITIONS[(ticket.status, "requeue")]
             ticket.order, ticket.enqueued_at, ticket.called_at = e["order"], e["at"], None
@@ -216,7 +239,7 @@ class SiteState:
             id=e["new_ticket_id"], day=self.day, service=e["to_service"], number=old.number,
             label=old.label, priority=old.priority, order=old.order, issued_at=old.issued_at,
             request_id=f"transfer:{old.id}", kiosk=None, enqueued_at=e["at"],
-            reserved_counter=e["to_counter"], transferred_from=old.id,
+            reserved_counter=e["to_counter"], transferred_from=old.id, booking=old.booking,
         )
         self.tickets[new.id] = new
 

@@ -24,8 +24,10 @@ FIELDS = {
     "day_closed": ("day", "summary"),
     "days_voided": ("days", "today"),
     "ticket_issued": ("ticket_id", "service", "number", "label", "priority", "request_id",
-                      "order", "kiosk", "next_number", "public"),
-    "ticket_called": ("ticket_id", "counter", "priority_streak"),
+                      "order", "kiosk", "next_number", "public",
+                      # a check-in: the hub's own booking id and slot (no code, no person)
+                      "booking", "slot_start", "slot_end", "booked"),
+    "ticket_called": ("ticket_id", "counter", "priority_streak", "booked_streak"),
     "ticket_recalled": ("ticket_id", "counter"),
     "ticket_serving": ("ticket_id", "counter"),
     "ticket_no_show": ("ticket_id", "counter", "requeued", "order"),

@@ -164,7 +164,7 @@ def counters():
         live = rt.state.counters[cfg.number]
         holder = live.officer if live.state != "closed" else None
         if holder and holder not in names:
-            found = rt.store.officer(holder)
+            found = rt.store.officer(rt.site.id, holder)
             names[holder] = found["display_name"] if found else holder
         current = rt.state.tickets.get(live.current) if live.current else None
         rows.append({"number": cfg.number, "name": cfg.name, "state": live.state,
@@ -233,7 +233,7 @@ def add_device():
     p = body()
     kiosk = p.str("kiosk", max_length=32)
     rt = runtime()
-    token = auth.issue_device_token(rt.store, kiosk, clock.now())
+    token = auth.issue_device_token(rt.store, rt.site.id, kiosk, clock.now())
     audit.record(rt.store, rt.site.id, "device_added", actor=g.officer, target=kiosk)
     return jsonify(kiosk=kiosk, token=token), 201
 
@@ -242,7 +242,7 @@ def add_device():
 @auth.officer_required(role="admin")
 def remove_device(kiosk):
     rt = runtime()
-    count = rt.store.remove_devices(kiosk)
+    count = rt.store.remove_devices(rt.site.id, kiosk)
     audit.record(rt.store, rt.site.id, "device_removed", actor=g.officer, target=kiosk,
                  detail={"tokens": count})
     return jsonify(kiosk=kiosk, revoked=count)

@@ -76,6 +76,7 @@ def create_app(config=None, instance_path=None):
     site = load_site(app.config["SITE_FILE"])
     options = {"sqlite_synchronous": app.config["SQLITE_SYNCHRONOUS"]} \
         if app.config["STORE_URL"].startswith("sqlite") else {}
+    options["site_id"] = site.id  # owner of older officers and devices (revision 0005)
     store = open_store(app.config["STORE_URL"], **options)
     _private_sqlite(app.config["STORE_URL"])
     from .retention import erase_expired_notes

@@ -35,24 +35,23 @@ def not_signed_in():
                    "An officer must be signed in.", 401)
 
 
-def create_officer(store, username, password, display_name=None, role="officer", site_id=None,
+def create_officer(store, username, password, display_name=None, role="officer", *, site_id,
                    demo=False):
-    """Create or reset an officer; a reset (new password or role) ends their open sessions.
-    `demo`: a demo account (published password), refused unless serving with --demo."""
+    """Create or reset an officer of the site; a reset (new password or role) ends their open
+    sessions. `demo`: a demo account (published password), refused unless serving with --demo."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if not username or len(username) > 64:
         raise ValueError("username 1-64 characters and a password of at least 6 characters")
-    store.add_officer(username, _new_password_hash(password), display_name or username, role,
-                      demo=demo)
-    if site_id is not None:
-        revoke_sessions(store, site_id, username=username)
+    store.add_officer(site_id, username, _new_password_hash(password), display_name or username,
+                      role, demo=demo)
+    revoke_sessions(store, site_id, username=username)
 
 
 def reset_password(store, username, password, site_id):
     """Give an existing officer a new password, ending their open sessions; False if there is
     no such officer."""
-    found = store.update_officer(username, password_hash=_new_password_hash(password))
+    found = store.update_officer(site_id, username, password_hash=_new_password_hash(password))
     if found:
         revoke_sessions(store, site_id, username=username)
     return found
@@ -60,7 +59,7 @@ def reset_password(store, username, password, site_id):
 
 def set_disabled(store, username, disabled, site_id):
     """Disable (ending their open sessions) or enable an officer; False if there is none."""
-    found = store.update_officer(username, disabled=disabled)
+    found = store.update_officer(site_id, username, disabled=disabled)
     if found and disabled:
         revoke_sessions(store, site_id, username=username)
     return found
@@ -72,23 +71,20 @@ def _new_password_hash(password):
     return generate_password_hash(password)
 
 
-def check_login(store, username, password, site_id=None, address=None):
-    """The officer whose password this is, or Refused; throttled when site_id is given."""
+def check_login(store, username, password, *, site_id, address=None):
+    """The site's officer whose password this is, or Refused; throttled."""
     at = clock.now()
-    if site_id is not None:
-        sign_in_throttle.check(store, site_id, username or "", address or "", at)
-    officer = store.officer(username) if username else None
+    sign_in_throttle.check(store, site_id, username or "", address or "", at)
+    officer = store.officer(site_id, username) if username else None
     # Compare against a dummy hash for unknown users too, so timing does not reveal names.
     stored = officer["password_hash"] if officer else _dummy_hash()
     if not run_blocking(check_password_hash, stored, password or "") or officer is None:
-        if site_id is not None:
-            sign_in_throttle.failed(store, site_id, username or "", officer is not None,
-                                    address or "", at)
-            audit.record(store, site_id, "sign_in_failed", target=(username or "")[:64])
+        sign_in_throttle.failed(store, site_id, username or "", officer is not None,
+                                address or "", at)
+        audit.record(store, site_id, "sign_in_failed", target=(username or "")[:64])
         raise Refused("bad_credentials", "Sai tên đăng nhập hoặc mật khẩu.",
                       "Wrong username or password.", 401)
-    if site_id is not None:
-        sign_in_throttle.succeeded(store, site_id, username, address or "")
+    sign_in_throttle.succeeded(store, site_id, username, address or "")
     if officer.get("demo") and not _serving_demo():
         raise Refused("demo_account", "Tài khoản mẫu chỉ dùng khi chạy thử (qms serve --demo).",
                       "Demo accounts work only with qms serve --demo; create real officers "
@@ -200,16 +196,17 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_device_token(store, kiosk, at):
+def issue_device_token(store, site_id, kiosk, at):
     token = secrets.token_urlsafe(32)
-    store.add_device(kiosk, token_hash(token), at)
+    store.add_device(site_id, kiosk, token_hash(token), at)
     return token
 
 
-def kiosk_for_token(store, token):
+def kiosk_for_token(store, site_id, token):
+    """The kiosk (or device) of the site this token was issued to, else None."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    device = store.device_by_token_hash(token_hash(token))
+    device = store.device_by_token_hash(site_id, token_hash(token))
     return device["kiosk"] if device else None
 
 

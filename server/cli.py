@@ -257,8 +257,9 @@ def _seed_demo(app):
     runtime = app.extensions["qms.runtime"]
     app.config["DEMO"] = True  # demo accounts sign in only on a server started with --demo
     for username, password, name, role in DEMO_OFFICERS:
-        if runtime.store.officer(username) is None:
-            auth.create_officer(runtime.store, username, password, name, role, demo=True)
+        if runtime.store.officer(runtime.site.id, username) is None:
+            auth.create_officer(runtime.store, username, password, name, role,
+                                site_id=runtime.site.id, demo=True)
     if runtime.state.day == runtime.today():
         return  # today is open, or an officer closed it: closed stays closed
     try:
@@ -284,8 +285,9 @@ def _pair_demo_kiosk(app):
     digest = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"demo kiosk device token",
                       hashlib.sha256)
     token = base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
-    if auth.kiosk_for_token(runtime.store, token) is None:
-        runtime.store.add_device(DEMO_KIOSK, auth.token_hash(token), runtime.now())
+    if auth.kiosk_for_token(runtime.store, runtime.site.id, token) is None:
+        runtime.store.add_device(runtime.site.id, DEMO_KIOSK, auth.token_hash(token),
+                                 runtime.now())
     return token
 
 
@@ -343,7 +345,8 @@ def officers():
 @place_options
 def officers_list(site, store, instance):
     """Every officer: username, role, state, name."""
-    for officer in _runtime(site, store, instance).store.all_officers():
+    runtime = _runtime(site, store, instance)
+    for officer in runtime.store.all_officers(runtime.site.id):
         state = "đã khóa / disabled" if officer["disabled"] else "hoạt động / active"
         click.echo(f"{officer['username']:<20} {officer['role']:<8} {state:<20} "
                    f"{officer['display_name']}")
@@ -433,7 +436,7 @@ def add_device(kiosk, site, store, instance):
     """Issue a device token for the print agent of kiosk KIOSK (shown once)."""
     from . import audit, auth, clock
     runtime = _runtime(site, store, instance)
-    token = auth.issue_device_token(runtime.store, kiosk, clock.now())
+    token = auth.issue_device_token(runtime.store, runtime.site.id, kiosk, clock.now())
     audit.record(runtime.store, runtime.site.id, "device_added", actor="cli", target=kiosk)
     click.echo(token)
 
@@ -445,7 +448,7 @@ def remove_device(kiosk, site, store, instance):
     """Revoke every device token of kiosk KIOSK (a lost or replaced kiosk PC)."""
     from . import audit
     runtime = _runtime(site, store, instance)
-    count = runtime.store.remove_devices(kiosk)
+    count = runtime.store.remove_devices(runtime.site.id, kiosk)
     audit.record(runtime.store, runtime.site.id, "device_removed", actor="cli", target=kiosk,
                  detail={"tokens": count})
     click.echo(f"Revoked {count} token(s) of kiosk {kiosk}. Restart its agent with a new one.")

@@ -34,12 +34,13 @@ def _die_with_parent():
 
 def start_direct_agents(app, kiosk_printers, server_url, paper="80mm", mode="raster"):
     """Start one print agent process per (kiosk, printer URL); returns the processes."""
-    store = app.extensions["qms.runtime"].store
+    runtime = app.extensions["qms.runtime"]
+    store, site_id = runtime.store, runtime.site.id
     processes = []
     for kiosk, printer_url in kiosk_printers:
         # One agent per kiosk: tokens of an earlier start (or of a kiosk PC) are revoked.
-        store.remove_devices(kiosk)
-        token = auth.issue_device_token(store, kiosk, clock.now())
+        store.remove_devices(site_id, kiosk)
+        token = auth.issue_device_token(store, site_id, kiosk, clock.now())
         journal = os.path.join(app.instance_path, f"print-journal-{kiosk}.jsonl")
         command = [sys.executable, "-m", "server.cli", "kiosk-agent", "--server", server_url,
                    "--printer", printer_url, "--paper", paper, "--mode", mode,

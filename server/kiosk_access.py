@@ -56,13 +56,13 @@ def _parse_count_seconds(text):
     return count, seconds
 
 
-def presented_kiosk(store):
+def presented_kiosk(store, site_id):
     """The kiosk whose device token this request carries, None without a token; a token the
     store does not know (revoked, mistyped) is refused rather than served as a phone."""
     token = request.headers.get(HEADER)
     if not token:
         return None
-    kiosk = auth.kiosk_for_token(store, token)
+    kiosk = auth.kiosk_for_token(store, site_id, token)
     if kiosk is None:
         raise Refused("unknown_device", "Mã thiết bị của kiosk không hợp lệ hoặc đã bị thu hồi.",
                       "Unknown or revoked device token (X-Kiosk-Token).", 403)
@@ -72,7 +72,7 @@ def presented_kiosk(store):
 def check_issuance(rt, service_code, priority, kiosk, at):
     """Whether this request may take a ticket: returns True for a public (unknown) client,
     False for a known kiosk, or raises Refused."""
-    known = presented_kiosk(rt.store)
+    known = presented_kiosk(rt.store, rt.site.id)
     if known is not None:
         if kiosk is not None and kiosk != known:
             raise Refused("kiosk_mismatch", "Mã thiết bị không thuộc kiosk này.",

@@ -224,7 +224,8 @@ def init_realtime(app, runtime):
             officer_sockets.remember(request.sid, session["sid"])
         # A print agent (or a rating tablet) proves itself with its device token when it connects.
         if isinstance(auth_data, dict) and "device_token" in auth_data:
-            kiosk = auth.kiosk_for_token(runtime.store, auth_data.get("device_token"))
+            kiosk = auth.kiosk_for_token(runtime.store, runtime.site.id,
+                                          auth_data.get("device_token"))
             if kiosk is None:
                 return False
             if rating_live.connect(kiosk):  # a citizen's rating tablet, not a print agent

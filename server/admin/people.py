@@ -31,11 +31,13 @@ def people_page():
 @bp.get("/api/admin/officers")
 @auth.officer_required(role="admin")
 def officers():
-    return jsonify(officers=_runtime().store.all_officers(), roles=list(auth.ROLES))
+    rt = _runtime()
+    return jsonify(officers=rt.store.all_officers(rt.site.id), roles=list(auth.ROLES))
 
 
 def _known(username):
-    officer = _runtime().store.officer(username)
+    rt = _runtime()
+    officer = rt.store.officer(rt.site.id, username)
     if officer is None:
         raise Refused("unknown_officer", f"Không có cán bộ «{username}».",
                       f"No officer {username!r}.", 404)
@@ -60,12 +62,13 @@ def _checked(fn, *args, **kwargs):
 def create():
     p = body()
     username = p.str("username", max_length=64).strip()
-    if _runtime().store.officer(username) is not None:
+    rt = _runtime()
+    if rt.store.officer(rt.site.id, username) is not None:
         raise Refused("officer_exists", f"Đã có cán bộ «{username}».",
                       f"Officer {username!r} already exists.", 409)
     role = p.str("role", max_length=16)
-    _checked(auth.create_officer, _runtime().store, username, p.str("password", max_length=200),
-             p.str("display_name", required=False, max_length=128), role)
+    _checked(auth.create_officer, rt.store, username, p.str("password", max_length=200),
+             p.str("display_name", required=False, max_length=128), role, site_id=rt.site.id)
     _made("officer_created", username, {"role": role})
     return jsonify(officer=_public(_known(username))), 201
 
@@ -73,10 +76,11 @@ def create():
 @bp.post("/api/admin/officers/<username>/password")
 @auth.officer_required(role="admin")
 def reset_password(username):
-    officer = _known(username)
+    _known(username)
     rt = _runtime()
-    _checked(auth.create_officer, rt.store, username, body().str("password", max_length=200),
-             officer["display_name"], officer["role"], site_id=rt.site.id)
+    # The password only: role, name and a disabled flag stay; open sessions end.
+    _checked(auth.reset_password, rt.store, username, body().str("password", max_length=200),
+             rt.site.id)
     _made("officer_password_reset", username)
     return jsonify(officer=_public(_known(username)))
 
@@ -93,7 +97,8 @@ def change_role(username):
         raise Refused("own_role", "Không thể tự bỏ quyền quản trị của mình.",
                       "You cannot take away your own admin role.", 409)
     rt = _runtime()
-    rt.store.add_officer(username, officer["password_hash"], officer["display_name"], role)
+    # Only the role changes (a disabled officer stays disabled).
+    rt.store.update_officer(rt.site.id, username, role=role)
     auth.revoke_sessions(rt.store, rt.site.id, username=username)  # the new role from next sign-in
     _made("officer_role_changed", username, {"from": officer["role"], "to": role})
     return jsonify(officer=_public(_known(username)))
@@ -124,7 +129,7 @@ def _public(officer):
 def devices():
     rt = _runtime()
     rows = []
-    for device in rt.store.all_devices():
+    for device in rt.store.all_devices(rt.site.id):
         counter = tablet_counter(device["kiosk"])
         rows.append({"device": device["kiosk"], "tokens": device["tokens"],
                      "kind": "rating_tablet" if counter is not None else "kiosk",

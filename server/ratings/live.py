@@ -14,11 +14,12 @@ class RatingLive:
         self.runtime, self.socketio = runtime, socketio
 
     def officer_name(self, username):
-        officer = self.runtime.store.officer(username) if username else None
+        officer = self.runtime.store.officer(self.runtime.site.id, username) if username else None
         return officer["display_name"] if officer else ""
 
     def names(self):
-        return {o["username"]: o["display_name"] for o in self.runtime.store.all_officers()}
+        return {o["username"]: o["display_name"] for o in self.runtime.store.all_officers(
+            self.runtime.site.id)}
 
     def on_change(self, events, state):
         rated = False

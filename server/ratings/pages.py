@@ -47,7 +47,8 @@ def pair_tablet():
     """Pair a rating tablet with a counter: a device token for `rating-<counter>`, shown once."""
     number = _counter_number(Payload(request.get_json(silent=True)).int("counter", low=1, high=999))
     runtime = _runtime()
-    token = auth.issue_device_token(runtime.store, tablet_device(number), runtime.now())
+    token = auth.issue_device_token(runtime.store, runtime.site.id, tablet_device(number),
+                                    runtime.now())
     audit.record(runtime.store, runtime.site.id, "device_added", actor=g.officer,
                  target=tablet_device(number))
     return jsonify(device=tablet_device(number), counter=number, token=token), 201
@@ -58,7 +59,7 @@ def pair_tablet():
 def revoke_tablet(counter):
     number = _counter_number(counter)
     runtime = _runtime()
-    revoked = runtime.store.remove_devices(tablet_device(number))
+    revoked = runtime.store.remove_devices(runtime.site.id, tablet_device(number))
     audit.record(runtime.store, runtime.site.id, "device_removed", actor=g.officer,
                  target=tablet_device(number), detail={"tokens": revoked})
     return jsonify(revoked=revoked, counter=number)
@@ -68,7 +69,8 @@ def revoke_tablet(counter):
 def rate():
     """A rating from a paired tablet: {ticket_id, level, reason?}, X-Device-Token header."""
     runtime = _runtime()
-    device = auth.kiosk_for_token(runtime.store, request.headers.get("X-Device-Token", ""))
+    device = auth.kiosk_for_token(runtime.store, runtime.site.id,
+                                  request.headers.get("X-Device-Token", ""))
     counter = tablet_counter(device)
     if counter is None:
         raise Refused("not_a_tablet", "Máy tính bảng chưa được ghép nối với quầy.",

@@ -57,6 +57,6 @@ def build_document(store, site, period, made_on, officer_names=None, rating_leve
                     report_tables(site, report, officer_names, rating_levels), made_on)
 
 
-def officer_names(store):
-    """username -> display name, for the officer table."""
-    return {o["username"]: o["display_name"] for o in store.all_officers()}
+def officer_names(store, site_id):
+    """username -> display name of the site's officers, for the officer table."""
+    return {o["username"]: o["display_name"] for o in store.all_officers(site_id)}

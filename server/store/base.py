@@ -1,4 +1,5 @@
-"""The store's interface: an append-only log of events per site, plus officers and devices.
+"""The store's interface: an append-only log of events per site, plus each site's officers and
+devices.
 
 A command's events are appended in one transaction; "acknowledged" means that transaction
 committed. Two writers that decided on the same state both try to write the same next
@@ -38,26 +39,31 @@ class Store:
     def request_known(self, site_id, request_id):
         raise NotImplementedError
 
-    def add_officer(self, username, password_hash, display_name, role, demo=False):
+    # Officers and device tokens belong to a site: one of another site sharing the database
+    # is unknown here.
+    def add_officer(self, site_id, username, password_hash, display_name, role, demo=False):
         raise NotImplementedError
 
-    def officer(self, username):
+    def officer(self, site_id, username):
         raise NotImplementedError
 
-    def all_officers(self):
-        """Every officer: username, display_name, role, disabled (no password hashes)."""
+    def all_officers(self, site_id):
+        """The site's officers: username, display_name, role, disabled (no password hashes)."""
         raise NotImplementedError
 
-    def update_officer(self, username, **values):
+    def update_officer(self, site_id, username, **values):
         raise NotImplementedError
 
-    def add_device(self, kiosk, token_hash, at):
+    def add_device(self, site_id, kiosk, token_hash, at):
         raise NotImplementedError
 
-    def device_by_token_hash(self, token_hash):
+    def all_devices(self, site_id):
         raise NotImplementedError
 
-    def remove_devices(self, kiosk):
+    def device_by_token_hash(self, site_id, token_hash):
+        raise NotImplementedError
+
+    def remove_devices(self, site_id, kiosk):
         """Revoke every device token of a kiosk; returns how many there were."""
         raise NotImplementedError
 

@@ -34,8 +34,11 @@ requests = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
 )
 
+# Officers and device tokens belong to one site: several sites may share a database, and an
+# account or a kiosk token of one is nothing at another.
 officers = sa.Table(
     "officers", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("display_name", sa.String(128), nullable=False),
@@ -49,9 +52,11 @@ officers = sa.Table(
 devices = sa.Table(
     "devices", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.String(32), nullable=False),
     sa.Column("kiosk", sa.String(32), nullable=False),
-    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(128), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("site_id", "token_hash", name="devices_site_token"),
 )
 
 # Failed sign-ins per officer name and per client address, so a guesser is slowed down and
@@ -190,7 +195,7 @@ class EventLogReads:
 
 
 class SqlStore(EventLogReads, Store):
-    def __init__(self, url, sqlite_synchronous="FULL"):
+    def __init__(self, url, sqlite_synchronous="FULL", site_id=None):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         if url.startswith("sqlite"):
@@ -199,7 +204,9 @@ class SqlStore(EventLogReads, Store):
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
         # The schema is Alembic's (server/store/migrations): a new table or column there too.
-        upgrade(url)
+        # `site_id`: the site opening the store, owner of older officers and devices when the
+        # store itself does not say (revision 0005).
+        upgrade(url, site_id=site_id)
 
     # -- the log (writes) -----------------------------------------------------------------
     def append(self, site_id, new_events, request_id=None):
@@ -226,53 +233,63 @@ class SqlStore(EventLogReads, Store):
             return conn.execute(sa.select(requests.c.seq).where(
                 requests.c.site_id == site_id, requests.c.request_id == request_id)).scalar()
 
-    # -- people and devices --------------------------------------------------------------
-    def add_officer(self, username, password_hash, display_name, role, demo=False):
+    # -- people and devices (each of one site) -----------------------------------------
+    def add_officer(self, site_id, username, password_hash, display_name, role, demo=False):
+        mine = sa.and_(officers.c.site_id == site_id, officers.c.username == username)
         with self.engine.begin() as conn:
-            conn.execute(officers.delete().where(officers.c.username == username))
-            conn.execute(officers.insert(), {"username": username, "password_hash": password_hash,
+            conn.execute(officers.delete().where(mine))
+            conn.execute(officers.insert(), {"site_id": site_id, "username": username,
+                                             "password_hash": password_hash,
                                              "display_name": display_name, "role": role,
                                              "demo": demo})
 
-    def update_officer(self, username, **values):
-        """Change an officer's password_hash or disabled flag; False if there is no such one."""
+    def update_officer(self, site_id, username, **values):
+        """Change an officer's password_hash, role or disabled flag; False if there is no
+        such one at this site."""
         with self.engine.begin() as conn:
-            return conn.execute(officers.update().where(officers.c.username == username)
-                                .values(**values)).rowcount == 1
+            return conn.execute(officers.update().where(
+                officers.c.site_id == site_id, officers.c.username == username)
+                .values(**values)).rowcount == 1
 
-    def officer(self, username):
+    def officer(self, site_id, username):
         with self._reading() as conn:
-            row = conn.execute(sa.select(officers).where(officers.c.username == username)).first()
+            row = conn.execute(sa.select(officers).where(
+                officers.c.site_id == site_id, officers.c.username == username)).first()
             return dict(row._mapping) if row else None
 
-    def all_officers(self):
+    def all_officers(self, site_id):
         with self._reading() as conn:
             rows = conn.execute(sa.select(officers.c.username, officers.c.display_name,
                                           officers.c.role, officers.c.disabled)
+                                .where(officers.c.site_id == site_id)
                                 .order_by(officers.c.username))
             return [dict(row._mapping) for row in rows]
 
-    def add_device(self, kiosk, token_hash, at):
+    def add_device(self, site_id, kiosk, token_hash, at):
         with self.engine.begin() as conn:
-            conn.execute(devices.insert(), {"kiosk": kiosk, "token_hash": token_hash,
-                                            "created_at": at})
+            conn.execute(devices.insert(), {"site_id": site_id, "kiosk": kiosk,
+                                            "token_hash": token_hash, "created_at": at})
 
-    def all_devices(self):
-        """Every paired device (kiosk print agents, rating tablets): id and when, no token."""
+    def all_devices(self, site_id):
+        """The site's paired devices (kiosk print agents, rating tablets): id and when, no
+        token."""
         with self._reading() as conn:
             rows = conn.execute(sa.select(devices.c.kiosk, sa.func.count().label("tokens"),
                                           sa.func.max(devices.c.created_at).label("paired_at"))
+                                .where(devices.c.site_id == site_id)
                                 .group_by(devices.c.kiosk).order_by(devices.c.kiosk))
             return [dict(row._mapping) for row in rows]
 
-    def device_by_token_hash(self, token_hash):
+    def device_by_token_hash(self, site_id, token_hash):
         with self._reading() as conn:
-            row = conn.execute(sa.select(devices).where(devices.c.token_hash == token_hash)).first()
+            row = conn.execute(sa.select(devices).where(
+                devices.c.site_id == site_id, devices.c.token_hash == token_hash)).first()
             return dict(row._mapping) if row else None
 
-    def remove_devices(self, kiosk):
+    def remove_devices(self, site_id, kiosk):
         with self.engine.begin() as conn:
-            return conn.execute(devices.delete().where(devices.c.kiosk == kiosk)).rowcount
+            return conn.execute(devices.delete().where(
+                devices.c.site_id == site_id, devices.c.kiosk == kiosk)).rowcount
 
     def change_waiter(self, poll_seconds):
         """A callable that returns when the log may have grown: at once on PostgreSQL's

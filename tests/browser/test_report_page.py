@@ -38,7 +38,7 @@ def report_site(tmp_path_factory):
     url = "sqlite:///" + str(folder / "qms.sqlite3")
     store = SqlStore(url, sqlite_synchronous="OFF")
     for username, name in (("lan", "Trần Thị Lan"), ("hoa", "Nguyễn Văn Hòa"), ("tuan", "Lê Minh Tuấn")):
-        auth.create_officer(store, username, "matkhau-1", name)
+        auth.create_officer(store, username, "matkhau-1", name, site_id=load_site(DEMO_SITE).id)
     driver = Driver(SiteRuntime(load_site(DEMO_SITE), store), seed=5)
     driver.run_day(DAY1, {1: [(8, 12, "lan", None)], 2: [(8, 16, "hoa", (11, 13))],
                           3: [(9, 15, "tuan", None)]})

@@ -36,7 +36,7 @@ def instance(tmp_path_factory):
     folder = tmp_path_factory.mktemp("instance")
     store = SqlStore("sqlite:///" + str(folder / "qms.sqlite3"), sqlite_synchronous="OFF")
     from server import auth
-    auth.create_officer(store, "lan", "matkhau-1", "Trần Thị Lan")
+    auth.create_officer(store, "lan", "matkhau-1", "Trần Thị Lan", site_id=load_site(DEMO_SITE).id)
     Driver(SiteRuntime(load_site(DEMO_SITE), store), seed=7).run_day(DAY, SHIFTS)
     doc = build_document(store, load_site(DEMO_SITE), period_of(DAY), datetime.date.today(),
                          {"lan": "Trần Thị Lan"})

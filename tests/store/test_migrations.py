@@ -75,7 +75,11 @@ def test_a_store_of_the_release_before_upgrades_in_place_and_serves(kind, tmp_pa
         store = open_store(url)
         try:
             assert [e["seq"] for e in store.events_after("demo-ben-nghe", 0)] == [1, 2, 3, 4]
-            assert store.device_by_token_hash("0" * 64)["kiosk"] == "K1"
+            # The old officers and devices belong to the store's one site (revision 0005).
+            assert store.device_by_token_hash("demo-ben-nghe", "0" * 64)["kiosk"] == "K1"
+            assert store.officer("demo-ben-nghe", "canbo")["role"] == "officer"
+            assert store.officer("another-site", "canbo") is None
+            assert store.device_by_token_hash("another-site", "0" * 64) is None
         finally:
             store.close()
 
@@ -98,3 +102,54 @@ def test_two_processes_starting_together_migrate_once(kind, tmp_path):
             thread.join()
         assert errors == []
         assert version_and_drift(url) == (head(), [])
+
+
+def store_at(url, revision):
+    """A store built up to `revision` only, as an older release left it."""
+    from alembic import command
+    from server.store.migrations import alembic_config
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+    return engine
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_officers_and_devices_of_an_older_store_go_to_its_sites(kind, tmp_path):
+    """Revision 0005: officers and devices made when they belonged to no site. A store of one
+    site gives them to it; a store two sites share gives each site a copy (nobody locked out)."""
+    with fresh_store(kind, tmp_path) as url:
+        engine = store_at(url, "0004")
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO officers (username, password_hash, display_name, "
+                                 "role) VALUES ('lan', 'h', 'Lan', 'admin')"))
+            conn.execute(sa.text("INSERT INTO devices (kiosk, token_hash, created_at) "
+                                 "VALUES ('K1', 'abc', 1)"))
+            for site in ("site-a", "site-b"):
+                conn.execute(sa.text("INSERT INTO site_secrets VALUES (:s, 'x')"), {"s": site})
+        engine.dispose()
+        store = open_store(url)
+        try:
+            for site in ("site-a", "site-b"):
+                assert store.officer(site, "lan")["role"] == "admin"
+                assert store.device_by_token_hash(site, "abc")["kiosk"] == "K1"
+            assert store.officer("site-c", "lan") is None
+            store.add_device("site-a", "K2", "def", 2.0)  # ids go on after the copied ones
+            assert store.remove_devices("site-b", "K1") == 1
+            assert store.device_by_token_hash("site-a", "abc")["kiosk"] == "K1"
+        finally:
+            store.close()
+        assert version_and_drift(url) == (head(), [])
+
+
+def test_a_store_that_names_no_site_gives_its_officers_to_the_site_opening_it(tmp_path):
+    url = f"sqlite:///{tmp_path}/site.sqlite3"
+    store_at(url, "0004").dispose()
+    with sa.create_engine(url).begin() as conn:
+        conn.execute(sa.text("INSERT INTO officers (username, password_hash, display_name, role) "
+                             "VALUES ('lan', 'h', 'Lan', 'officer')"))
+    store = open_store(url, site_id="xa-abc")
+    try:
+        assert store.officer("xa-abc", "lan")["display_name"] == "Lan"
+    finally:
+        store.close()

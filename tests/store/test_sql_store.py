@@ -60,13 +60,23 @@ def test_start_up_reads_only_the_current_day(store):
 
 
 def test_officers_and_devices(store):
-    store.add_officer("canbo", "hash-1", "Cán bộ", "officer")
-    store.add_officer("canbo", "hash-2", "Cán bộ Một", "admin")
-    assert store.officer("canbo")["password_hash"] == "hash-2"
-    assert store.officer("nobody") is None
-    store.add_device("K1", "abc", 1.0)
-    assert store.device_by_token_hash("abc")["kiosk"] == "K1"
-    assert store.device_by_token_hash("zzz") is None
+    store.add_officer("s1", "canbo", "hash-1", "Cán bộ", "officer")
+    store.add_officer("s1", "canbo", "hash-2", "Cán bộ Một", "admin")
+    assert store.officer("s1", "canbo")["password_hash"] == "hash-2"
+    assert store.officer("s1", "nobody") is None
+    store.add_device("s1", "K1", "abc", 1.0)
+    assert store.device_by_token_hash("s1", "abc")["kiosk"] == "K1"
+    assert store.device_by_token_hash("s1", "zzz") is None
+    # Each site its own: the same name is another officer elsewhere; a token is not valid there.
+    assert store.officer("s2", "canbo") is None and store.device_by_token_hash("s2", "abc") is None
+    store.add_officer("s2", "canbo", "hash-3", "Cán bộ khác", "officer")
+    store.add_device("s2", "K1", "abc", 2.0)  # the same token hash, another site: no clash
+    assert store.officer("s1", "canbo")["password_hash"] == "hash-2"
+    assert [o["display_name"] for o in store.all_officers("s2")] == ["Cán bộ khác"]
+    assert store.update_officer("s2", "canbo", disabled=True)
+    assert not store.officer("s1", "canbo")["disabled"]
+    assert store.remove_devices("s2", "K1") == 1
+    assert store.device_by_token_hash("s1", "abc")["kiosk"] == "K1"
 
 
 def test_vietnamese_text_round_trips(store):

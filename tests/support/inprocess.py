@@ -103,12 +103,24 @@ def _demo_store():
         from server import auth
         folder = tempfile.mkdtemp(prefix="qms-demo-store-")
         app = create_app({"ASYNC_MODE": "threading", "TESTING": True}, instance_path=folder)
-        store = app.extensions["qms.runtime"].store
+        runtime = app.extensions["qms.runtime"]
         for username, password, name, role in DEMO_OFFICERS:
-            auth.create_officer(store, username, password, name, role)
-        store.close()
+            auth.create_officer(runtime.store, username, password, name, role,
+                                site_id=runtime.site.id)
+        runtime.store.close()
         _template["path"] = os.path.join(folder, "qms.sqlite3")
+        _template["site_id"] = runtime.site.id
     return _template["path"]
+
+
+def _copy_demo_officers(runtime):
+    """The template's demo officers for a site of another id (officers belong to a site)."""
+    from server.cli import DEMO_OFFICERS
+    for username, *_ in DEMO_OFFICERS:
+        found = runtime.store.officer(_template["site_id"], username)
+        if found and runtime.store.officer(runtime.site.id, username) is None:
+            runtime.store.add_officer(runtime.site.id, username, found["password_hash"],
+                                      found["display_name"], found["role"], demo=found["demo"])
 
 
 class InProcessSite:
@@ -136,6 +148,8 @@ class InProcessSite:
         _SITES[self.url] = self
         if self.demo:
             from server.cli import _seed_demo
+            if "site_id" in _template:
+                _copy_demo_officers(self.runtime)
             _seed_demo(self.app)
         return self
 

@@ -197,7 +197,8 @@ def kiosk_headers(base_url, kiosk="K0"):
         site = next((site for url, site in _SITES.items() if base_url.startswith(url)), None)
         if site is not None:  # in process: straight into its store, no sign-in needed
             from server import auth
-            _KIOSK_TOKENS[key] = auth.issue_device_token(site.runtime.store, kiosk, time.time())
+            _KIOSK_TOKENS[key] = auth.issue_device_token(site.runtime.store, site.runtime.site.id,
+                                                             kiosk, time.time())
         else:
             _KIOSK_TOKENS[key] = issue_device_token(base_url, kiosk)
     return {"X-Kiosk-Token": _KIOSK_TOKENS[key]}

@@ -23,12 +23,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UPGRADE_LOCK = 0x716D73  # "qms"
 
 
-def alembic_config(connection=None, scripts=HERE):
+def alembic_config(connection=None, scripts=HERE, site_id=None):
     """Alembic's configuration without an alembic.ini: the scripts are this package (or the
-    provincial hub's, server/hub/migrations, which shares this machinery)."""
+    provincial hub's, server/hub/migrations, which shares this machinery). `site_id`: the site
+    whose process is upgrading (a revision may need to know it)."""
     config = Config()
     config.set_main_option("script_location", scripts)
     config.attributes["connection"] = connection
+    config.attributes["site_id"] = site_id
     return config
 
 
@@ -41,15 +43,17 @@ def current(connection, version_table="alembic_version"):
         connection, opts={"version_table": version_table}).get_current_revision()
 
 
-def upgrade(url, scripts=HERE, lock=UPGRADE_LOCK, version_table="alembic_version"):
-    """Bring the store at `url` to the newest revision (nothing to do when it is there)."""
+def upgrade(url, scripts=HERE, lock=UPGRADE_LOCK, version_table="alembic_version",
+            site_id=None):
+    """Bring the store at `url` to the newest revision (nothing to do when it is there).
+    `site_id`: the site opening it, owner of rows older revisions kept for no site."""
     engine = _migration_engine(url)
     try:
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
             if current(conn, version_table) != head(scripts):
-                command.upgrade(alembic_config(conn, scripts), "head")
+                command.upgrade(alembic_config(conn, scripts, site_id), "head")
     finally:
         engine.dispose()
 

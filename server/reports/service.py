@@ -8,5 +8,5 @@ from .document import build_document, officer_names
 def document_for(runtime, period):
     site = runtime.site
     made_on = datetime.date.fromisoformat(runtime.today())
-    return build_document(runtime.store, site, period, made_on, officer_names(runtime.store, runtime.site.id),
-                          rating_levels=site.ratings.levels)
+    return build_document(runtime.store, site, period, made_on,
+                          officer_names(runtime.store, site.id), rating_levels=site.ratings.levels)

@@ -4,13 +4,19 @@ installs only the project itself (no download): what is tested is the script's o
 user, folders and permissions, venv with a working `qms`, settings kept on upgrade, units,
 udev rule, nginx site, certificate."""
 import os
+import pathlib
+import re
+import shlex
 import shutil
 import stat
 import subprocess
+import uuid
 
 import pytest
+import requests
 
-from support.server_process import ROOT
+from support.server_process import ROOT, free_port
+from support.waiting import wait_until
 
 INSTALL = os.path.join(ROOT, "deploy", "install.sh")
 # The venv borrows the machine's packages (no downloads of the server's dependencies), but the
@@ -170,11 +176,156 @@ def test_the_backup_units_command_backs_up_the_store(server_root, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
-def test_the_agent_install_and_its_unit(tmp_path):
-    install(tmp_path, "agent", QMS_EXTRAS="")
-    env = tmp_path / "etc/qms/kiosk-agent.env"
+def test_the_agent_install_and_its_unit(agent_root):
+    env = agent_root / "etc/qms/kiosk-agent.env"
     assert "QMS_DEVICE_TOKEN=" in env.read_text(encoding="utf-8") and mode(env) == 0o640
-    assert (tmp_path / "etc/udev/rules.d/70-qms-printers.rules").exists()
-    assert not (tmp_path / "etc/nginx").exists() and not (tmp_path / "etc/qms/tls").exists()
-    code, complaints = verify(systemd_root(tmp_path), "qms-kiosk-agent.service")
+    assert (agent_root / "etc/udev/rules.d/70-qms-printers.rules").exists()
+    assert not (agent_root / "etc/nginx").exists() and not (agent_root / "etc/qms/tls").exists()
+    code, complaints = verify(systemd_root(agent_root), "qms-kiosk-agent.service")
     assert code == 0 and complaints == []
+
+
+def udev_complaints(rules, work):
+    """What udev says about a rules file, read by udev's own parser. `udevadm verify` (systemd
+    254 and later) where there is one; on Debian 12's systemd 252, `udevadm test` run in a
+    private mount namespace where /etc/udev/rules.d holds only this file and /etc/group knows
+    the qms group the installer made (nothing of the machine changes)."""
+    verify = subprocess.run(["udevadm", "verify", "--help"], capture_output=True, text=True)
+    if verify.returncode == 0:
+        done = subprocess.run(["udevadm", "verify", str(rules)], capture_output=True, text=True,
+                              timeout=60)
+        return [] if done.returncode == 0 else (done.stdout + done.stderr).splitlines()
+    folder = work / f"udev-check-{uuid.uuid4().hex[:6]}"
+    (folder / "rules.d").mkdir(parents=True)
+    shutil.copy(rules, folder / "rules.d" / rules.name)
+    with open("/etc/group", encoding="utf-8") as fh:
+        groups = fh.read()
+    (folder / "group").write_text(groups + "qms:x:999:\n", encoding="utf-8")
+    script = (f"mount --bind {folder}/rules.d /etc/udev/rules.d && "
+              f"mount --bind {folder}/group /etc/group && "
+              "udevadm test --action=add /sys/class/mem/null 2>&1")
+    done = subprocess.run(["unshare", "--mount", "sh", "-c", script], capture_output=True,
+                          text=True, timeout=60)
+    if "Reading rules file" not in done.stdout:
+        pytest.skip(f"udev's parser cannot be run here: {done.stdout[-300:]}{done.stderr[-300:]}")
+    return [line for line in done.stdout.splitlines()
+            if rules.name in line and "Reading rules file" not in line]
+
+
+@pytest.mark.skipif(not shutil.which("udevadm") or os.geteuid() != 0,
+                    reason="udevadm and root (for a private mount namespace) are needed")
+def test_udev_accepts_the_printer_rule(tmp_path):
+    rule = pathlib.Path(ROOT, "deploy", "udev", "70-qms-printers.rules")
+    assert udev_complaints(rule, tmp_path) == []
+    # The check can fail: the same rule with a misspelt key and a missing operator.
+    broken = tmp_path / "broken" / "70-qms-printers.rules"
+    broken.parent.mkdir()
+    broken.write_text(rule.read_text(encoding="utf-8").replace("ENV{DEVTYPE}", "ENV{DEVTYPE}x")
+                      .replace('GROUP="qms"', 'GROUPS="qms"', 1), encoding="utf-8")
+    assert udev_complaints(broken, tmp_path) != []
+
+
+def environment_file(path):
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (comments and blanks skipped)."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            found[key.strip()] = value.strip()
+    return found
+
+
+def unit_command(unit, instance, env, paths):
+    """The unit's ExecStart as systemd would run it: %i and ${VAR} filled in; then each
+    absolute path of the real machine moved into the test's folders (`paths`)."""
+    line = next(line for line in unit.read_text(encoding="utf-8").splitlines()
+                if line.startswith("ExecStart="))
+    argv = []
+    for word in shlex.split(line[len("ExecStart="):].replace("%i", instance)):
+        word = re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], word)
+        for real in sorted(paths, key=len, reverse=True):
+            if word == real or word.startswith(real + "/"):
+                word = str(paths[real]) + word[len(real):]
+                break
+        argv.append(word)
+    return argv
+
+
+@pytest.fixture(scope="module")
+def agent_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("agent-root")
+    install(root, "agent", QMS_EXTRAS="")
+    return root
+
+
+def test_the_units_commands_serve_the_site_and_print_its_tickets(server_root, agent_root,
+                                                                  tmp_path):
+    """What systemd would start (CI has no running systemd): qms@PORT.service's command with
+    /etc/qms/qms.env, then qms-kiosk-agent.service's with the kiosk-agent.env an operator
+    filled in; a ticket taken at kiosk K1 is printed by that agent."""
+    root, _ = server_root
+    port = free_port()
+    instance = tmp_path / "var-lib-qms"
+    server_paths = {"/opt/qms/venv": root / "opt/qms/venv", "/etc/qms": root / "etc/qms",
+                    "/var/lib/qms": instance}
+    settings = environment_file(root / "etc/qms/qms.env")
+    server_env = dict(installed_program_env(), **settings,
+                      QMS_SOCKETIO_CHANNEL=f"qms-unit-test-{port}")  # not another test's
+    command = unit_command(root / "etc/systemd/system/qms@.service", str(port), settings,
+                           server_paths)
+    qms = str(root / "opt/qms/venv/bin/qms")
+    place = ["--site", str(root / "etc/qms/site.toml"), "--instance", str(instance)]
+    instance.mkdir()
+    token = subprocess.run([qms, "add-device", "K1", *place], capture_output=True, text=True,
+                           timeout=120, env=server_env, cwd=tmp_path)
+    assert token.returncode == 0, token.stderr
+    token = token.stdout.strip()
+
+    agent_env_file = agent_root / "etc/qms/kiosk-agent.env"
+    filled = agent_env_file.read_text(encoding="utf-8")
+    for key, value in (("QMS_SERVER", f"http://127.0.0.1:{port}"), ("QMS_DEVICE_TOKEN", token),
+                       ("QMS_PRINTER", "virtual://")):
+        filled = re.sub(rf"^{key}=.*$", f"{key}={value}", filled, flags=re.M)
+    agent_env_file.write_text(filled, encoding="utf-8")
+    agent_settings = environment_file(agent_env_file)
+    state = tmp_path / "var-lib-qms-agent"  # the unit's StateDirectory=, made by systemd
+    state.mkdir()
+    agent_command = unit_command(
+        agent_root / "etc/systemd/system/qms-kiosk-agent.service", "", agent_settings,
+        {"/opt/qms/venv": agent_root / "opt/qms/venv", "/var/lib/qms-agent": state})
+
+    with open(tmp_path / "server.log", "wb") as log:
+        server = subprocess.Popen(command, env=server_env, cwd=tmp_path, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    agent = None
+    try:
+        wait_until(lambda: _healthy(f"http://127.0.0.1:{port}", server), timeout=90,
+                   message="the server unit's command")
+        with open(tmp_path / "agent.log", "wb") as log:
+            agent = subprocess.Popen(agent_command, cwd=tmp_path, stdout=log,
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(installed_program_env(), **agent_settings))
+        taken = requests.post(f"http://127.0.0.1:{port}/api/tickets", timeout=10,
+                              headers={"X-Kiosk-Token": token},
+                              json={"service": "CCCD", "priority": None,
+                                    "request_id": uuid.uuid4().hex})
+        assert taken.status_code == 201, taken.text
+        journal = state / "print-journal.jsonl"
+        wait_until(lambda: journal.exists() and '"done"' in journal.read_text(encoding="utf-8"),
+                   timeout=60, message="the agent unit's command printing the ticket")
+    finally:
+        for process in (agent, server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
+    logs = (tmp_path / "server.log").read_text(errors="replace")
+    assert "Traceback" not in logs, logs
+
+
+def _healthy(url, process):
+    assert process.poll() is None, "the server exited"
+    try:
+        return requests.get(url + "/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Create the site's PostgreSQL role and database on this machine's PostgreSQL (Debian's
 # postgresql package; run as root, it talks to PostgreSQL as the postgres user) and print the
-# store URL to put in /etc/qms/qms.env (docs/operations.md).
+# store URL to put in the [server] table of /etc/qms/site.toml (docs/operations.md, step 3).
 #
 #   sudo deploy/postgres.sh [DATABASE [ROLE]]     # default: qms qms
 #

@@ -6,17 +6,17 @@
 # reports' .xlsx to check it opens with its Vietnamese intact.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The site server's own packages (docs/operations.md, step 1: nginx, openssl, PostgreSQL,
+# Redis, python3-venv ...), by the script the operator runs: CI runs that step too.
+sh deploy/packages.sh server
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 ldconfig -p | grep -q libzbar.so.0 || need+=(libzbar0)
-# The reverse-proxy test runs Debian's nginx in front of two servers, over TLS made by openssl;
-# the deploy tests check the systemd units with systemd-analyze.
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v openssl >/dev/null || need+=(openssl)
 lean=()  # without their recommends (LibreOffice's would add Java and a desktop's worth)
 command -v soffice >/dev/null || lean+=(libreoffice-calc-nogui)
+# The deploy tests check the systemd units with systemd-analyze.
 command -v systemd-analyze >/dev/null || lean+=(systemd)
 command -v pdftoppm >/dev/null || lean+=(poppler-utils)  # the report page printed to PDF, rasterised
 if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then

@@ -53,7 +53,7 @@ def expected(server, period):
     store = SqlStore(server.store_url)
     try:
         return build_document(store, load_site(DEMO_SITE), period, datetime.date.today(),
-                              officer_names(store))
+                              officer_names(store, load_site(DEMO_SITE).id))
     finally:
         store.close()
 

@@ -93,3 +93,19 @@ def test_postgres_setup_makes_a_role_and_database_the_server_uses(tmp_path):
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
             conn.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
         admin.dispose()
+
+
+def test_the_packages_of_step_one_are_there_and_the_script_knows_them():
+    """deploy/packages.sh is step 1 (tests/run.sh runs it before every test run, so CI installs
+    by it); here it finds every package of both roles installed and installs nothing."""
+    script = os.path.join(ROOT, "deploy", "packages.sh")
+    for role in ("server", "agent"):
+        done = subprocess.run(["sh", script, "--check", role], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "all installed" in done.stdout
+    listed = subprocess.run(["sh", script, "--check", "server"], capture_output=True,
+                            text=True).stdout
+    for package in ("nginx", "postgresql", "redis-server", "python3-venv", "openssl"):
+        assert package in listed
+    assert subprocess.run(["sh", script, "--check", "kiosk"], capture_output=True).returncode == 2

@@ -306,9 +306,13 @@ def test_the_units_commands_serve_the_site_and_print_its_tickets(server_root, ag
             agent = subprocess.Popen(agent_command, cwd=tmp_path, stdout=log,
                                      stderr=subprocess.STDOUT,
                                      env=dict(installed_program_env(), **agent_settings))
+        # A ticket taken while its kiosk's agent is away is not printed later (the kiosk tells
+        # the citizen to remember the number): take it once the agent is connected.
+        wait_until(lambda: "connected to" in (tmp_path / "agent.log").read_text(errors="replace"),
+                   timeout=90, message="the agent unit's command connecting")
         taken = requests.post(f"http://127.0.0.1:{port}/api/tickets", timeout=10,
                               headers={"X-Kiosk-Token": token},
-                              json={"service": "CCCD", "priority": None,
+                              json={"service": "CCCD", "priority": None, "kiosk": "K1",
                                     "request_id": uuid.uuid4().hex})
         assert taken.status_code == 201, taken.text
         journal = state / "print-journal.jsonl"

@@ -12,11 +12,17 @@ from support.server_process import ServerProcess  # noqa: E402
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Files holding a `slow` test run first. tests/run.sh spreads whole files over pytest-xdist
-    workers in this order: a long file handed out last would finish alone while the other
-    workers sit idle. Stable, so a file's own order (and pytest's grouping by fixture) stays."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
+    """Longest files first: those holding a `slow` test, then those driving Chromium
+    (`browser`), then the rest (unit, in-process and small server tests). tests/run.sh hands
+    whole files to pytest-xdist workers in this order; a long file handed out last would
+    finish alone while the other workers sit idle. The sort is stable, so a file's own order
+    (and pytest's grouping by fixture) stays."""
+    rank = {}
+    for item in items:
+        mark = 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker(
+            "browser") else 2
+        rank[item.path] = min(rank.get(item.path, 2), mark)
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture

@@ -30,14 +30,16 @@ fi
 QMS_EXTRAS=test source tools/venv.sh
 # pytest-xdist spreads the test files over workers (QMS_TEST_WORKERS, default 2 per core: most
 # tests wait on a server, a browser or a clock, not on the CPU). --dist loadfile keeps a file
-# on one worker, so a module's shared server or site is started once. QMS_TEST_WORKERS=0 runs
+# on one worker, so a module's shared server or site is started once; the files go out in the
+# order tests/conftest.py puts them (slow ones first), not xdist's "most tests first" (many
+# quick unit tests are not a long file). QMS_TEST_WORKERS=0 runs
 # everything in this process, one test after another (for debugging; `-n 0` does the same).
 workers="${QMS_TEST_WORKERS:-$((2 * $(nproc)))}"
 set +e
 if [ "$workers" = 0 ]; then
   "$VENV/bin/python" -m pytest "$@"
 else
-  "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@"
+  "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile --no-loadscope-reorder "$@"
 fi
 status=$?
 set -e

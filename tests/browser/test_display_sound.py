@@ -16,7 +16,8 @@ LISTEN = """() => {
   }
 }"""
 
-pytestmark = pytest.mark.browser
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _display(new_page, site, counter, sound_on):

@@ -13,6 +13,9 @@ from server.site_file import DEMO_SITE
 from support.databases import fresh_postgres
 from support.server_process import ROOT, Officer, ServerProcess, free_port, take_ticket
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 FAKE_MISSING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_missing")
 
 

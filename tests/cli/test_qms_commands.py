@@ -3,12 +3,16 @@ import json
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from server.site_file import DEMO_SITE
 from support import inprocess as web
 from support.inprocess import InProcessSite
 from support.server_process import ROOT, Officer, ServerProcess, take_ticket
+
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 
 def qms(*args, input=None):

@@ -21,6 +21,9 @@ from support.server_process import (ROOT, Officer, ServerProcess, free_port, iss
                                    take_ticket)
 from support.waiting import wait_until
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 SHIPPED = os.path.join(ROOT, "deploy", "nginx", "qms-site.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 sys.path.insert(0, os.path.join(ROOT, "tests", "kiosk"))  # the agent and printer of its tests

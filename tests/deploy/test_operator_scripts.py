@@ -7,10 +7,14 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from support.databases import POSTGRES_SERVER
 from support.server_process import ROOT
+
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 SITE_COMMAND = os.path.join(ROOT, "deploy", "sbin", "qms")
 POSTGRES_SETUP = os.path.join(ROOT, "deploy", "postgres.sh")

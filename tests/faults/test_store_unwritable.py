@@ -27,6 +27,9 @@ from faultkit import (TIMEOUT, can_chattr, fill_filesystem, get_state, get_ticke
                       label_number, mount_small_tmpfs, new_request_id, set_immutable, unmount)
 from support.server_process import Officer, ServerProcess, kiosk_headers
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 
 def _ticket(base_url, request_id=None, service="CCCD"):
     return requests.post(base_url + "/api/tickets", timeout=TIMEOUT,

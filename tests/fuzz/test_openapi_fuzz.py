@@ -25,6 +25,9 @@ from schemathesis import checks
 from fuzzkit import server_still_serves
 from support.server_process import kiosk_headers
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
           checks.content_type_conformance, checks.response_schema_conformance,
           checks.negative_data_rejection]

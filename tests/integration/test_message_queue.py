@@ -16,6 +16,9 @@ from support.server_process import ROOT, Officer, ServerProcess, issue_device_to
 from support.waiting import wait_until
 from support.network_listener import WAIT, Listener
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 REDIS = "redis://127.0.0.1:6379/0"
 MQ = ["--message-queue", REDIS]
 

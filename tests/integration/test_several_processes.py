@@ -16,6 +16,9 @@ from support.databases import fresh_store
 from support.server_process import ROOT, Officer, ServerProcess, take_ticket
 from support.network_listener import Listener
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 DEMO_SITE = os.path.join(ROOT, "server", "sites", "demo.toml")
 
 

@@ -472,6 +472,7 @@
     const kind = tk.eta ? tk.eta.kind : "soon";
     $("eta").textContent = etaText(tk.eta) || t("soon");
     $("eta").classList.toggle("is-text", kind !== "minutes");
+    requestAnimationFrame(() => QMS.fitText($("eta"), 0.5));
     // "Chưa mở quầy" is not a wait time: no "thời gian chờ dự kiến" under it.
     $("eta-label").textContent = kind === "closed" ? "" : t("eta_label");
     $("eta-label").hidden = kind === "closed";

@@ -155,3 +155,29 @@ def test_a_phone_where_phones_may_take_numbers_takes_a_plain_one(long_label_site
     page.wait_for_selector("#screen-done:not([hidden])")
     assert page.inner_text("#number").startswith("B")
     page.screenshot(path=f"{artifacts}/kiosk-phone-ticket-390x844.png")
+
+
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_a_wait_range_is_read_whole_on_the_ticket_screen(long_label_site, new_page, artifacts, size):
+    """With a counter open and citizens waiting the wait is a range ("20–35 phút"): it stays
+    inside its box at both kiosk sizes (it ran past the box's right edge)."""
+    from support.server_process import Officer, take_ticket
+    import requests
+    Officer(long_label_site.url).post("/api/counters/1/open")
+
+    def eta():
+        services = requests.get(long_label_site.url + "/api/services", timeout=10).json()["services"]
+        return next(s["eta"] for s in services if s["code"] == "CCCD")
+    for _ in range(30):  # waiting citizens until the estimate is a range of minutes
+        if eta()["kind"] == "minutes" and "–" in eta()["text_vi"]:
+            break
+        take_ticket(long_label_site.url, "CCCD")
+    page = _open(new_page, long_label_site.url, size)
+    _take_number(page)
+    assert "–" in page.inner_text("#eta"), page.inner_text("#eta")
+    page.wait_for_timeout(200)
+    fit = page.evaluate("""() => { const e = document.getElementById('eta');
+      const r = e.getBoundingClientRect(), b = e.closest('.fact').getBoundingClientRect();
+      return {overflow: e.scrollWidth - e.clientWidth, inside: r.left >= b.left && r.right <= b.right}; }""")
+    assert fit["overflow"] <= 0 and fit["inside"], fit
+    page.screenshot(path=f"{artifacts}/kiosk-wait-range-{size['width']}x{size['height']}.png")

@@ -50,6 +50,8 @@ def create_hub_app(store_url, config=None):
     _register_sign_in(app, store)
     _register_sockets(socketio)
     _register_pages(app)
+    from . import booking_api  # appointments (issue 13): the public booking page and API
+    booking_api.register(app)
     _register_errors(app)
     return app
 

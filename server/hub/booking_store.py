@@ -1,0 +1,216 @@
+"""Bookings on the hub (PostgreSQL; revision h0003): who booked which slot, held so that no
+clear CCCD or phone number is kept for the limits.
+
+- The anti-hoarding limit (one active booking per phone number and per CCCD number per
+  service) is checked on keyed hashes: HMAC-SHA256 with the hub's booking key (`hub_secrets`
+  row "booking_hmac"), so the table alone does not give the numbers back, and the 10^12
+  CCCD numbers cannot be tried against it without the key. The key goes to each site with its
+  bookings (the site's authenticated fetch, below), because a kiosk matches a CCCD card's QR
+  by the same hash while the hub may be out of reach (docs/appointments.md).
+- The clear phone number is kept only when the citizen asked for SMS/Zalo (`notify_phone`):
+  it is what the message goes to; it leaves with the booking to its site only.
+- Every change of a site's bookings takes the next `rev` of that site, under the site's row
+  lock (hub_sites, as ingest takes it), so a site that fetched up to rev N and asks for the
+  changes after N never misses one committed late.
+- The limit is checked under a transaction-scoped advisory lock per (service, hash), so two
+  hub processes cannot both let the same number book twice.
+"""
+import hashlib
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from . import booking_code
+from .store import hub_secrets, hub_sites, metadata  # one schema: migrations compare it whole
+
+ACTIVE, CANCELLED = "active", "cancelled"
+
+hub_bookings = sa.Table(
+    "hub_bookings", metadata,
+    sa.Column("id", sa.String(24), primary_key=True),  # what the site's events name
+    sa.Column("site_id", sa.String(32), nullable=False),
+    sa.Column("service", sa.String(32), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("slot_start", sa.Float, nullable=False),
+    sa.Column("slot_end", sa.Float, nullable=False),
+    sa.Column("code", sa.String(16), nullable=False, unique=True),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("phone_hash", sa.String(64), nullable=True),
+    sa.Column("cccd_hash", sa.String(64), nullable=True),
+    sa.Column("notify_phone", sa.String(16), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("rev", sa.Integer, nullable=False),
+)
+sa.Index("hub_bookings_site_rev", hub_bookings.c.site_id, hub_bookings.c.rev)
+sa.Index("hub_bookings_slot", hub_bookings.c.site_id, hub_bookings.c.service,
+         hub_bookings.c.slot_start)
+
+
+class BookingRefused(Exception):
+    def __init__(self, code, vi, en, status=409):
+        super().__init__(en)
+        self.code, self.vi, self.en, self.status = code, vi, en, status
+
+    def as_response(self):
+        return {"error": {"code": self.code, "message": self.vi, "message_en": self.en}}
+
+
+def keyed_hash(key, kind, number):
+    """The hash the hub keeps (and a site matches) for a CCCD or phone number."""
+    return hmac.new(key.encode(), f"{kind}:{number}".encode(), hashlib.sha256).hexdigest()
+
+
+def _public(row):
+    return {k: row[k] for k in ("id", "site_id", "service", "day", "slot_start", "slot_end",
+                                "status")} | {"code": booking_code.shown(row["code"])}
+
+
+class BookingStore:
+    def __init__(self, hub_store):
+        self.engine = hub_store.engine
+        self._key = None
+
+    # -- the key -----------------------------------------------------------------------------
+    def key(self):
+        """The hub's booking HMAC key; the first process to ask stores a fresh one."""
+        if self._key:
+            return self._key
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO hub_secrets(name, secret) VALUES ('booking_hmac', "
+                                 ":s) ON CONFLICT (name) DO NOTHING"),
+                         {"s": secrets.token_hex(32)})
+            self._key = conn.execute(sa.select(hub_secrets.c.secret).where(
+                hub_secrets.c.name == "booking_hmac")).scalar()
+        return self._key
+
+    # -- reading -----------------------------------------------------------------------------
+    def taken(self, site_id, service, first, last):
+        """{slot start: active bookings} of the service between two times."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(hub_bookings.c.slot_start, sa.func.count())
+                                .where(hub_bookings.c.site_id == site_id,
+                                       hub_bookings.c.service == service,
+                                       hub_bookings.c.status == ACTIVE,
+                                       hub_bookings.c.slot_start >= first,
+                                       hub_bookings.c.slot_start <= last)
+                                .group_by(hub_bookings.c.slot_start))
+            return {start: n for start, n in rows}
+
+    def by_code(self, code):
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(hub_bookings).where(hub_bookings.c.code == code)).first()
+        return _public(row._mapping) if row else None
+
+    def changes_after(self, site_id, rev, limit=1000):
+        """The site's bookings changed after `rev`, oldest change first (what its agent keeps)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(hub_bookings).where(
+                hub_bookings.c.site_id == site_id, hub_bookings.c.rev > rev)
+                .order_by(hub_bookings.c.rev).limit(limit))
+            return [dict(r._mapping) for r in rows]
+
+    # -- changing ----------------------------------------------------------------------------
+    def _lock_site(self, conn, site_id):
+        found = conn.execute(sa.select(hub_sites.c.site_id).where(hub_sites.c.site_id == site_id)
+                             .with_for_update()).scalar()
+        if found is None:
+            raise BookingRefused("unknown_site", "Không có điểm cấp này.", "No such site.", 404)
+        last = conn.execute(sa.select(sa.func.max(hub_bookings.c.rev))
+                            .where(hub_bookings.c.site_id == site_id)).scalar()
+        return (last or 0) + 1
+
+    def _hold_limit(self, conn, service, hashes, now, except_id=None):
+        for kind, value in hashes:
+            if value is None:
+                continue
+            # Per number and service, across every hub process, until the commit.
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                sa.func.hashtextextended(f"{service}:{value}", 0))))
+            column = hub_bookings.c.phone_hash if kind == "phone" else hub_bookings.c.cccd_hash
+            query = sa.select(sa.func.count()).where(
+                column == value, hub_bookings.c.service == service,
+                hub_bookings.c.status == ACTIVE, hub_bookings.c.slot_end > now)
+            if except_id:
+                query = query.where(hub_bookings.c.id != except_id)
+            if conn.execute(query).scalar():
+                what_vi, what_en = ("số điện thoại", "phone number") if kind == "phone" else \
+                    ("số CCCD", "CCCD number")
+                raise BookingRefused(
+                    "already_booked",
+                    f"{what_vi.capitalize()} này đã có một lịch hẹn cho dịch vụ này. Hủy hoặc "
+                    "đổi lịch cũ bằng mã đặt lịch.",
+                    f"This {what_en} already holds a booking for this service; cancel or move "
+                    "it with its code.")
+
+    def _slot_free(self, conn, site_id, service, start, capacity):
+        taken = conn.execute(sa.select(sa.func.count()).where(
+            hub_bookings.c.site_id == site_id, hub_bookings.c.service == service,
+            hub_bookings.c.slot_start == start, hub_bookings.c.status == ACTIVE)).scalar()
+        if taken >= capacity:
+            raise BookingRefused("slot_full", "Khung giờ này vừa hết chỗ. Mời chọn giờ khác.",
+                                 "This slot has just filled up; choose another time.")
+
+    def create(self, site_id, service, slot, day, phone, cccd, notify, now):
+        """A new booking of `slot` (booking_slots.Slot, already offered); its public dict."""
+        key = self.key()
+        hashes = [("phone", keyed_hash(key, "phone", phone) if phone else None),
+                  ("cccd", keyed_hash(key, "cccd", cccd) if cccd else None)]
+        for _ in range(3):
+            code = booking_code.new_code()
+            row = {"id": "bk_" + secrets.token_hex(8), "site_id": site_id, "service": service,
+                   "day": day, "slot_start": slot.start, "slot_end": slot.end, "code": code,
+                   "status": ACTIVE, "phone_hash": hashes[0][1], "cccd_hash": hashes[1][1],
+                   "notify_phone": phone if notify and phone else None, "created_at": now}
+            try:
+                with self.engine.begin() as conn:
+                    row["rev"] = self._lock_site(conn, site_id)
+                    self._hold_limit(conn, service, hashes, now)
+                    self._slot_free(conn, site_id, service, slot.start, slot.capacity)
+                    conn.execute(hub_bookings.insert(), row)
+                return _public(row)
+            except IntegrityError:
+                continue  # the code was taken (odds of one in billions): draw another
+        raise BookingRefused("try_again", "Vui lòng thử lại.", "Please try again.", 503)
+
+    def _change(self, code, now, change):
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(hub_bookings).where(hub_bookings.c.code == code)
+                               .with_for_update()).first()
+            if row is None:
+                raise BookingRefused("unknown_code", "Không tìm thấy mã đặt lịch.",
+                                     "No booking with this code.", 404)
+            row = dict(row._mapping)
+            if row["status"] != ACTIVE or row["slot_end"] <= now:
+                raise BookingRefused("not_active", "Lịch hẹn này đã hủy hoặc đã qua.",
+                                     "This booking is cancelled or past.")
+            values = change(conn, row)
+            values["rev"] = self._lock_site(conn, row["site_id"])
+            conn.execute(hub_bookings.update().where(hub_bookings.c.id == row["id"])
+                         .values(**values))
+            row.update(values)
+        return _public(row)
+
+    def cancel(self, code, now):
+        return self._change(code, now, lambda conn, row: {"status": CANCELLED})
+
+    def move(self, code, slot, day, now):
+        def moved(conn, row):
+            if slot.start != row["slot_start"]:
+                self._slot_free(conn, row["site_id"], row["service"], slot.start, slot.capacity)
+            return {"slot_start": slot.start, "slot_end": slot.end, "day": day}
+        return self._change(code, now, moved)
+
+    def row_by_code(self, code):
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(hub_bookings).where(hub_bookings.c.code == code)).first()
+        return dict(row._mapping) if row else None
+
+
+def for_site(row):
+    """A booking as its site keeps it (server/appointments): no phone hash (the site has no
+    use for it), the clear phone only when the citizen asked to be told."""
+    return {k: row[k] for k in ("id", "service", "day", "slot_start", "slot_end", "code",
+                                "status", "cccd_hash", "notify_phone", "rev")}
+

@@ -1,0 +1,91 @@
+"""The hub's public booking page (/book) in Chromium on a phone: choose site, service, day and
+time, book with a phone number, get the code and its QR; then cancel it by the code."""
+import os
+import sys
+import time
+
+import pytest
+import requests
+
+from support.databases import fresh_postgres
+from support.hub_process import HubProcess
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "hub"))
+from booking_kit import register_site  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = os.environ.get("QMS_SHOTS", "/tmp/shots/appoint")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from server.hub.store import HubStore
+    with fresh_postgres("qms_hub_book") as url:
+        store = HubStore(url)
+        register_site(store, "ben-nghe")
+        store.close()
+        with HubProcess(tmp_path_factory.mktemp("hub"), url) as proc:
+            yield proc
+
+
+def _shot(page, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def test_a_citizen_books_on_a_phone_and_cancels_with_the_code(hub, new_page):
+    page = new_page(PHONE)
+    page.goto(hub.url + "/book")
+    page.wait_for_selector("#site option", state="attached")
+    page.wait_for_selector("#slots .book-chip")
+    assert "Đặt lịch hẹn" in page.inner_text("h1")
+    _shot(page, "booking-phone-form")
+    page.locator("#days .book-chip").last.click()
+    page.wait_for_function("document.querySelectorAll('#slots .book-chip').length > 40")
+    page.locator("#slots .book-chip").nth(2).click()
+    assert page.locator("#submit").is_disabled()  # no phone number yet
+    page.fill("#phone", "0912 345 678")
+    page.fill("#cccd", "079123456789")
+    page.click("#submit")
+    page.wait_for_selector("#done:not([hidden])")
+    code = page.inner_text("#code")
+    assert len(code) == 11 and code[4] == "-"
+    page.wait_for_function("document.querySelector('#qr').complete && "
+                           "document.querySelector('#qr').naturalWidth > 0")
+    assert page.inner_text("#done-when").startswith("01:30")
+    _shot(page, "booking-phone-done")
+    booked = requests.get(f"{hub.url}/api/book/{code}", timeout=5).json()
+    assert booked["status"] == "active" and booked["service"] == "CCCD"
+
+    page.fill("#manage-code", code.lower())
+    page.click("#find")
+    page.wait_for_selector("#found:not([hidden])")
+    assert code in page.inner_text("#found-text")
+    page.click("#cancel")
+    page.wait_for_function("document.querySelector('#manage-msg').textContent.includes('Đã hủy')")
+    _shot(page, "booking-phone-cancelled")
+    assert requests.get(f"{hub.url}/api/book/{code}", timeout=5).json()["status"] == "cancelled"
+    assert page.console_errors == []
+
+
+def test_a_mistyped_code_is_told_apart_from_an_unknown_one(hub, new_page):
+    page = new_page(PHONE)
+    page.goto(hub.url + "/book")
+    page.wait_for_selector("#site option", state="attached")
+    page.fill("#manage-code", "ABCD-EFGH-2")
+    page.click("#find")
+    page.wait_for_selector("#manage-msg:not([hidden])")
+    assert "kiểm tra lại" in page.inner_text("#manage-msg")
+
+
+@pytest.mark.parametrize("size", [{"width": 1366, "height": 768}, {"width": 1920, "height": 1080}])
+def test_the_booking_page_on_desktop_screens(hub, new_page, size):
+    page = new_page(size)
+    page.goto(hub.url + "/book")
+    page.wait_for_selector("#slots .book-chip")
+    _shot(page, f"booking-{size['width']}x{size['height']}")
+    box = page.locator("#form").bounding_box()
+    assert box["width"] <= 640 and box["x"] > 0  # one readable column, centred
+    assert page.console_errors == []

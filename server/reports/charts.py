@@ -6,10 +6,16 @@ from pygal.style import Style
 from .fold import median
 from .tables import OUTCOME_VI
 
+# The site's palette (the tokens of server/static/core/qms.css: --action, --red, --ok, --warn,
+# --action-dark, --muted, --red-dark, --ink): an SVG drawn here cannot read CSS variables, and
+# the charts must match the page and the printed report.
+PALETTE = {"ink": "#1a1a1a", "muted": "#4a4a4a", "action": "#1556b0", "red": "#a8151b",
+           "ok": "#1b6e3a", "warn": "#a15c00", "action-dark": "#0f3f80", "red-dark": "#7d0f14"}
 STYLE = Style(
-    background="white", plot_background="white", foreground="#1f2a37",
-    foreground_strong="#111827", foreground_subtle="#6b7280", opacity=".85",
-    colors=("#1d4ed8", "#dc2626", "#059669", "#d97706", "#7c3aed", "#6b7280", "#0891b2", "#be185d"),
+    background="white", plot_background="white", foreground=PALETTE["ink"],
+    foreground_strong=PALETTE["ink"], foreground_subtle=PALETTE["muted"], opacity=".9",
+    colors=tuple(PALETTE[k] for k in ("action", "red", "ok", "warn", "action-dark", "muted",
+                                      "red-dark", "ink")),
     font_family="'Be Vietnam Pro', 'Noto Sans', 'DejaVu Sans', Arial, sans-serif",
     label_font_size=13, major_label_font_size=13, legend_font_size=14, title_font_size=16,
     value_font_size=12, tooltip_font_size=12,

@@ -200,3 +200,12 @@ def test_a_chief_goes_between_the_counter_and_the_desk_pages(site, english_brows
     officer.goto(site.url + "/counter")
     officer.wait_for_selector("#screen-pick:not([hidden])")
     assert officer.locator("#pick-pages").is_hidden()  # a counter officer has no other page
+
+
+def test_the_report_and_planner_charts_draw_in_the_site_palette():
+    """pygal's SVG cannot read CSS variables: its colours must be the core's tokens."""
+    from server.reports.charts import STYLE
+    with open(os.path.join(ROOT, "server/static/core/qms.css"), encoding="utf-8") as fh:
+        tokens = {v.lower() for v in re.findall(r"--[\w-]+:\s*(#[0-9a-fA-F]{3,8})", fh.read())}
+    for colour in (*STYLE.colors, STYLE.foreground, STYLE.foreground_subtle):
+        assert colour.lower() in tokens, colour

@@ -215,7 +215,8 @@ def run_ours(n, args, workdir, http):
     inst = os.path.join(workdir, f"ours-{n}")
     gc_log = os.path.join(workdir, f"gc-ours-{n}.log")
     # Every bench client comes from 127.0.0.1: lift the per-address cap (docs/security.md).
-    srv = common.server(inst, server_root=args.server_root, env=probe_env(args, gc_log),
+    env = dict(probe_env(args, gc_log), **dict(kv.split("=", 1) for kv in args.server_env))
+    srv = common.server(inst, server_root=args.server_root, env=env,
                         extra_args=["--max-per-address", "65536"])
     srv.start(timeout=30)
     procs = []
@@ -330,6 +331,8 @@ def main(argv=None):
     ap.add_argument("--join", default='{"role":"display","deltas":true}',
                     help="what our displays send to join (default: as the wall display page "
                          "does; a server without patches ignores deltas and pushes whole views)")
+    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="environment for our server, e.g. QMS_PUSH_BEFORE_ANSWER=false")
     ap.add_argument("--gc-probe", action="store_true",
                     help="record every collection of both servers (bench/gc_probe) and report "
                          "the pauses and the calls that met a full collection")

@@ -4,7 +4,7 @@ Each action turns a checked payload into an engine command; `perform` runs it th
 site runtime and answers with the ticket or counter it touched.
 """
 from .engine import commands as c
-from .views import counter_view, ticket_view
+from .views import counter_panel, ticket_view
 
 COUNTER = dict(low=1, high=999)
 TICKET = dict(low=1, high=2**31 - 1)
@@ -56,7 +56,7 @@ def describe(state, events, base_url="", at=None):
             break
     for event in events:
         if "counter" in event and event["counter"] in state.counters:
-            answer["counter"] = counter_view(state, event["counter"], at=at)["counter"]
+            answer["counter"] = counter_panel(state, event["counter"], at=at)
             break
     summary = next((e["summary"] for e in events if e["type"] == "day_closed"), None)
     if summary:

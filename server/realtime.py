@@ -28,11 +28,14 @@ from .payload import Payload, bad_input
 from .store import StoreUnavailable
 from .tracking import ticket_by_ref, tracking_view, unknown_ticket
 from .view_patch import view_patch
-from .views import counter_view, kiosk_view, print_job, public_view
+from .views import (combine, counter_view, kiosk_view, print_job, public_calls, public_view,
+                    public_waits)
 
 PRINT_EVENTS = ("ticket_issued", "print_requested")
 MAX_KIOSKS = 64
 MAX_DISPLAY_FILTERS = 64
+# A timer after the writers' own (due now): the pushes leave before the caller resumes.
+PUSH_YIELD_SECONDS = 0.0001
 PATCH_ROOM = "display:patch"  # displays that take patches; filtered ones: display:patch:<filter>
 
 
@@ -47,8 +50,14 @@ class Broadcaster:
         self.socketio = socketio
         self.display_filters = {"display": (None, None)}
         self.last_views = {}  # patch room -> the view its members hold (the next patch's base)
+        self.pushed = False
         self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
+        # Under eventlet/gevent an emit only queues the packet; each socket's writer sends it
+        # when the loop next runs. Yielding once after the emits (a timer just after theirs)
+        # lets every writer send before the caller goes on to build and write its answer.
+        self.push_first = bool(app.config.get("PUSH_BEFORE_ANSWER")) and \
+            app.config.get("ASYNC_MODE") in ("eventlet", "gevent")
 
     def display_room(self, services, counters, deltas=False):
         prefix = PATCH_ROOM if deltas else "display"
@@ -86,14 +95,16 @@ class Broadcaster:
     def push(self, event, data, room):
         # ignore_queue: to this process's clients only; the others push from the store.
         self.socketio.emit(event, data, to=room, ignore_queue=True)
+        self.pushed = True
 
     def patch_for(self, room, view):
         """What a patch room is sent: the change since the view its members hold, or the whole
         view when there is none to patch (the first push since the room filled)."""
         before = self.last_views.get(room)
         self.last_views[room] = view
-        if before is None or before["seq"] >= view["seq"]:
+        if before is None or before["seq"] > view["seq"]:
             return view
+        # (base == seq: the rest of a change whose call went first, see push_calls)
         return {"seq": view["seq"], "base": before["seq"], "patch": view_patch(before, view)}
 
     def snapshot_for(self, room):
@@ -103,8 +114,51 @@ class Broadcaster:
         return self.last_views.get(room)
 
     def on_change(self, events, state):
+        calls = self.push_calls(state)
+        self.let_pushes_leave()
+        self.push_change(events, state, calls)
+        self.let_pushes_leave()
+
+    def let_pushes_leave(self):
+        if self.push_first and self.pushed:
+            self.socketio.sleep(PUSH_YIELD_SECONDS)
+        self.pushed = False
+
+    @staticmethod
+    def filter_key(room):
+        """The filter part of a display room's name, shared by its full and its patch room."""
+        if room in ("display", PATCH_ROOM):
+            return ""
+        return room.split(":", 2)[-1] if room.startswith(PATCH_ROOM + ":") else room[len("display:"):]
+
+    def push_calls(self, state):
+        """The call first. The wait estimator is most of what a change costs the server (it
+        re-plans every waiting ticket); the calls and counters do not need it. So a patch room
+        first gets what changed there, as a patch of the same seq's kind, and the waits follow
+        in push_change as a patch with base == seq. Returns the calls part per filter, for
+        push_change to reuse."""
+        calls = {}
+        for room, (services, counters) in list(self.display_filters.items()):
+            if not room.startswith(PATCH_ROOM) or not self.occupied(room):
+                continue
+            before = self.last_views.get(room)
+            if before is None or before["seq"] >= state.seq:
+                continue
+            key = self.filter_key(room)
+            if key not in calls:
+                calls[key] = public_calls(state, services, counters)
+            interim = dict(before, **calls[key])  # new calls, the waits of the view before
+            patch = view_patch(before, interim)
+            if patch:  # a change that moved no call (a ticket taken) waits for its waits
+                self.last_views[room] = interim
+                self.push("state", {"seq": state.seq, "base": before["seq"], "patch": patch},
+                          room)
+        return calls
+
+    def push_change(self, events, state, calls=None):
+        calls = calls or {}
         # One public view per change, shared by every room; views only for rooms with members.
-        public = public_view(state)
+        public = combine(calls[""], public_waits(state)) if "" in calls else public_view(state)
         filtered = {}  # one view per filter, shared by its full and its patch room
         for room, (services, counters) in list(self.display_filters.items()):
             if not self.occupied(room):
@@ -113,9 +167,10 @@ class Broadcaster:
             if services is None and counters is None:
                 view = public
             else:
-                key = room.split(":", 2)[-1] if room.startswith(PATCH_ROOM) else room[8:]
+                key = self.filter_key(room)
                 if key not in filtered:
-                    filtered[key] = public_view(state, services, counters)
+                    filtered[key] = combine(calls[key], public_waits(state, services)) \
+                        if key in calls else public_view(state, services, counters)
                 view = filtered[key]
             self.push("state", self.patch_for(room, view) if room.startswith(PATCH_ROOM)
                       else view, room)

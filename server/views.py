@@ -113,6 +113,28 @@ def issuing_view(state, at):
 
 def public_view(state, services=None, counters=None, at=None):
     """The public snapshot (GET /api/state, displays, kiosks): counts and calls only."""
+    return combine(public_calls(state, services, counters), public_waits(state, services, at))
+
+
+def combine(calls, waits):
+    """The public view from its two parts, keys in their usual order."""
+    return {key: (waits[key] if key in waits else calls[key]) for key in PUBLIC_KEYS}
+
+
+PUBLIC_KEYS = ("seq", "site", "day", "day_open", "issuing", "services", "counters",
+               "recent_calls", "notice")
+
+
+def public_waits(state, services=None, at=None):
+    """The part of the public view that asks the wait estimator (the costly part of a view):
+    whether tickets are given now, and per service who waits and how long a new one would."""
+    return {"issuing": issuing_view(state, _now(state, at)),
+            "services": _services(state, _now(state, at), services)}
+
+
+def public_calls(state, services=None, counters=None):
+    """The rest of the public view, cheap to make: the calls and the counters (what a wall
+    display must show at once), the site's name and notice."""
     calls = [
         {"number": c["label"], "counter": c["counter"], "at": iso(state.site, c["at"]),
          "seq": c["seq"], "recall": c.get("recall", False)}
@@ -127,8 +149,6 @@ def public_view(state, services=None, counters=None, at=None):
         "site": _site_header(state),
         "day": state.day,
         "day_open": state.day_open,
-        "issuing": issuing_view(state, _now(state, at)),
-        "services": _services(state, _now(state, at), services),
         "counters": _counters(state, counters),
         "recent_calls": calls,
         # The site's notice for the displays: changed on the admin page, shown at once.
@@ -173,23 +193,30 @@ def allowed_actions(counter, current):
     return allowed
 
 
-def counter_view(state, number, public=None, at=None):
-    """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
-    `public`: the public view of this same state, when the caller has made it already."""
+def counter_panel(state, number, at=None):
+    """The counter itself as its tablet shows it (also an officer action's answer): its state,
+    officer, allowed actions and current ticket."""
     cfg = state.site.counter(number)
     live = state.counters[number]
     current = state.tickets.get(live.current) if live.current else None
     at = _now(state, at)
-    # The list is the counter's line from the engine: its head is what call-next takes.
-    queue = counter_line(state, number, at).tickets()
-    view = dict(public or public_view(state, at=at))
-    view["counter"] = {
+    return {
         "number": number, "name": cfg.name, "state": live.state, "officer": live.officer,
         "services": list(cfg.services), "priority_streak": live.priority_streak,
         "allowed": allowed_actions(live, current),
         "current": dict(ticket_view(state, current, at=at), serving_at=iso(state.site, current.serving_at),
                         recalls=current.recalls, no_shows=current.no_shows) if current else None,
     }
+
+
+def counter_view(state, number, public=None, at=None):
+    """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
+    `public`: the public view of this same state, when the caller has made it already."""
+    at = _now(state, at)
+    # The list is the counter's line from the engine: its head is what call-next takes.
+    queue = counter_line(state, number, at).tickets()
+    view = dict(public or public_view(state, at=at))
+    view["counter"] = counter_panel(state, number, at)
     view["queue"] = {
         "waiting": len(queue),
         "priority_waiting": sum(1 for t in queue if t.priority),

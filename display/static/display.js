@@ -199,11 +199,40 @@
     $("hero-recall").hidden = !latest.recall;
   }
 
+  // Keeps the node of every item that did not change (a patched state shares such items with
+  // the state before, QMS.applyPatch) and builds the others; returns the nodes it built.
+  // `sig`: what a node shows besides its item (a counter tile's "latest" mark).
+  function renderKeyed(box, kept, items, key, sig, build) {
+    var next = {}, nodes = [], built = [];
+    items.forEach(function (item) {
+      var k = key(item), mark = sig(item), old = kept.nodes[k];
+      var node = old && old.item === item && old.mark === mark ? old.node : null;
+      if (!node) { node = build(item); built.push(node); }
+      next[k] = { item: item, mark: mark, node: node };
+      nodes.push(node);
+    });
+    kept.nodes = next;
+    Array.prototype.slice.call(box.children).forEach(function (child) {
+      if (nodes.indexOf(child) < 0) box.removeChild(child);
+    });
+    nodes.forEach(function (node, i) {
+      if (box.children[i] !== node) box.insertBefore(node, box.children[i] || null);
+    });
+    return built;
+  }
+
+  var counterTiles = { nodes: {} }, serviceRows = { nodes: {} };
+
+  function isLatest(c, latest) {
+    return !!(c.serving && latest && latest.counter === c.number && latest.number === c.serving);
+  }
+
+  // Returns the tile names it drew (to be fitted).
   function renderCounters(counters, latest) {
     var box = $("counters");
-    box.textContent = "";
     box.classList.toggle("many", counters.length > 6);
-    counters.forEach(function (c) {
+    return renderKeyed(box, counterTiles, counters, function (c) { return c.number; },
+                       function (c) { return isLatest(c, latest); }, function (c) {
       var tile = el("div", "tile " + c.state);
       tile.setAttribute("data-counter", c.number);
       var name = el("div", "tile-name", c.name || ("Quầy " + c.number));
@@ -212,15 +241,15 @@
       if (c.serving) {
         if (c.serving_priority) name.appendChild(el("span", "prio", "Ưu tiên"));
         tile.appendChild(el("div", "tile-number", c.serving));
-        if (latest && latest.counter === c.number && latest.number === c.serving) tile.classList.add("latest");
+        if (isLatest(c, latest)) tile.classList.add("latest");
       } else {
         var words = STATE_WORDS[c.state] || [c.state, ""];
         var st = el("div", "tile-state", words[0]);
         st.appendChild(el("span", "en", words[1]));
         tile.appendChild(st);
       }
-      box.appendChild(tile);
-    });
+      return tile;
+    }).map(function (tile) { return tile.querySelector(".tile-name"); });
   }
 
   function renderRecent(calls) {
@@ -248,16 +277,18 @@
   }
 
   // Shrink the recent-call chips and the tile titles that do not fit their boxes.
+  function fitNodes(nodes) {
+    Array.prototype.forEach.call(nodes, function (node) { fitText(node, 0.45); });
+  }
   function fitAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("#recent li.chip, #counters .tile-name"),
-                                 function (node) { fitText(node, 0.45); });
+    fitNodes(document.querySelectorAll("#recent li.chip, #counters .tile-name"));
   }
 
   function renderServices(services) {
     var list = $("services");
-    list.textContent = "";
     list.classList.toggle("many", services.length > 6);
-    services.forEach(function (s) {
+    renderKeyed(list, serviceRows, services, function (s) { return s.code; },
+                function () { return ""; }, function (s) {
       var li = el("li");
       li.setAttribute("data-service", s.code);
       li.appendChild(el("span", "s-letter", s.letter));
@@ -272,7 +303,7 @@
       etaNode.setAttribute("data-kind", s.eta ? s.eta.kind : "");
       if (s.eta && s.eta.kind === "closed") etaNode.style.color = "var(--muted)";
       li.appendChild(etaNode);
-      list.appendChild(li);
+      return li;
     });
   }
 
@@ -315,14 +346,23 @@
 
     // A patched state shares the parts that did not change with the one before (QMS.applyPatch):
     // on a slow TV stick the redraw, not the push, is the cost, so only what changed is drawn.
+    // Within a list, only the items that changed get new nodes, and only new nodes are fitted.
     var callsChanged = !before || state.recent_calls !== before.recent_calls;
+    var drawn = [];
     if (callsChanged) {
       renderHero(latest);
       renderRecent(calls);
+      drawn = drawn.concat(Array.prototype.slice.call(document.querySelectorAll("#recent li.chip")));
     }
-    if (callsChanged || state.counters !== before.counters) renderCounters(state.counters || [], latest);
+    if (callsChanged || state.counters !== before.counters) {
+      var many = $("counters").classList.contains("many");
+      drawn = drawn.concat(renderCounters(state.counters || [], latest));
+      // Another number of tiles resizes every tile: all are fitted again.
+      if (many !== $("counters").classList.contains("many") || !before ||
+          (before.counters || []).length !== (state.counters || []).length) drawn = null;
+    }
     if (!before || state.services !== before.services) renderServices(state.services || []);
-    if (callsChanged || state.counters !== before.counters) fitAll();
+    if (drawn === null) fitAll(); else fitNodes(drawn);
     $("day-closed").hidden = state.day_open !== false;
 
     if (toAnnounce.length) {

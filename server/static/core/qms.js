@@ -35,7 +35,8 @@
   // down to minRatio of its stylesheet size.
   function fitText(node, minRatio) {
     if (!node) return;
-    node.style.fontSize = "";
+    // Only reset a size set before: a write makes the next read lay the page out again.
+    if (node.style.fontSize) node.style.fontSize = "";
     var base = parseFloat(getComputedStyle(node).fontSize);
     var size = base;
     while (node.scrollWidth > node.clientWidth && size > base * (minRatio || 0.5)) {

@@ -48,6 +48,48 @@ def first_state(port, join, cookie=None, timeout=10):
         ws.close()
 
 
+def call_pushes(port, officer, counter=1, timeout=10):
+    """The `state` packets a display that joined with deltas (as the wall display page does)
+    gets for one call at `counter`: [(bytes, kind)], kind "whole", "call" or "waits"."""
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket", timeout=timeout)
+    got = []
+    try:
+        seq = None
+        while True:
+            msg = ws.recv()
+            if msg.startswith("0"):
+                ws.send("40")
+            elif msg.startswith("40"):
+                ws.send("42" + json.dumps(["join", {"role": "display", "deltas": True}]))
+            elif msg == "2":
+                ws.send("3")
+            elif msg.startswith('42["state"') and seq is None:
+                # The first push after the room filled is whole: one change first, then the
+                # measured call (the call's own patch, then its waits).
+                r = officer.post(f"/api/counters/{counter}/call-next")
+                r.raise_for_status()
+                officer.post(f"/api/tickets/{r.json()['ticket']['id']}/complete",
+                             {"outcome": "accepted"}).raise_for_status()
+                r = officer.post(f"/api/counters/{counter}/call-next")
+                r.raise_for_status()
+                seq = r.json()["seq"]
+            elif msg.startswith('42["state"') and json.loads(msg[2:])[1]["seq"] < seq:
+                continue
+            elif msg.startswith('42["state"'):
+                body = json.loads(msg[2:])[1]
+                kind = "whole" if "patch" not in body else (
+                    "waits" if body["base"] == body["seq"] else "call")
+                got.append((len(msg.encode()), kind))
+                if body["seq"] >= seq:
+                    ws.settimeout(1.0)  # the waits may follow the call's own patch
+    except websocket.WebSocketTimeoutException:
+        pass
+    finally:
+        ws.close()
+    return got
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--waiting", type=int, default=500)
@@ -93,6 +135,13 @@ def main(argv=None):
                          "queue_next_shown": len(body.get("queue", {}).get("next", [])) or None}
                 out.append(entry)
                 rows.append([name, entry["bytes"], entry["gzip_bytes"], ",".join(entry["keys"])])
+            # Issue 15: what a display that takes patches gets for one more call.
+            officer.post(f"/api/tickets/{r.json()['ticket']['id']}/complete",
+                         {"outcome": "accepted"}).raise_for_status()
+            for size, kind in call_pushes(srv.port, officer):
+                entry = {"audience": f"display, patch ({kind})", "bytes": size}
+                out.append(entry)
+                rows.append([entry["audience"], size, "", ""])
         finally:
             srv.stop()
     print(f"\nstate push per audience, {waiting} waiting, 10 recent calls")

@@ -496,6 +496,12 @@
   }
 
   function showTicket() {
+    // A phone keeps its number on its own tracking page (live, as the display calls), not on
+    // a kiosk screen that goes back to the services after a few seconds.
+    if (DEVICE === "phone" && ticket.track_url) {
+      location.assign(ticket.track_url.replace(/^https?:\/\/[^/]+/, ""));
+      return;
+    }
     renderTicket();
     show("done");
     let left = DONE_SECONDS;

@@ -151,9 +151,14 @@ def test_a_phone_where_phones_may_take_numbers_takes_a_plain_one(long_label_site
     assert "Số ưu tiên chỉ được lấy tại kiosk" in page.inner_text("#not-kiosk")
     page.wait_for_timeout(800)
     page.click(".service[data-service='VNEID']")
-    # No priority screen to choose from and be refused: the plain number at once.
-    page.wait_for_selector("#screen-done:not([hidden])")
+    # No priority screen to choose from and be refused: the plain number at once, kept on the
+    # phone's own tracking page (not a kiosk screen that resets after ten seconds).
+    page.wait_for_url("**/t/*")
     assert page.inner_text("#number").startswith("B")
+    assert "Đang chờ" in page.inner_text("#live")
+    # No counter serves it yet: said as it is, not as an estimated wait.
+    wait = page.inner_text("#live [data-kind='closed']").strip() + " " + page.inner_text("#live .facts")
+    assert "Chưa mở quầy" in wait and "chờ dự kiến" not in wait and "estimated wait" not in wait
     page.screenshot(path=f"{artifacts}/kiosk-phone-ticket-390x844.png")
 
 

@@ -37,8 +37,11 @@
         ? fact(String(n), "người trước công dân", n + " " + QMS.peopleEn(n) + " before you")
         : fact("0", "Công dân là người tiếp theo", "You are next"));
       // The server's one estimator words the wait ("Chưa mở quầy", "15–25 phút", "trên 60 phút").
-      var eta = fact(t.eta ? t.eta.text_vi : "—", "chờ dự kiến",
-                     (t.eta ? t.eta.text_en + " · " : "") + "estimated wait", true);
+      // "Chưa mở quầy" is not a wait time: it is said as it is, not as "chờ dự kiến".
+      var closed = t.eta && t.eta.kind === "closed";
+      var eta = closed ? fact(t.eta.text_vi, "", t.eta.text_en, true)
+        : fact(t.eta ? t.eta.text_vi : "—", "chờ dự kiến",
+               (t.eta ? t.eta.text_en + " · " : "") + "estimated wait", true);
       eta.firstChild.setAttribute("data-kind", t.eta ? t.eta.kind : "");
       facts.appendChild(eta);
       live.appendChild(facts);

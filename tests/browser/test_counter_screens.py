@@ -47,3 +47,19 @@ def test_transfer_asks_first_and_offers_no_closed_counter(site, new_page, artifa
     page.wait_for_function("window.__counter.view.counter.current === null")
     view = Officer(site.url).http.get(site.url + "/api/counters/2/view", timeout=10).json()
     assert view["counter"]["current"] is None
+
+
+def test_the_queue_list_reads_each_service_in_full(site, new_page, artifacts):
+    free_counter(site.url, 5)
+    for service in ("CCCD", "CORRECT"):
+        take_ticket(site.url, service)
+    page = sign_in_counter(new_page, site.url, 1)  # serves A (the longest name) and D
+    page.wait_for_selector("#screen-console .q-next .s")
+    names = page.evaluate("""() => [...document.querySelectorAll('.q-next .s')].map(s => {
+      const r = s.getBoundingClientRect(), row = s.closest('li').getBoundingClientRect();
+      return {text: s.textContent, overflow: s.scrollWidth - s.clientWidth,
+              inside: r.bottom <= row.bottom + 1 && r.right <= row.right + 1}; })""")
+    assert any("Cấp, đổi, cấp lại thẻ Căn cước" == n["text"] for n in names), names
+    for name in names:
+        assert name["overflow"] <= 0 and name["inside"], name
+    page.screenshot(path=f"{artifacts}/counter-1280x800-queue.png")

@@ -99,14 +99,22 @@ def _province_worker(args):
                                      daemon=True)]
     for thread in threads:
         thread.start()
-    time.sleep(max(0.0, stop_at - time.time()) + 5)  # and five seconds to drain
+    time.sleep(max(0.0, stop_at - time.time()))
+    writers = threads[0::2]
+    for writer in writers:
+        writer.join(timeout=30)
+
+    def drained():
+        return all(agent.acked is not None and agent.acked >= max(committed[agent.site.id],
+                                                                  default=0) for agent in agents)
+    deadline = time.time() + 120
+    while not drained() and time.time() < deadline:
+        time.sleep(0.2)
     stopping.set()
     return committed
 
 
 def province(args, db, folder):
-    import socketio
-    import requests
     from server.hub.store import HubStore
     from server.hub.viewers import create_user
     store = HubStore(db)
@@ -114,6 +122,17 @@ def province(args, db, folder):
             for i in range(args.sites)}
     create_user(store, "bench", "bench-password")
     hubs = start_hubs(db, folder, args.processes, "qms-hub-bench-" + uuid.uuid4().hex[:6])
+    try:
+        return _province_run(args, store, keys, hubs, folder)
+    finally:
+        for hub in hubs:
+            hub.stop()
+        store.close()
+
+
+def _province_run(args, store, keys, hubs, folder):
+    import socketio
+    import requests
     url = hubs[0].url
     heard, lock = [], threading.Lock()
     http = requests.Session()
@@ -146,9 +165,6 @@ def province(args, db, folder):
     pushes = [t - committed[site][seq] for site, seq, t in heard
               if seq in committed.get(site, {})]
     events = sum(len(t) for t in committed.values())
-    for hub in hubs:
-        hub.stop()
-    store.close()
     result = {"sites": args.sites, "processes": args.processes, "speed": args.speed,
               "per_hour": args.per_hour, "seconds": args.seconds, "events": events,
               "events_per_s": round(events / args.seconds, 1),
@@ -214,6 +230,16 @@ def _national_sender(args):
 def national_round(db, folder, senders, processes, seconds, batch, interval, workers, sites):
     import sqlalchemy as sa
     hubs = start_hubs(db, folder, processes, "qms-hub-bench-" + uuid.uuid4().hex[:6])
+    try:
+        return _national_run(db, hubs, senders, processes, seconds, batch, interval, workers,
+                             sites)
+    finally:
+        for hub in hubs:
+            hub.stop()
+
+
+def _national_run(db, hubs, senders, processes, seconds, batch, interval, workers, sites):
+    import sqlalchemy as sa
     engine = sa.create_engine(db)
     start_at = time.time() + 8
     shares = [sites[w::workers] for w in range(workers)]
@@ -235,8 +261,6 @@ def national_round(db, folder, senders, processes, seconds, batch, interval, wor
     watching.set()
     cpu = [round(((cpu_seconds(h.pid) or 0) - (cpu0[h.pid] or 0)) / seconds, 2) for h in hubs]
     alive = sum(h.proc.poll() is None for h in hubs)
-    for hub in hubs:
-        hub.stop()
     engine.dispose()
     events = sum(r[0] for r in results)
     latencies = [x for r in results for x in r[1]]

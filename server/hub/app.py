@@ -13,7 +13,6 @@ from flask_socketio import SocketIO, join_room
 from werkzeug.exceptions import HTTPException
 
 from .. import http_headers, json_limits
-from ..blocking import run_blocking
 from . import viewers
 from .live import DASHBOARD_ROOM, HubLive
 from .store import HubStore
@@ -92,7 +91,7 @@ def _register_sign_in(app, store):
     @app.get("/api/hub/sites")
     @viewers.viewer_required
     def sites():
-        return jsonify(sites=run_blocking(store.sites))
+        return jsonify(sites=store.sites())
 
 
 def _register_sockets(socketio):

@@ -5,7 +5,7 @@
          200 {"last_seq", "accepted"} | 409 {"error": {"code": "gap", "send_from": N}}
 
 Each request carries the site's key (`Authorization: Bearer <key>`): no key or an unknown one
-is 401, a key of another site is 403 — refused before anything is read or written. Store calls
+is 401, a key of another site is 403 — and nothing is written. Store calls
 run on the event loop: `qms hub` makes psycopg wait with select(), which eventlet makes green
 (server/hub/serve.py), so a batch waiting for its commit lets the other sites' batches in.
 """
@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..store import StoreUnavailable
 from .batch import BadBatch, parse_batch
-from .store import Gap, UnknownSite
+from .store import Gap, UnknownSite, WrongKey
 
 bp = Blueprint("hub_ingest", __name__)
 
@@ -29,18 +29,25 @@ def _store():
     return current_app.extensions["qms.hub.store"]
 
 
-def _authorised(site_id):
-    """None if the request's key is site_id's, else the refusal to answer."""
+def _key():
     header = request.headers.get("Authorization", "")
-    key = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    return header[7:].strip() if header[:7].lower() == "bearer " else ""
+
+
+def _refuse_key(site_id, key):
+    """401 for no key or an unknown one, 403 for another site's key."""
     owner = _store().site_for_key(key) if key else None
-    if owner is None:
+    if owner is None or owner == site_id:  # (the site's own: it was rotated meanwhile)
         return _error(401, "unknown_key", "Khóa của điểm cấp không đúng.",
                       "Missing or unknown site key (Authorization: Bearer <key>).")
-    if owner != site_id:
-        return _error(403, "wrong_site", "Khóa này thuộc điểm cấp khác.",
-                      f"This key belongs to another site, not {site_id!r}.")
-    return None
+    return _error(403, "wrong_site", "Khóa này thuộc điểm cấp khác.",
+                  f"This key belongs to another site, not {site_id!r}.")
+
+
+def _authorised(site_id):
+    """None if the request's key is site_id's, else the refusal to answer."""
+    key = _key()
+    return None if key and _store().site_for_key(key) == site_id else _refuse_key(site_id, key)
 
 
 @bp.after_request
@@ -69,9 +76,12 @@ def acknowledged(site_id):
 
 @bp.post("/api/hub/sites/<site_id>/events")
 def receive(site_id):
-    refused = _authorised(site_id)
-    if refused:
-        return refused
+    # The key is checked on the site's row inside the batch's transaction (HubStore.ingest):
+    # a batch is one transaction, no separate look-up. A body is read before (bounded by
+    # MAX_CONTENT_LENGTH), but nothing is written for a wrong key.
+    key = _key()
+    if not key:
+        return _refuse_key(site_id, key)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return _error(400, "bad_batch", "Lô dữ liệu không hợp lệ.", "The body must be a JSON object.")
@@ -82,7 +92,9 @@ def receive(site_id):
     now = time.time()
     try:
         last, accepted = _store().ingest(site_id, events, now, site_clock=sent_at,
-                                         campaign=campaign, settings=settings)
+                                         campaign=campaign, settings=settings, key=key)
+    except WrongKey:
+        return _refuse_key(site_id, key)
     except Gap as gap:
         return _error(409, "gap", f"Thiếu sự kiện: gửi lại từ số {gap.send_from}.",
                       f"Events missing: send from seq {gap.send_from}.", send_from=gap.send_from)

@@ -13,12 +13,16 @@ refused with the seq to send from. The acknowledged seq only ever moves forward 
 unbroken run of events.
 """
 import hashlib
+import hmac
 import json
 import secrets
+import sys
+import threading
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from ..store import StoreUnavailable
 from ..store.sql import EventLogReads
@@ -74,8 +78,6 @@ hub_secrets = sa.Table(
     sa.Column("secret", sa.String(128), nullable=False),
 )
 
-NOTIFY_CHANNEL = "qms_hub_events"
-
 
 def key_hash(key):
     """Site keys are 256 random bits: a plain SHA-256 is enough (no slow hash to brute-force
@@ -99,6 +101,23 @@ class UnknownSite(Exception):
     pass
 
 
+class WrongKey(Exception):
+    """The key is not this site's (another site's, or none at all): nothing was written."""
+
+
+def _os_thread():
+    """The OS thread (under eventlet every greenlet of the loop shares one)."""
+    patcher = sys.modules.get("eventlet.patcher")
+    if patcher is None:
+        return threading.get_ident()
+    return patcher.original("_thread").get_ident()
+
+
+def _green():
+    patcher = sys.modules.get("eventlet.patcher")
+    return patcher is not None and patcher.is_monkey_patched("thread")
+
+
 def _row_of(site_id, event, now):
     return {"site_id": site_id, "seq": event["seq"], "type": event["type"], "at": event["at"],
             "body": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
@@ -109,19 +128,37 @@ def _row_of(site_id, event, now):
 class HubStore(EventLogReads):
     log = hub_events
 
-    def __init__(self, url, migrate=True):
+    def __init__(self, url, migrate=True, async_commit=False):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
+        # Without waiting for the WAL's flush at each batch's commit (docs/hub.md): a crash of
+        # PostgreSQL may take back the last moments' batches, events and acknowledged seq
+        # together, and the site's agent, answered "gap", sends them again.
+        self.async_commit = async_commit and self.is_postgres
         if self.is_postgres:
-            self.engine = sa.create_engine(url, pool_pre_ping=True)
+            # No pre-ping: it is a round trip more per batch, and a connection PostgreSQL
+            # dropped fails one batch, which the agent sends again.
+            self._loop_engine = sa.create_engine(url)
+            # Under eventlet the pool's locks are green: a worker thread (server/blocking.py)
+            # must not share them with the loop, so it gets connections of its own.
+            self._thread_engine = sa.create_engine(url, poolclass=NullPool)
         else:  # pure-logic tests only: the hub runs on PostgreSQL
-            self.engine = sa.create_engine(url, connect_args={"timeout": 10})
+            self._loop_engine = self._thread_engine = sa.create_engine(
+                url, connect_args={"timeout": 10})
+        self._loop_thread = _os_thread()
         if migrate:
             from .migrations import upgrade
             upgrade(url)
 
+    @property
+    def engine(self):
+        if _os_thread() == self._loop_thread or not _green():
+            return self._loop_engine
+        return self._thread_engine
+
     def close(self):
-        self.engine.dispose()
+        self._loop_engine.dispose()
+        self._thread_engine.dispose()
 
     # -- sites -----------------------------------------------------------------------------
     def add_site(self, site_id, name, district, now, eligible_citizens=None, deadline=None):
@@ -199,18 +236,26 @@ class HubStore(EventLogReads):
         return found
 
     # -- ingest ----------------------------------------------------------------------------
-    def ingest(self, site_id, events, now, site_clock=None, campaign=None, settings=None):
+    def ingest(self, site_id, events, now, site_clock=None, campaign=None, settings=None,
+               key=None):
         """Store a batch of one site's events (consecutive seqs, checked by the caller).
-        Returns (last acknowledged seq, how many were new); raises Gap or UnknownSite."""
+        Returns (last acknowledged seq, how many were new); raises Gap, UnknownSite, or
+        WrongKey when `key` is given and is not the site's (then nothing is written). The
+        key is checked on the row the batch locks anyway: one round trip fewer a batch."""
         gap = None
         try:
             with self.engine.begin() as conn:
+                if self.async_commit:
+                    conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
                 # The row lock orders batches of one site across every hub process.
-                last = conn.execute(sa.select(hub_sites.c.last_seq)
-                                    .where(hub_sites.c.site_id == site_id)
-                                    .with_for_update()).scalar()
-                if last is None:
-                    raise UnknownSite(site_id)
+                row = conn.execute(sa.select(hub_sites.c.last_seq, hub_sites.c.key_hash)
+                                   .where(hub_sites.c.site_id == site_id)
+                                   .with_for_update()).first()
+                if row is None:
+                    raise (UnknownSite(site_id) if key is None else WrongKey(site_id))
+                if key is not None and not hmac.compare_digest(row.key_hash, key_hash(key)):
+                    raise WrongKey(site_id)
+                last = row.last_seq
                 changes = {"last_seen_at": now}
                 if site_clock is not None:
                     changes["clock_skew_s"] = site_clock - now
@@ -226,10 +271,6 @@ class HubStore(EventLogReads):
                     conn.execute(self._insert_ignoring_duplicates(),
                                  [_row_of(site_id, e, now) for e in new])
                     changes.update(last_seq=new[-1]["seq"], last_event_at=new[-1]["at"])
-                    if self.is_postgres:
-                        # At commit, to every hub process that LISTENs (server/hub/live.py).
-                        conn.execute(sa.select(sa.func.pg_notify(
-                            NOTIFY_CHANNEL, f"{site_id} {new[-1]['seq']}")))
                 conn.execute(hub_sites.update().where(hub_sites.c.site_id == site_id)
                              .values(**changes))
         except (OperationalError, DBAPIError) as exc:

@@ -24,7 +24,8 @@ def test_the_agent_imports_without_the_servers_packages():
         "[open_printer(u) for u in ('winspool://P', 'tcp://127.0.0.1:9100', 'virtual://')]; "
         "import importlib; [importlib.import_module('printer_drivers.transports.' + m) "
         "for m, _ in TRANSPORTS.values()]; "
-        "blocked = [m for m in ('flask', 'eventlet', 'sqlalchemy', 'pydantic') if sys.modules[m] is not None]; "
+        "blocked = [m for m in ('flask', 'eventlet', 'sqlalchemy', 'pydantic', 'fcntl', 'termios') "
+        "if sys.modules[m] is not None]; "
         "print('loaded:', blocked)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -68,3 +68,32 @@ def test_a_ticket_prints_through_the_windows_spooler(server, tmp_path):
         assert [op.value for op in ops if op.kind == "qr_store"] == [ticket["track_url"]]
     else:
         assert ticket["number"].encode() in data
+
+
+def test_the_agent_install_asks_for_nothing_of_the_server():
+    """setup.cfg, which pip reads: the base install (a kiosk PC) and its `agent` extra name no
+    package of the site server; the extra adds pywin32 on Windows only."""
+    import configparser
+
+    from packaging.requirements import Requirement
+    # (windows_agent.py's list; not imported from there: importing it hides these packages
+    # from this whole test process)
+    server_only = ("flask", "flask_socketio", "eventlet", "sqlalchemy", "pydantic", "alembic",
+                   "openpyxl", "pygal", "psycopg", "redis", "gevent", "werkzeug", "jinja2",
+                   "limits")
+
+    config = configparser.ConfigParser()
+    config.read(os.path.join(HERE, "..", "..", "setup.cfg"), encoding="utf-8")
+
+    def names(text):
+        return {Requirement(line).name.lower().replace("-", "_"): Requirement(line)
+                for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+    base = names(config["options"]["install_requires"])
+    agent = names(config["options.extras_require"]["agent"])
+    server_side = set(server_only) | {"qms_cccd"}
+    assert not (set(base) | set(agent)) & server_side
+    assert set(agent) == {"pywin32"}
+    marker = agent["pywin32"].marker
+    assert marker.evaluate({"sys_platform": "win32"}) and not marker.evaluate(
+        {"sys_platform": "linux"})

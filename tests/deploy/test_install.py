@@ -18,6 +18,9 @@ import requests
 from support.server_process import ROOT, free_port
 from support.waiting import wait_until
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 INSTALL = os.path.join(ROOT, "deploy", "install.sh")
 # The venv borrows the machine's packages (no downloads of the server's dependencies), but the
 # build of the project itself stays isolated, as on a real install: a machine's own setuptools

@@ -20,6 +20,9 @@ from server.store import open_store
 from support.databases import fresh_postgres
 from support.server_process import ROOT, ServerProcess
 
+# The whole file takes long (real processes): handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 DEMO_SITE = os.path.join(ROOT, "server", "sites", "demo.toml")
 
 

@@ -15,7 +15,17 @@ if [ ! -x "$VENV/bin/python" ]; then
   # pip adds the rest inside the venv.
   python3 -m venv --system-site-packages "$VENV"
 fi
-# pip -q is silent for minutes on a first install: say what is happening (on stderr, so
-# scripts reading stdout are unaffected).
-echo "Cài đặt / installing qms${QMS_EXTRAS:+[$QMS_EXTRAS]} into $VENV (lần đầu mất vài phút / the first time takes a few minutes)…" >&2
-"$VENV/bin/python" -m pip install -q -e ".${QMS_EXTRAS:+[$QMS_EXTRAS]}"
+# pip re-checks every requirement on each run (10 s idle, a minute on a busy machine), so the
+# install is skipped while the package's requirements (setup.cfg, pyproject.toml) and place
+# (an editable install points at this folder) are those of the last install with these
+# extras; code changes need no install.
+# QMS_REINSTALL=1 forces it (e.g. after uninstalling something from the venv by hand).
+stamp="$VENV/.qms-installed${QMS_EXTRAS:+-$QMS_EXTRAS}"
+wanted="$({ cat setup.cfg pyproject.toml 2>/dev/null || true; } | sha256sum | cut -d' ' -f1) $PWD"
+if [ -n "${QMS_REINSTALL:-}" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  # pip -q is silent for minutes on a first install: say what is happening (on stderr, so
+  # scripts reading stdout are unaffected).
+  echo "Cài đặt / installing qms${QMS_EXTRAS:+[$QMS_EXTRAS]} into $VENV (lần đầu mất vài phút / the first time takes a few minutes)…" >&2
+  "$VENV/bin/python" -m pip install -q -e ".${QMS_EXTRAS:+[$QMS_EXTRAS]}"
+  echo "$wanted" > "$stamp"
+fi

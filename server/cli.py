@@ -893,6 +893,60 @@ def hub_add_user(ctx, username, name, password):
     click.echo(f"Hub user {username} saved.")
 
 
+@hub.command("report")
+@click.option("--day", default=None, help="A business day YYYY-MM-DD (default: today).")
+@click.option("--week", "kind", flag_value="week", help="The week (Monday-Sunday) of --day.")
+@click.option("--month", "kind", flag_value="month", help="The month of --day.")
+@click.option("--from", "first", default=None, help="First day of a range (with --to).")
+@click.option("--to", "last", default=None, help="Last day of a range (with --from).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output; a file name for xlsx).")
+@click.option("--province", envvar="QMS_HUB_PROVINCE_NAME", default=None,
+              help="The province police's name for the heading (or env QMS_HUB_PROVINCE_NAME).")
+@click.option("--unit-line", "unit_lines", multiple=True,
+              help="A line of the unit's heading, top left (repeat; default: BỘ CÔNG AN and "
+                   "the province's name in capitals).")
+@click.option("--place", envvar="QMS_HUB_PROVINCE_PLACE", default="",
+              help="The place written before the date, e.g. 'Đồng Tháp'.")
+@click.pass_context
+def hub_report(ctx, day, kind, first, last, fmt, output, province, unit_lines, place):
+    """The province report: every site's figures, the province's sums by district, service and
+    day, and campaign progress per site (docs/hub.md)."""
+    import datetime
+    from . import clock
+    from .engine import Refused
+    from .engine.hours import business_day
+    from .hub.province import Province, build_province_document, hub_sites
+    from .reports import period_of
+    from .reports.writers import write
+    if (first is None) != (last is None):
+        raise click.UsageError("--from and --to go together.")
+    heading = Province(name=province or Province.name, unit_lines=tuple(unit_lines), place=place)
+    today = business_day(heading, clock.now())
+    try:
+        if first is not None:
+            period = period_of(kind="range", first=first, last=last)
+        else:
+            period = period_of(day or today, kind or "day")
+    except Refused as exc:
+        raise click.UsageError(f"{exc.message_vi} ({exc.message_en})")
+    store = _hub_store(ctx)
+    doc = build_province_document(store, hub_sites(store), period,
+                                  datetime.date.fromisoformat(today), heading)
+    data, _, ext = write(doc, fmt)
+    if output is None and fmt == "xlsx":
+        output = f"bao-cao-tinh-{period.slug}.xlsx"
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"Đã ghi báo cáo {period.label_vi} vào {output} (report written).", err=True)
+
+
 @main.command("kiosk-agent")
 @click.option("--server", "server_url", required=True, help="Site server URL, e.g. http://10.0.0.2:5000")
 @click.option("--token", required=True, envvar="QMS_DEVICE_TOKEN",

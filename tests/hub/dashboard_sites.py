@@ -3,9 +3,8 @@
 A `LiveSite` is a real site runtime (the demo site's rules, its own SQLite store) driven with
 real commands at the wall clock's time; `send()` posts what the hub has not acknowledged yet,
 over HTTP with the site's key, as the sync agent does (its privacy scrub, server/hub/scrub.py,
-and the site's settings with the first batch). `HubProcess` is `qms hub` in a subprocess.
+and the site's settings with the first batch).
 """
-import sys
 import time
 
 import requests
@@ -16,20 +15,7 @@ from server.hub.scrub import scrub
 from server.runtime import SiteRuntime
 from server.site_file import DEMO_SITE, load_site
 from server.store.sql import SqlStore
-from support.server_process import ServerProcess
 
-
-
-class HubProcess(ServerProcess):
-    """`python -m server.cli hub --store URL` on a free port (eventlet)."""
-
-    def __init__(self, folder, store_url, env=None, extra_args=()):
-        super().__init__(folder, env=env, extra_args=extra_args)
-        self.store_url = store_url
-
-    def command(self):
-        return [sys.executable, "-m", "server.cli", "hub", "--store", self.store_url,
-                "--port", str(self.port), *self.extra_args]
 
 
 class LiveSite:

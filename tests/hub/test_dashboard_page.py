@@ -16,7 +16,8 @@ from server.hub.viewers import create_user
 from support.browser import ARTIFACTS
 from support.databases import fresh_postgres
 from support.waiting import wait_until
-from dashboard_sites import HubProcess, LiveSite, sign_in
+from support.hub_process import HubProcess
+from dashboard_sites import LiveSite, sign_in
 
 OFFLINE_AFTER = 6  # seconds without a batch or an ask: the test hub's "offline"
 SITES = (("ben-nghe", "Phường Bến Nghé", "Quận 1"), ("da-kao", "Phường Đa Kao", "Quận 1"),
@@ -36,7 +37,9 @@ def hub(tmp_path_factory):
         create_user(store, USER, PASSWORD, "Lãnh đạo tỉnh")
         env = {"QMS_HUB_OFFLINE_AFTER_SECONDS": str(OFFLINE_AFTER),
                "QMS_HUB_PROVINCE_NAME": "Công an Thành phố Hồ Chí Minh"}
-        with HubProcess(folder, url, env=env) as proc:
+        hub_process = HubProcess(folder, url)
+        hub_process.env = env
+        with hub_process as proc:
             sites = {sid: LiveSite(folder, sid, keys[sid], proc.url) for sid, _, _ in SITES[:3]}
             for site in sites.values():
                 site.open_day()

@@ -3,13 +3,15 @@
 The hub never interprets a site's events a second way: each event goes through
 `SiteState.apply` (server/engine/state.py), the very code that builds the site's own state
 after a restart, and the tile and the drill-down read that state with the site's view code
-(server/views.py). The site's settings come with its sync agent's first batch (`HubStore.site_settings`); a site
-whose settings the hub has not got yet is learnt from the events themselves (a ticket's label
-gives its service letter, a call at counter 3 says counter 3 serves that ticket's service),
-and so is a service or counter the settings do not name.
+(server/views.py). The site's settings come with its sync agent's first batch
+(`HubStore.site_settings`); a site whose settings the hub has not got yet is learnt from the
+events themselves (a ticket's label gives its service letter, a call at counter 3 says
+counter 3 serves that ticket's service), and so is a service or counter the settings do not
+name.
 
-Events stripped of personal fields on the way (no request ids or tracking tokens leave the
-site) are given neutral stand-ins before they are applied, so the engine's replay takes them.
+Fields that never leave the site (server/hub/scrub.py: tracking tokens; request ids become
+the seq) are given neutral stand-ins before an event is applied, so the engine's replay
+takes it.
 """
 import dataclasses
 import re

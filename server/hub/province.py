@@ -17,9 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..engine.site import Site
-from ..reports.document import MOTTO, NATION  # noqa: F401 (the writers' heading)
 from ..reports.fold import Figures, fold
-from ..reports.period import period_of
 from ..reports.tables import (COUNT_COLUMNS, TIME_COLUMNS, Column, Table, _day_vi,
                               _group_table, figure_value)
 from .figures import SITE_ID
@@ -304,4 +302,4 @@ def build_province_document(reader, hub_sites, period, made_on, province=None,
 
 
 __all__ = ["HubSite", "Province", "ProvinceDocument", "build_province_document",
-           "province_report", "campaign_progress", "working_days", "period_of"]
+           "province_report", "campaign_progress", "working_days", "hub_sites"]

@@ -17,7 +17,6 @@ from server.site_file import DEMO_SITE, load_site
 from server.store.sql import SqlStore
 
 
-
 class LiveSite:
     def __init__(self, folder, site_id, key, hub_url):
         self.site_id, self.key, self.hub_url = site_id, key, hub_url

@@ -15,7 +15,6 @@ from server.hub.store import HubStore
 from server.hub.viewers import create_user
 from support.browser import ARTIFACTS
 from support.databases import fresh_postgres
-from support.waiting import wait_until
 from support.hub_process import HubProcess
 from dashboard_sites import LiveSite, sign_in
 

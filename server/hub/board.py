@@ -7,7 +7,7 @@ ticker, once per `push_seconds` (1 s):
 
 1. reads the hub's site rows (one query: last_seq, last_seen_at, clock skew, name, district)
    and the events of every site this process has not applied yet (one query per such site),
-   in a worker thread (psycopg's waits are not green under eventlet);
+   on the event loop: `qms hub` makes psycopg's waits green (server/hub/serve.py);
 2. applies them with the site's own engine replay (server/hub/figures.py);
 3. pushes one `tiles` message to the room `hub-dashboard` with the tiles of the sites whose
    batches this process stored since the last tick, and of the sites that went offline or
@@ -28,10 +28,6 @@ from .figures import Gap, SiteFigures
 
 DASHBOARD_ROOM = "hub-dashboard"  # the room every signed-in hub socket joins (server/hub/app.py)
 log = logging.getLogger("qms.hub.dashboard")
-
-
-def _in_place(fn):
-    return fn()
 
 
 def _site_of(settings, site_id):
@@ -68,8 +64,8 @@ class Board:
 
     # -- catching up with the store ---------------------------------------------------------
     def fetch(self, only=None):
-        """Read the site rows and the events this process has not applied. Reads only, no
-        lock: run it in a worker thread, then hand the result to `merge`."""
+        """Read the site rows and the events this process has not applied (reads only, no
+        lock held while the queries wait)."""
         rows = [r for r in self.store.sites() if only is None or r["site_id"] in only]
         fetched = []
         for row in rows:
@@ -103,8 +99,8 @@ class Board:
                     log.warning("site %s: events do not follow on; reading its day again", site_id)
                     del self.figures[site_id]
 
-    def catch_up(self, only=None, blocking=_in_place):
-        self.merge(blocking(lambda: self.fetch(only)))
+    def catch_up(self, only=None):
+        self.merge(self.fetch(only))
 
     def _figures(self, site_id):
         figures = self.figures.get(site_id)
@@ -130,9 +126,9 @@ class Board:
         })
         return tile
 
-    def snapshot(self, blocking=_in_place):
+    def snapshot(self):
         """Every tile, for a dashboard that (re)connects; caught up with the store first."""
-        self.catch_up(blocking=blocking)
+        self.catch_up()
         hub_now = self.now()
         with self._lock:
             tiles = [self.tile(site_id, hub_now) for site_id in self._order()]
@@ -141,10 +137,10 @@ class Board:
     def _order(self):
         return sorted(self.rows, key=lambda s: (self.rows[s]["district"], s))
 
-    def queue(self, site_id, blocking=_in_place):
+    def queue(self, site_id):
         """One site's queue (None for a site the hub does not know), caught up first: its
         batch may have come in through another process."""
-        self.catch_up({site_id}, blocking=blocking)
+        self.catch_up({site_id})
         hub_now = self.now()
         with self._lock:
             if site_id not in self.rows:
@@ -156,10 +152,10 @@ class Board:
         return view
 
     # -- pushing ---------------------------------------------------------------------------
-    def tick(self, blocking=_in_place):
+    def tick(self):
         """One beat: catch up, then push the tiles of the sites this process stored batches
         of, and of those that went offline or came back. Returns the tiles pushed."""
-        self.catch_up(blocking=blocking)
+        self.catch_up()
         hub_now = self.now()
         with self._lock:
             told, self._told = self._told, {}
@@ -179,12 +175,12 @@ class Board:
             self.emit("tiles", {"now": hub_now, "tiles": tiles}, DASHBOARD_ROOM)
         return tiles
 
-    def run(self, sleep, blocking=_in_place, stopped=lambda: False):
+    def run(self, sleep, stopped=lambda: False):
         """The ticker (a Socket.IO background task)."""
         while not stopped():
             started = time.monotonic()
             try:
-                self.tick(blocking)
+                self.tick()
             except Exception:  # a store hiccup must not stop every dashboard's updates
                 log.exception("hub dashboard tick failed")
             sleep(max(0.05, self.push_seconds - (time.monotonic() - started)))

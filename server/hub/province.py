@@ -160,13 +160,17 @@ class ProvinceReport:
         return self
 
 
-def campaign_progress(reader, hub_site, as_of, campaign_start=None):
+def _in_place(fn, *args):
+    return fn(*args)
+
+
+def campaign_progress(reader, hub_site, as_of, campaign_start=None, blocking=_in_place):
     """The site's accepted applications from campaign_start (default: a year before as_of)
     to as_of, and its pace over its last PACE_DAYS working days."""
     as_of_day = datetime.date.fromisoformat(as_of)
     start = campaign_start or (as_of_day - datetime.timedelta(days=365)).isoformat()
     events = reader.events_for_days(hub_site.site_id, start, as_of)
-    report = fold(hub_site.engine_site(), events, start, as_of)
+    report = blocking(fold, hub_site.engine_site(), events, start, as_of)
     done = report.total.outcomes.get(DONE_OUTCOME, 0)
     recent = last_working_days(as_of_day, PACE_DAYS)
     pace = sum(report.days[d].outcomes.get(DONE_OUTCOME, 0) for d in recent
@@ -174,15 +178,19 @@ def campaign_progress(reader, hub_site, as_of, campaign_start=None):
     return Progress(hub_site, done, pace, as_of)
 
 
-def province_report(reader, hub_sites, period, as_of, campaign_start=None):
+def province_report(reader, hub_sites, period, as_of, campaign_start=None, blocking=_in_place):
     """Every site's report of `period`, the province's sums, and campaign progress as of
-    `as_of` (the report's last day, or today when that is earlier)."""
+    `as_of` (the report's last day, or today when that is earlier). One site at a time: its
+    events are read (by the caller's thread: green under `qms hub`), then folded in
+    `blocking` (a worker thread), so a month of 65 sites is never in memory at once."""
     sites = []
     for hub_site in hub_sites:
         events = reader.events_for_days(hub_site.site_id, period.first, period.last)
-        sites.append((hub_site, fold(hub_site.engine_site(), events, period.first, period.last)))
+        sites.append((hub_site, blocking(fold, hub_site.engine_site(), events, period.first,
+                                         period.last)))
     report = ProvinceReport(period, sites).roll_up()
-    report.progress = [campaign_progress(reader, s, as_of, campaign_start) for s in hub_sites]
+    report.progress = [campaign_progress(reader, s, as_of, campaign_start, blocking)
+                       for s in hub_sites]
     return report
 
 
@@ -292,11 +300,11 @@ class ProvinceDocument:
 
 
 def build_province_document(reader, hub_sites, period, made_on, province=None,
-                            campaign_start=None, service_names=None):
+                            campaign_start=None, service_names=None, blocking=_in_place):
     """The province document of `period`; campaign progress as of the period's last day or
-    made_on, whichever is earlier. Reads every site's events: run it off the event loop."""
+    made_on, whichever is earlier. `blocking` runs each site's fold (a worker thread)."""
     as_of = min(period.last, made_on.isoformat())
-    report = province_report(reader, hub_sites, period, as_of, campaign_start)
+    report = province_report(reader, hub_sites, period, as_of, campaign_start, blocking)
     return ProvinceDocument(province or Province(), period, report,
                             province_tables(report, service_names), made_on)
 

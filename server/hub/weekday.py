@@ -3,9 +3,9 @@ the chosen sites, as a small SVG line chart (pygal, like the site reports' chart
 
 Each day is folded from the store by the site reports' own fold (server/reports/fold.py);
 past days are kept for a few minutes (a site coming back online may still add to them).
+The store is read by the caller (green under `qms hub`); each fold runs in `blocking`.
 """
 import datetime
-import threading
 import time
 
 import pygal
@@ -22,33 +22,30 @@ class WeekdayCounts:
     def __init__(self, reader, weeks=WEEKS):
         self.reader, self.weeks = reader, weeks
         self._cache = {}  # (site_id, day) -> (read at, {hour: issued})
-        self._lock = threading.Lock()  # used from worker threads only
 
     def days(self, today):
         day = datetime.date.fromisoformat(today)
         return [(day - datetime.timedelta(weeks=w)).isoformat() for w in range(self.weeks + 1)]
 
-    def _hourly(self, hub_site, day, today):
+    def _hourly(self, hub_site, day, today, blocking):
         key = (hub_site.site_id, day)
-        with self._lock:
-            cached = self._cache.get(key)
+        cached = self._cache.get(key)
         if cached and day != today and time.monotonic() - cached[0] < PAST_DAY_SECONDS:
             return cached[1]
         events = self.reader.events_for_days(hub_site.site_id, day, day)
-        report = fold(hub_site.engine_site(), events, day, day)
+        report = blocking(fold, hub_site.engine_site(), events, day, day)
         counts = {h: load.arrivals for h, load in report.hours.items()}
-        with self._lock:
-            self._cache[key] = (time.monotonic(), counts)
+        self._cache[key] = (time.monotonic(), counts)
         return counts
 
-    def series(self, hub_sites, today, now_hour=None):
+    def series(self, hub_sites, today, now_hour=None, blocking=lambda fn, *a: fn(*a)):
         """{day: [cumulative issued at the end of each hour of HOURS]}, today first; today's
         line stops at the current hour."""
         out = {}
         for day in self.days(today):
             total = dict.fromkeys(range(24), 0)
             for hub_site in hub_sites:
-                for hour, n in self._hourly(hub_site, day, today).items():
+                for hour, n in self._hourly(hub_site, day, today, blocking).items():
                     total[hour] += n
             running, line = sum(total[h] for h in range(HOURS.start)), []
             for hour in HOURS:

@@ -207,7 +207,7 @@ def test_offline_since_when_a_site_goes_quiet(hub, page):
         sites["ben-nghe"].send()  # the others keep asking, as agents do
         sites["da-kao"].send()
         page.wait_for_timeout(1000)
-    assert tile.get_attribute("data-offline") == "1"
+    assert tile.get_attribute("data-offline") == "1", proc.log()
     since = datetime.datetime.fromtimestamp(last, datetime.timezone(datetime.timedelta(hours=7)))
     assert f"Mất kết nối từ {since:%H:%M}" in tile.inner_text()
     assert page.locator(".tile[data-site='ben-nghe']").get_attribute("data-offline") == "0"

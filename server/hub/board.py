@@ -18,6 +18,7 @@ ingested, through the queue, to the dashboards of every process; every process s
 every site's events on its ticks, so a dashboard that (re)connects to any process gets a
 current snapshot, and a killed process's dashboards reconnect to another and go on.
 """
+import json
 import logging
 import threading
 import time
@@ -28,6 +29,25 @@ from .figures import Gap, SiteFigures
 
 DASHBOARD_ROOM = "hub-dashboard"  # the room every signed-in hub socket joins (server/hub/app.py)
 log = logging.getLogger("qms.hub.dashboard")
+
+
+def events_after_each(store, after):
+    """{site_id: events after its seq} for {site_id: seq}, in one query on the hub's log (one
+    query per site would make a beat as long as 65 round trips)."""
+    if not after:
+        return {}
+    import sqlalchemy as sa
+    log = store.log
+    wanted = sa.values(sa.column("site_id", sa.String), sa.column("seq", sa.Integer),
+                       name="wanted").data(list(after.items()))
+    query = (sa.select(log.c.site_id, log.c.body)
+             .join(wanted, sa.and_(log.c.site_id == wanted.c.site_id, log.c.seq > wanted.c.seq))
+             .order_by(log.c.site_id, log.c.seq))
+    out = {}
+    with store._reading() as conn:
+        for site_id, body in conn.execute(query):
+            out.setdefault(site_id, []).append(json.loads(body))
+    return out
 
 
 def _site_of(settings, site_id):
@@ -65,22 +85,22 @@ class Board:
     # -- catching up with the store ---------------------------------------------------------
     def fetch(self, only=None):
         """Read the site rows and the events this process has not applied (reads only, no
-        lock held while the queries wait)."""
+        lock held while the queries wait): two queries a beat however many sites moved, and
+        two more for each site read afresh (its settings and its day)."""
         rows = [r for r in self.store.sites() if only is None or r["site_id"] in only]
-        fetched = []
+        fresh, behind = [], {}
         for row in rows:
             figures = self.figures.get(row["site_id"])
-            seq = figures.state.seq if figures is not None else None
-            settings = None
-            if seq is None or seq == 0:  # read afresh: the site's settings and its day
-                settings = self.store.site_settings(row["site_id"])
-                events = self.store.load_current_day(row["site_id"])
+            seq = figures.state.seq if figures is not None else 0
+            if seq == 0:
+                fresh.append(row["site_id"])
             elif row["last_seq"] > seq:
-                events = self.store.events_after(row["site_id"], seq)
-            else:
-                events = []
-            fetched.append((row, settings, events))
-        return fetched
+                behind[row["site_id"]] = seq
+        news = events_after_each(self.store, behind)
+        loaded = {site_id: (self.store.site_settings(site_id),
+                            self.store.load_current_day(site_id)) for site_id in fresh}
+        return [(row, *loaded.get(row["site_id"], (None, news.get(row["site_id"], []))))
+                for row in rows]
 
     def merge(self, fetched):
         with self._lock:
@@ -183,4 +203,7 @@ class Board:
                 self.tick()
             except Exception:  # a store hiccup must not stop every dashboard's updates
                 log.exception("hub dashboard tick failed")
-            sleep(max(0.05, self.push_seconds - (time.monotonic() - started)))
+            took = time.monotonic() - started
+            if took > 3 * self.push_seconds:
+                log.warning("hub dashboard beat took %.1f s", took)
+            sleep(max(0.05, self.push_seconds - took))

@@ -201,7 +201,8 @@ def test_offline_since_when_a_site_goes_quiet(hub, page):
     sites["tan-phu"].send()
     last = time.time()
     tile = page.locator(".tile[data-site='tan-phu']")
-    assert tile.get_attribute("data-offline") == "0"
+    page.wait_for_function(  # it may have been quiet through the tests before: back now
+        "document.querySelector(\".tile[data-site='tan-phu']\").dataset.offline === '0'")
     deadline = time.monotonic() + OFFLINE_AFTER + 30  # generous: a loaded CI box
     while time.monotonic() < deadline and tile.get_attribute("data-offline") != "1":
         sites["ben-nghe"].send()  # the others keep asking, as agents do

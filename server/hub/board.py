@@ -27,21 +27,24 @@ from .. import clock
 from ..engine import hours
 from .figures import Gap, SiteFigures
 
+# Sites read afresh (settings and the whole day replayed) in one beat: a hub starting with 65
+# busy sites replays them over a few beats instead of holding its loop for seconds at once.
+FRESH_PER_BEAT = 8
 DASHBOARD_ROOM = "hub-dashboard"  # the room every signed-in hub socket joins (server/hub/app.py)
 log = logging.getLogger("qms.hub.dashboard")
 
 
 def events_after_each(store, after):
     """{site_id: events after its seq} for {site_id: seq}, in one query on the hub's log (one
-    query per site would make a beat as long as 65 round trips)."""
+    query per site would make a beat as long as 65 round trips under load)."""
     if not after:
         return {}
     import sqlalchemy as sa
     log = store.log
-    wanted = sa.values(sa.column("site_id", sa.String), sa.column("seq", sa.Integer),
-                       name="wanted").data(list(after.items()))
+    # One range of the primary key (site_id, seq) per site: PostgreSQL reads each by the index.
     query = (sa.select(log.c.site_id, log.c.body)
-             .join(wanted, sa.and_(log.c.site_id == wanted.c.site_id, log.c.seq > wanted.c.seq))
+             .where(sa.or_(*(sa.and_(log.c.site_id == site_id, log.c.seq > seq)
+                             for site_id, seq in after.items())))
              .order_by(log.c.site_id, log.c.seq))
     out = {}
     with store._reading() as conn:
@@ -73,6 +76,7 @@ class Board:
         self.rows = {}  # site_id -> the hub's row of the site
         self.offline = {}  # site_id -> whether the last push said offline
         self._told = {}  # site_id -> newest seq this process stored (the ingest hook)
+        self._loaded = set()  # sites read afresh since the last beat
         self._lock = threading.Lock()  # the hook, the ticker and snapshots share the dicts
 
     # -- the ingest hook -------------------------------------------------------------------
@@ -83,7 +87,7 @@ class Board:
             self._told[site_id] = max(last_seq, self._told.get(site_id, 0))
 
     # -- catching up with the store ---------------------------------------------------------
-    def fetch(self, only=None):
+    def fetch(self, only=None, fresh_limit=FRESH_PER_BEAT):
         """Read the site rows and the events this process has not applied (reads only, no
         lock held while the queries wait): two queries a beat however many sites moved, and
         two more for each site read afresh (its settings and its day)."""
@@ -92,9 +96,9 @@ class Board:
         for row in rows:
             figures = self.figures.get(row["site_id"])
             seq = figures.state.seq if figures is not None else 0
-            if seq == 0:
+            if seq == 0 and row["last_seq"] and (fresh_limit is None or len(fresh) < fresh_limit):
                 fresh.append(row["site_id"])
-            elif row["last_seq"] > seq:
+            elif seq and row["last_seq"] > seq:
                 behind[row["site_id"]] = seq
         news = events_after_each(self.store, behind)
         loaded = {site_id: (self.store.site_settings(site_id),
@@ -113,14 +117,17 @@ class Board:
                         site_id, site=_site_of(settings, site_id))
                 figures = self._figures(site_id)
                 figures.name, figures.district = row["name"] or site_id, row["district"] or ""
+                was = figures.state.seq
                 try:  # what was applied meanwhile is skipped by seq
                     figures.apply(events)
+                    if was == 0 and figures.state.seq:
+                        self._loaded.add(site_id)  # pushed on the beat: dashboards had a blank
                 except Gap:
                     log.warning("site %s: events do not follow on; reading its day again", site_id)
                     del self.figures[site_id]
 
-    def catch_up(self, only=None):
-        self.merge(self.fetch(only))
+    def catch_up(self, only=None, fresh_limit=FRESH_PER_BEAT):
+        self.merge(self.fetch(only, fresh_limit))
 
     def _figures(self, site_id):
         figures = self.figures.get(site_id)
@@ -147,8 +154,9 @@ class Board:
         return tile
 
     def snapshot(self):
-        """Every tile, for a dashboard that (re)connects; caught up with the store first."""
-        self.catch_up()
+        """Every tile, for a dashboard that (re)connects; caught up with the store first
+        (every site: a dashboard must not start on blank tiles)."""
+        self.catch_up(fresh_limit=None)
         hub_now = self.now()
         with self._lock:
             tiles = [self.tile(site_id, hub_now) for site_id in self._order()]
@@ -179,7 +187,7 @@ class Board:
         hub_now = self.now()
         with self._lock:
             told, self._told = self._told, {}
-            changed = set()
+            changed, self._loaded = self._loaded, set()
             for site_id, seq in told.items():
                 if site_id in self.figures and self.figures[site_id].state.seq < seq:
                     self._told[site_id] = seq  # not readable yet: wait for the next beat

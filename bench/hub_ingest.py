@@ -34,12 +34,16 @@ PEAK = (8, 10)  # local hours of the peak morning replayed
 
 
 # -- shared ---------------------------------------------------------------------------------
+HUB_ARGS = []  # --async-commit (bench option)
+
+
 def start_hubs(db, folder, count, channel):
     from support.hub_process import HubProcess
     from support.server_process import free_port
     port = free_port()
     hubs = [HubProcess(os.path.join(folder, f"hub{i}"), db, port=port, message_queue=REDIS,
-                       channel=channel, reuse_port=True) for i in range(count)]
+                       channel=channel, reuse_port=True, extra_args=HUB_ARGS)
+            for i in range(count)]
     for hub in hubs:
         hub.start()
     return hubs
@@ -134,12 +138,16 @@ def _province_run(args, store, keys, hubs, folder):
     import socketio
     import requests
     url = hubs[0].url
-    heard, lock = [], threading.Lock()
+    heard, tiles, drops = [], [], []
     http = requests.Session()
     http.post(url + "/api/hub/login", json={"username": "bench", "password": "bench-password"})
     dashboard = socketio.Client()
     dashboard.on("site_changed", lambda d: heard.append((d["site_id"], d["last_seq"],
                                                          time.time())))
+    # What the dashboard page shows: the board's throttled `tiles` pushes (server/hub/board.py).
+    dashboard.on("tiles", lambda d: tiles.extend((t["site_id"], t["seq"], time.time())
+                                                 for t in d["tiles"]))
+    dashboard.on("disconnect", lambda *a: drops.append(time.time()))
     dashboard.connect(url, transports=["websocket"], headers={
         "Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())})
     start_at = time.time() + 25  # the workers simulate their days and catch up first
@@ -164,6 +172,8 @@ def _province_run(args, store, keys, hubs, folder):
             assert not missing, f"{site}: {len(missing)} committed events not on the hub"
     pushes = [t - committed[site][seq] for site, seq, t in heard
               if seq in committed.get(site, {})]
+    tile_pushes = [t - committed[site][seq] for site, seq, t in tiles
+                   if seq in committed.get(site, {})]
     events = sum(len(t) for t in committed.values())
     result = {"sites": args.sites, "processes": args.processes, "speed": args.speed,
               "per_hour": args.per_hour, "seconds": args.seconds, "events": events,
@@ -172,6 +182,9 @@ def _province_run(args, store, keys, hubs, folder):
                                 "max": ms(max(lags))},
               "push_ms": {"p50": ms(percentile(pushes, 50)), "p99": ms(percentile(pushes, 99)),
                           "n": len(pushes)},
+              "tiles_ms": {"p50": ms(percentile(tile_pushes, 50)),
+                           "p99": ms(percentile(tile_pushes, 99)), "n": len(tile_pushes)},
+              "dashboard_disconnects": len(drops),
               "hub_cpu_share": round(cpu / args.seconds, 2),
               "load_average": os.getloadavg()[0]}
     print(f"\n{args.sites} sites, peak morning {PEAK[0]}:00-{PEAK[1]}:00 at x{args.speed} "
@@ -179,8 +192,12 @@ def _province_run(args, store, keys, hubs, folder):
     table(["what", "p50 ms", "p99 ms", "n"],
           [["site commit -> hub (ingest lag)", result["ingest_lag_ms"]["p50"],
             result["ingest_lag_ms"]["p99"], len(lags)],
-           ["site commit -> dashboard push", result["push_ms"]["p50"], result["push_ms"]["p99"],
-            len(pushes)]])
+           ["site commit -> site_changed", result["push_ms"]["p50"], result["push_ms"]["p99"],
+            len(pushes)],
+           ["site commit -> dashboard tile", result["tiles_ms"]["p50"],
+            result["tiles_ms"]["p99"], len(tile_pushes)]])
+    print(f"dashboard disconnects: {len(drops)}; hub CPU {result['hub_cpu_share']} s/s; "
+          f"box load average {result['load_average']:.1f}")
     return result
 
 
@@ -398,7 +415,11 @@ def main():
     parser.add_argument("--size-per-hour", type=float, default=60.0)
     parser.add_argument("--typical-tickets", type=float, default=150.0)
     parser.add_argument("--working-days", type=int, default=250)
+    parser.add_argument("--async-commit", action="store_true",
+                        help="run the hubs with --async-commit")
     args = parser.parse_args()
+    if args.async_commit:
+        HUB_ARGS.append("--async-commit")
     from common import raise_nofile
     raise_nofile()
     results = {}
@@ -407,7 +428,7 @@ def main():
             if args.what in (what, "all"):
                 with _fresh_db() as db:
                     results[what] = run(args, db, folder)
-    write_results(f"hub_ingest-{args.what}", {"args": {k: v for k, v in vars(args).items()},
+    write_results(f"hub_ingest-{args.what}{'-async' if args.async_commit else ''}", {"args": {k: v for k, v in vars(args).items()},
                                               **results})
 
 

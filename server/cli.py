@@ -792,14 +792,19 @@ def sync(site, store, instance, hub_url, key, batch_size, poll, idle, max_backof
                    "connections over them (docs/hub.md).")
 @click.option("--max-connections", default=4096, show_default=True,
               type=click.IntRange(64, 65536))
+@click.option("--async-commit", is_flag=True,
+              help="Do not wait for PostgreSQL's WAL flush at each batch (faster; a database "
+                   "crash takes back the last moments, which the sites send again: docs/hub.md).")
 @click.pass_context
-def hub(ctx, store, host, port, message_queue, channel, reuse_port, max_connections):
+def hub(ctx, store, host, port, message_queue, channel, reuse_port, max_connections,
+        async_commit):
     """The provincial hub: `qms hub --store URL` serves it; its commands manage sites and users."""
     ctx.obj = {"store": store}
     if ctx.invoked_subcommand is not None:
         return
     from .hub.serve import serve_hub
-    serve_hub(store, host, port, message_queue, channel, reuse_port, max_connections)
+    serve_hub(store, host, port, message_queue, channel, reuse_port, max_connections,
+              async_commit)
 
 
 def _hub_store(ctx):

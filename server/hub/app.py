@@ -34,7 +34,7 @@ def create_hub_app(store_url, config=None):
     app.config.from_prefixed_env("QMS_HUB")
     app.config.update(config or {})
     app.json.ensure_ascii = False
-    store = HubStore(store_url)
+    store = HubStore(store_url, async_commit=bool(app.config.get("ASYNC_COMMIT")))
     app.extensions["qms.hub.store"] = store
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = store.secret(lambda: secrets.token_hex(32))

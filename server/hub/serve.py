@@ -4,7 +4,8 @@ import sys
 import click
 
 
-def serve_hub(store, host, port, message_queue, channel, reuse_port, max_connections):
+def serve_hub(store, host, port, message_queue, channel, reuse_port, max_connections,
+              async_commit=False):
     # Patch first: nothing of Flask, sockets or the database driver may be imported before.
     import eventlet
     eventlet.monkey_patch()
@@ -30,7 +31,7 @@ def serve_hub(store, host, port, message_queue, channel, reuse_port, max_connect
         from ..deployment import port_in_use
         _refuse(port_in_use(host, port, exc).lines)
     app = create_hub_app(store, {"ASYNC_MODE": "eventlet", "MESSAGE_QUEUE": message_queue,
-                                 "SOCKETIO_CHANNEL": channel})
+                                 "SOCKETIO_CHANNEL": channel, "ASYNC_COMMIT": async_commit})
     click.echo(f"Hub — store {mask_url(store)}; listening on http://{host}:{port}"
                + (" (shared port)" if reuse_port else ""))
     sys.stdout.flush()

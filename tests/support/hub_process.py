@@ -12,10 +12,11 @@ class HubProcess(ServerProcess):
     """`qms hub` in a subprocess (eventlet), on its own port or a shared one (--reuse-port)."""
 
     def __init__(self, folder, store, port=None, message_queue=None, channel=None,
-                 reuse_port=False):
+                 reuse_port=False, extra_args=()):
         super().__init__(folder, port=port)
         self.hub_store, self.message_queue, self.channel = store, message_queue, channel
         self.reuse_port = reuse_port
+        self.hub_args = list(extra_args)
         self.log_path = os.path.join(self.instance, f"hub-{self.port}-{id(self)}.log")
 
     def command(self):
@@ -25,7 +26,7 @@ class HubProcess(ServerProcess):
             cmd += ["--message-queue", self.message_queue, "--channel", self.channel]
         if self.reuse_port:
             cmd.append("--reuse-port")
-        return cmd
+        return cmd + self.hub_args
 
     @property
     def pid(self):

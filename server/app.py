@@ -105,10 +105,14 @@ def create_app(config=None, instance_path=None):
     from .pages import register_pages
     app.register_blueprint(api_bp)
     app.register_blueprint(openapi_bp)
+    from .appointments.checkin import bp as checkin_bp  # appointments (issue 13)
+    app.register_blueprint(checkin_bp)
     register_pages(app)
 
     from .realtime import init_realtime
     init_realtime(app, runtime)
+    from .appointments import notify  # "your turn nears" messages, when configured
+    notify.install(app, runtime)
     # Outermost, around Socket.IO too: its same-origin check must see the client's https.
     from .proxy import TrustedProxyFix
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])

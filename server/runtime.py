@@ -11,7 +11,7 @@ import threading
 from . import clock
 from .engine import Refused, SiteState, decide, ticket_gate
 from .engine import hours
-from .engine.commands import IssueTicket, OpenDay, VoidDays
+from .engine.commands import CheckIn, IssueTicket, OpenDay, VoidDays
 from .store import Conflict
 
 MAX_ATTEMPTS = 20
@@ -69,7 +69,8 @@ class SiteRuntime:
         """
         if isinstance(command, OpenDay):
             command = self._day_to_open(command)
-        request_id = command.request_id if isinstance(command, IssueTicket) else None
+        # A check-in is a citizen's request too: its id is kept with it, like a ticket's.
+        request_id = command.request_id if isinstance(command, (IssueTicket, CheckIn)) else None
         caught, events = [], []
         try:
             with self._lock:

@@ -54,6 +54,9 @@ def ticket_view(state, ticket, base_url="", at=None):
         "issued_at": iso(site, ticket.issued_at),
         "called_at": iso(site, ticket.called_at),
         "transferred_to": ticket.transferred_to,
+        # Checked in with a booking (docs/appointments.md): the slot it is called from.
+        "booked": ticket.booked,
+        "slot_start": iso(site, ticket.slot_start) if ticket.booked else None,
         "track": public_ref(ticket),
         "track_url": f"{base_url}/t/{public_ref(ticket)}" if public_ref(ticket) else None,
     }
@@ -84,6 +87,7 @@ def _counters(state, only=None):
             "serving": current.label if current else None,
             "serving_service": current.service if current else None,
             "serving_priority": bool(current.priority) if current else False,
+            "serving_booked": bool(current.booked) if current else False,
         })
     return rows
 
@@ -109,6 +113,11 @@ def issuing_view(state, at):
     return {"open": True, "code": None, "message": "", "message_en": "", "opens_at": None,
             "closes_at": iso(site, closes),
             "changes_in": None if closes is None else round(closes - at)}
+
+
+def _booked(state, ticket_id):
+    ticket = state.tickets.get(ticket_id)
+    return bool(ticket and ticket.booked)
 
 
 def public_view(state, services=None, counters=None, at=None):
@@ -137,7 +146,9 @@ def public_calls(state, services=None, counters=None):
     display must show at once), the site's name and notice."""
     calls = [
         {"number": c["label"], "counter": c["counter"], "at": iso(state.site, c["at"]),
-         "seq": c["seq"], "recall": c.get("recall", False)}
+         "seq": c["seq"], "recall": c.get("recall", False),
+         # A citizen with an appointment: the display marks the call.
+         "booked": _booked(state, c["ticket_id"])}
         for c in state.recent_calls
         if counters is None or c["counter"] in counters
     ]
@@ -221,7 +232,12 @@ def counter_view(state, number, public=None, at=None):
         "waiting": len(queue),
         "priority_waiting": sum(1 for t in queue if t.priority),
         "next": [{"id": t.id, "number": t.label, "service": t.service, "priority": t.priority,
-                  "reserved": t.reserved_counter == number} for t in queue[:NEXT_SHOWN]],
+                  "reserved": t.reserved_counter == number, "booked": t.booked}
+                 for t in queue[:NEXT_SHOWN]],
+        # Booked citizens checked in whose slot has not begun: not called yet (queue.py).
+        "booked_later": sum(1 for t in state.tickets.values()
+                            if t.status == WAITING and t.booked and t.slot_start > at
+                            and t.service in cfg.services),
     }
     view["printers"] = [dict(kiosk=k, **health, at_iso=iso(state.site, health["at"]))
                         for k in sorted(set(state.printers) | set(state.agents))

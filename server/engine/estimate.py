@@ -177,13 +177,19 @@ class _Lines:
         engine_lines = counter_lines(state, now)
         self.lines = {n: CounterLine(n, list(engine_lines[n].reserved),
                                      list(engine_lines[n].priority), list(engine_lines[n].normal),
-                                     engine_lines[n].streak, engine_lines[n].limit)
+                                     engine_lines[n].streak, engine_lines[n].limit,
+                                     booked=list(engine_lines[n].booked),
+                                     booked_streak=engine_lines[n].booked_streak,
+                                     booked_limit=engine_lines[n].booked_limit)
                       for n in numbers}
+        self.booked_streak_after = {}  # counter -> its booked streak once its head is called
         self.cfg = {n: state.site.counter(n) for n in numbers}
         self.escalate = state.site.policy.escalate_after_minutes * 60.0
         self.rank = {}  # (counter, ticket id) -> its rank in that counter's line now
         pending = []
         for n, line in self.lines.items():
+            for rank, t in line.booked:  # booked: by slot, never escalated
+                self.rank[n, t.id] = rank
             for rank, t in line.priority + line.normal:
                 self.rank[n, t.id] = rank
                 if rank[0] == 1:
@@ -192,7 +198,17 @@ class _Lines:
         self.next_pending = 0
 
     def _cls(self, line, ticket):
+        if getattr(ticket, "booked", False):
+            return line.booked
         return line.priority if ticket.priority else line.normal
+
+    def join_booked(self, ticket):
+        """A booked ticket whose slot begins: into the booked class of its counters."""
+        for n, line in self.lines.items():
+            if ticket.service in self.cfg[n].services:
+                rank = (ticket.slot_start, ticket.order)
+                self.rank[n, ticket.id] = rank
+                bisect.insort(line.booked, (rank, ticket), key=lambda p: p[0])
 
     def join(self, ticket, at):
         for n, line in self.lines.items():
@@ -230,10 +246,16 @@ class _Lines:
                     bisect.insort(self._cls(self.lines[n], ticket), (rank, ticket),
                                   key=lambda p: p[0])
         line = self.lines[number]
-        return line.head() or (None, line.streak)
+        head = line.head_with_booked()
+        if head is None:
+            return None, line.streak
+        self.booked_streak_after[number] = head[2]
+        return head[0], head[1]
 
     def take(self, ticket, number, streak):
         self.lines[number].streak = streak
+        self.lines[number].booked_streak = self.booked_streak_after.get(
+            number, self.lines[number].booked_streak)
         if ticket.reserved_counter is not None:
             self.lines[number].reserved.remove(ticket)
             return
@@ -269,6 +291,11 @@ class Forecast:
                 targets.add(new.id)
                 instant.add(new.id)
         coming = self._coming(learned, now, served, state.seq + 1, horizon_minutes)
+        # Booked citizens checked in early join the lines when their slot begins (queue.py).
+        later = sorted((t for t in state.tickets.values()
+                        if t.status == WAITING and t.booked and t.reserved_counter is None
+                        and t.slot_start > now), key=lambda t: (t.slot_start, t.order))
+        next_later = 0
         called, completions, next_arrival = {}, 0, 0
         horizon = now + horizon_minutes * 60.0
         while heap and targets:
@@ -278,10 +305,17 @@ class Forecast:
             while next_arrival < len(coming) and coming[next_arrival].enqueued_at <= at:
                 lines.join(coming[next_arrival], coming[next_arrival].enqueued_at)
                 next_arrival += 1
+            while next_later < len(later) and later[next_later].slot_start <= at:
+                lines.join_booked(later[next_later])
+                next_later += 1
             ticket, streak = lines.head(number, at)
             if ticket is None:
-                if next_arrival < len(coming):  # idle until the next citizen comes
-                    heapq.heappush(heap, (max(at, coming[next_arrival].enqueued_at), number))
+                upcoming = [x for x in (coming[next_arrival].enqueued_at
+                                        if next_arrival < len(coming) else None,
+                                        later[next_later].slot_start
+                                        if next_later < len(later) else None) if x is not None]
+                if upcoming:  # idle until the next citizen comes or the next slot begins
+                    heapq.heappush(heap, (max(at, min(upcoming)), number))
                 continue
             lines.take(ticket, number, streak)
             if ticket.id in targets:

@@ -73,6 +73,11 @@ class SyncAgent:
         self.acked = None  # unknown until the hub says
         self.last_contact = 0.0
         self.problem = None  # what went wrong last, logged once until it changes
+        # Appointments (issue 13): the site's bookings come down the same link.
+        self.bookings = None
+        if site.booking.enabled:
+            from ..appointments.fetch import BookingFetcher
+            self.bookings = BookingFetcher(store, site, link, every=min(15.0, idle))
 
     def step(self):
         """Do one thing: learn what the hub holds, send a batch, report in, or wait. True when
@@ -83,6 +88,8 @@ class SyncAgent:
             self.acked = self.link.send([], site=site_to_dict(self.site),
                                         **({"campaign": self.campaign} if self.campaign else {}))
             self._contact(f"hub holds seq {self.acked}")
+        if self.bookings is not None:
+            self.bookings.step()
         events = self.store.events_after(self.site.id, self.acked, limit=self.batch_size)
         if events:
             self.acked = self.link.send([scrub(e) for e in events])

@@ -105,6 +105,46 @@ site_secrets = sa.Table(
 )
 
 
+# Appointments (issue 13; server/appointments/): the bookings the hub sent this site, kept so a
+# site cut off from the hub since the morning still checks them in; and how far it has fetched,
+# with the hub's key for the CCCD hash.
+site_bookings = sa.Table(
+    "site_bookings", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("id", sa.String(24), primary_key=True),  # the hub's booking id
+    sa.Column("service", sa.String(32), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("slot_start", sa.Float, nullable=False),
+    sa.Column("slot_end", sa.Float, nullable=False),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("cccd_hash", sa.String(64), nullable=True),
+    sa.Column("notify_phone", sa.String(16), nullable=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+)
+sa.Index("site_bookings_code", site_bookings.c.site_id, site_bookings.c.code)
+sa.Index("site_bookings_cccd", site_bookings.c.site_id, site_bookings.c.cccd_hash)
+
+site_booking_sync = sa.Table(
+    "site_booking_sync", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("last_rev", sa.Integer, nullable=False),
+    sa.Column("hmac_key", sa.String(128), nullable=True),
+    sa.Column("fetched_at", sa.Float, nullable=True),
+)
+
+# A "your turn nears" message claimed by the process that sends it: one message per ticket and
+# kind whatever the number of server processes (server/appointments/notify.py).
+site_notices = sa.Table(
+    "site_notices", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("ticket_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=True),  # sent / gave_up
+)
+
+
 def _sqlite_pragmas(synchronous):
     def on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()

@@ -264,3 +264,13 @@ def test_the_line_and_people_ahead_with_bookings_follow_successive_calls(ops, st
         places = [turn.index(ticket.id) for turn in turns.values() if ticket.id in turn]
         if places:
             assert people_ahead(state, ticket, at) == min(places)
+
+
+def test_the_wait_of_a_booked_citizen_counts_from_the_slot_and_the_walk_ins_count_it():
+    from server.engine.estimate import ticket_wait
+    sim = Sim(booking_site(), counters=[3])
+    early = check_in(sim, "bk-early", sim.t + 20 * 60)
+    assert 19 <= ticket_wait(sim.state, early, sim.t).minutes <= 21  # called when the slot begins
+    due = check_in(sim, "bk-due", sim.t - 60)
+    walk_in = sim.issue("S1")
+    assert ticket_wait(sim.state, due, sim.t).minutes < ticket_wait(sim.state, walk_in, sim.t).minutes

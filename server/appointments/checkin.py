@@ -1,0 +1,116 @@
+"""Check-in at the kiosk: a booking code (typed or scanned from its QR) or a CCCD card's QR
+becomes a ticket (engine command CheckIn: the booked series, called at the slot time).
+
+    POST /api/checkin {"code": "ABCD-EFGH-J" | "cccd_qr": "<the card's QR text>",
+                       "request_id", "kiosk"?}
+    -> 201 {"ticket": {... "booked": true, "slot_start": ...}} | 200 the same ticket again
+
+Only a known kiosk (its device token, X-Kiosk-Token) checks in: a booking code is a bearer
+secret, and a phone on the site's Wi-Fi has no business trying codes (it may take a walk-in
+number where the site allows it). The CCCD number read from the card is hashed with the hub's
+key (as the hub hashed it at booking) and never stored or logged.
+"""
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import Blueprint, current_app, jsonify
+
+from ..api import base_url, body
+from ..engine import Refused, ticket_gate
+from ..engine.commands import CheckIn, OpenDay  # noqa: F401 (OpenDay: see ticket_gate)
+from ..hub import booking_code
+from ..kiosk_access import presented_kiosk
+from ..payload import bad_input
+from ..views import ticket_view
+from . import kept
+
+bp = Blueprint("appointments_checkin", __name__)
+
+CCCD_IN_QR = re.compile(r"^\s*(\d{12})(?:\||\s*$)")
+
+
+def cccd_hash(key, number):
+    """The keyed hash of a CCCD number, as server/hub/booking_store.keyed_hash makes it."""
+    return hmac.new(key.encode(), f"cccd:{number}".encode(), hashlib.sha256).hexdigest()
+
+
+def cccd_from_qr(text):
+    """The 12-digit number a chip CCCD card's QR starts with ("079…|old ID|name|…"), or None."""
+    found = CCCD_IN_QR.match(text or "")
+    return found.group(1) if found else None
+
+
+def find_booking(store, site_id, day, code=None, cccd_qr=None):
+    if code is not None:
+        canonical = booking_code.normalise(code)
+        if canonical is None:
+            raise Refused("bad_code", "Mã đặt lịch không đúng, vui lòng kiểm tra lại từng ký tự.",
+                          "Not a valid booking code (check each character).", 422)
+        found = kept.by_code(store, site_id, canonical, day)
+    else:
+        number = cccd_from_qr(cccd_qr)
+        if number is None:
+            raise Refused("bad_cccd_qr", "Không đọc được số CCCD trên mã QR của thẻ.",
+                          "No CCCD number in this QR.", 422)
+        _, key = kept.fetched(store, site_id)
+        found = kept.by_cccd_hash(store, site_id, cccd_hash(key, number), day) if key else None
+    if found is None:
+        raise Refused("no_booking", "Không tìm thấy lịch hẹn hôm nay tại điểm cấp này. Mời lấy "
+                      "số thường.", "No booking today at this site; please take a walk-in "
+                      "number.", 404)
+    return found
+
+
+def check_in(rt, booking, request_id, kiosk):
+    """The booking's ticket: (ticket, created), opening the day first as a walk-in's would."""
+    existing = rt.ticket_for_request(request_id)
+    if existing is not None:
+        return existing, False
+    at = rt.now()
+    opening = ticket_gate(rt.state, at)
+    if opening is not None:
+        try:
+            rt.execute(opening)
+        except Refused as refusal:
+            if refusal.code != "day_already_open":
+                raise
+    try:
+        events = rt.execute(CheckIn(booking["id"], booking["service"], booking["slot_start"],
+                                    booking["slot_end"], request_id, at, kiosk=kiosk,
+                                    token=secrets.token_urlsafe(16)))
+    except Refused as refusal:
+        if refusal.code != "duplicate_request":
+            raise
+        return rt.ticket_for_request(request_id), False
+    return rt.state.tickets[events[-1]["ticket_id"]], True
+
+
+@bp.post("/api/checkin")
+def checkin():
+    rt = current_app.extensions["qms.runtime"]
+    p = body()
+    known = presented_kiosk(rt.store, rt.site.id)
+    if known is None:
+        raise Refused("kiosk_only", "Chỉ kiosk của điểm cấp nhận lịch hẹn.",
+                      "Only the site's kiosks check bookings in.", 403)
+    request_id = p.str("request_id", max_length=64)
+    code = p.str("code", required=False, max_length=40)
+    cccd_qr = p.str("cccd_qr", required=False, max_length=400)
+    if (code is None) == (cccd_qr is None):
+        raise bad_input("Gửi mã đặt lịch hoặc mã QR của thẻ CCCD.",
+                        "Give exactly one of code or cccd_qr.")
+    kiosk = p.str("kiosk", required=False, max_length=32) or known
+    if kiosk != known:
+        raise Refused("kiosk_mismatch", "Mã thiết bị không thuộc kiosk này.",
+                      f"This device token belongs to kiosk {known}, not {kiosk}.", 403)
+    rt.refresh()
+    existing = rt.ticket_for_request(request_id)
+    if existing is None:
+        booking = find_booking(rt.store, rt.site.id, rt.today(), code=code, cccd_qr=cccd_qr)
+        ticket, created = check_in(rt, booking, request_id, kiosk)
+    else:
+        ticket, created = existing, False
+    return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now())), \
+        201 if created else 200

@@ -57,6 +57,7 @@ TICKET = {
         "eta": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Wait"}]},
         "issued_at": {"type": "string"}, "called_at": {"type": ["string", "null"]},
         "transferred_to": {"type": ["integer", "null"]},
+        "booked": {"type": "boolean"}, "slot_start": {"type": ["string", "null"]},
         "track_url": {"type": "string"},
     },
 }
@@ -146,6 +147,19 @@ def document():
                                        "Already issued for this request_id"),
                           **_error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429,
                                              503)}}},
+        "/api/checkin": {"post": {
+            "summary": "Kiosks: check a booked citizen in by booking code or CCCD card QR "
+                       "(docs/appointments.md); idempotent per request_id",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["request_id"], "properties": {
+                    "request_id": {"type": "string", "maxLength": 64},
+                    "code": {"type": "string", "maxLength": 40},
+                    "cccd_qr": {"type": "string", "maxLength": 400},
+                    "kiosk": {"type": "string", "maxLength": 32}}}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/TicketAnswer"}, "Checked in"),
+                          "200": _json({"$ref": "#/components/schemas/TicketAnswer"},
+                                       "Already checked in for this request_id"),
+                          **_error_responses(400, 403, 404, 409, 413, 415, 422, 503)}}},
         "/api/tickets/{ticket_id}": {"get": {
             "summary": "Officers: a ticket's status and position (today) by its id; citizens "
                        "follow their ticket by its public token at the same place",

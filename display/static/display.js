@@ -240,6 +240,7 @@
       tile.appendChild(name);
       if (c.serving) {
         if (c.serving_priority) name.appendChild(el("span", "prio", "Ưu tiên"));
+        if (c.serving_booked) name.appendChild(el("span", "prio booked", "Lịch hẹn"));
         tile.appendChild(el("div", "tile-number", c.serving));
         if (isLatest(c, latest)) tile.classList.add("latest");
       } else {
@@ -267,6 +268,7 @@
       li.setAttribute("data-seq", c.seq);
       var left = el("span", "r-number", c.number);
       if (c.recall) left.appendChild(el("span", "r-recall", "gọi lại"));
+      if (c.booked) left.appendChild(el("span", "r-booked", "hẹn"));
       li.appendChild(left);
       var right = el("span", "r-counter");
       right.appendChild(el("small", null, "→ "));

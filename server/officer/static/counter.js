@@ -548,6 +548,7 @@
       var marks = $("cur-marks");
       marks.textContent = "";
       if (cur.priority) marks.appendChild(el("span", "mark prio", "Ưu tiên: " + (cur.priority_name_vi || priorityName(cur.priority))));
+      if (cur.booked) marks.appendChild(el("span", "mark booked", "Lịch hẹn" + (cur.slot_start ? " " + cur.slot_start.slice(11, 16) : "")));
       if (cur.recalls) marks.appendChild(el("span", "mark", "Đã gọi lại " + cur.recalls + " lần"));
       if (cur.no_shows) marks.appendChild(el("span", "mark", "Đã vắng " + cur.no_shows + " lần"));
     } else {
@@ -594,6 +595,7 @@
       b.appendChild(el("span", "s", serviceOf(t.service).name_vi));
       if (t.priority) b.appendChild(el("span", "tag", "Ưu tiên"));
       if (t.reserved) b.appendChild(el("span", "tag res", "Chuyển đến quầy"));
+      if (t.booked) b.appendChild(el("span", "tag booked", "Lịch hẹn"));
       b.addEventListener("click", function () { openCall(t); });
       li.appendChild(b);
       list.appendChild(li);

@@ -1,0 +1,90 @@
+"""Booked citizens are marked on the counter tablet ("Lịch hẹn" in the next list and on the
+called ticket) and on the wall display (the counter's tile and the recent calls), in Chromium
+against a real site server whose store holds bookings as `qms sync` keeps them."""
+import os
+import time
+
+import pytest
+import requests
+
+from browser_helpers import open_display, sign_in_counter
+from server.appointments import kept
+from server.hub.booking_code import _check
+from server.engine.hours import business_day
+from server.site_file import load_site
+from server.store import open_store
+from support.server_process import ServerProcess, issue_device_token, take_ticket
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("QMS_SHOTS", "/tmp/shots/appoint")
+DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
+                                                     "sun"))
+SITE = f'''
+[site]
+id = "hen-marks"
+name = "Công an phường Bến Nghé"
+
+[[services]]
+code = "CCCD"
+letter = "A"
+name_vi = "Cấp CCCD"
+name_en = "ID card"
+
+[[counters]]
+number = 1
+services = ["CCCD"]
+
+[opening_hours]
+{DAYS}
+
+[booking]
+enabled = true
+'''
+
+
+CODES = [body + _check(body) for body in ("2345678A", "3456789B")]
+
+
+@pytest.fixture(scope="module")
+def booked_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("marks")
+    path = folder / "site.toml"
+    path.write_text(SITE, encoding="utf-8")
+    site = load_site(path)
+    with ServerProcess(folder / "instance", site=path) as server:
+        store = open_store(f"sqlite:///{folder}/instance/qms.sqlite3")
+        now = time.time()
+        kept.keep(store, site.id, [{"id": f"bk_{n}", "service": "CCCD",
+                                    "day": business_day(site, now), "slot_start": now - 60,
+                                    "slot_end": now + 1740, "code": code, "status": "active",
+                                    "cccd_hash": None, "notify_phone": None, "rev": n}
+                                   for n, code in enumerate(CODES, 1)],
+                  2, "k", now)
+        store.close()
+        yield server
+
+
+def test_the_counter_and_the_display_mark_booked_citizens(booked_site, new_page):
+    url = booked_site.url
+    take_ticket(url, "CCCD")
+    kiosk = {"X-Kiosk-Token": issue_device_token(url, "K1")}
+    for n, code in enumerate(CODES):
+        answer = requests.post(url + "/api/checkin", headers=kiosk, timeout=10,
+                               json={"code": code, "request_id": f"r{n}"})
+        assert answer.status_code == 201, answer.text
+    counter = sign_in_counter(new_page, url, 1)
+    page_display = open_display(new_page, url)
+    counter.click("button[data-action='open_close']")
+    counter.wait_for_function("window.__counter.view.counter.state === 'open'")
+    counter.wait_for_selector(".q-next .tag.booked")
+    assert counter.locator(".q-next .tag.booked").count() == 2
+    os.makedirs(SHOTS, exist_ok=True)
+    counter.screenshot(path=f"{SHOTS}/counter-booked-next.png")
+    counter.click("button[data-action='call_next']")
+    counter.wait_for_selector("#cur-marks .mark.booked")
+    assert counter.inner_text("#cur-marks").startswith("Lịch hẹn")
+    counter.screenshot(path=f"{SHOTS}/counter-booked-called.png")
+    page_display.wait_for_selector(".tile .prio.booked")
+    page_display.wait_for_selector(".recent .r-booked")
+    page_display.screenshot(path=f"{SHOTS}/display-booked-call.png")
+    assert counter.console_errors == [] and page_display.console_errors == []

@@ -10,6 +10,9 @@ never from a summary written at the time. What each figure means (docs/reports.m
 - no_show: tickets that had a no-show, also when requeued once and served later, so a ticket
   can count both as a no-show and as served.
 - cancelled by officer / by day close / by citizen (reason "citizen_left"), transferred out.
+- checked_in: bookings checked in at the kiosk (docs/appointments.md), of which
+  checked_in_late came past the grace and got a walk-in number; booked_no_show: booked
+  tickets marked absent (their slot released).
 - waits: from joining the queue (issue, or the transfer that put it there) to the first call.
 - service times: from serving start (or the call, when no start was pressed) to completion.
 
@@ -24,7 +27,10 @@ from ..engine.hours import local
 from ..engine.lifecycle import OUTCOMES
 
 CANCEL_KINDS = ("cancelled_officer", "cancelled_day_close", "cancelled_citizen")
-COUNTS = ("issued", "called", "served", "no_show") + CANCEL_KINDS + ("transferred", "priority")
+COUNTS = ("issued", "called", "served", "no_show") + CANCEL_KINDS + ("transferred", "priority",
+                                                                     "checked_in",
+                                                                     "checked_in_late",
+                                                                     "booked_no_show")
 CITIZEN_REASONS = frozenset({"citizen_left"})
 NO_OFFICER = ""  # a counter opened without a signed-in officer (e.g. from the command line)
 
@@ -142,6 +148,7 @@ class _Ticket:
     counter: int | None = None  # the counter it is with, while called or serving
     started_at: float | None = None
     no_show: bool = False
+    booked: bool = False
     called_by_counter: set = field(default_factory=set)
     called_by_officer: set = field(default_factory=set)
 
@@ -227,6 +234,11 @@ class _Fold:
         self.credit(ticket, "issued")
         if ticket.priority:
             self.credit(ticket, "priority")
+        if e.get("booking"):
+            ticket.booked = bool(e.get("booked"))
+            self.credit(ticket, "checked_in")
+            if not ticket.booked:
+                self.credit(ticket, "checked_in_late")
         self.report.hours[self.hour(e["at"])].arrivals += 1
         self.set_waiting(e["at"], +1)
 
@@ -273,6 +285,8 @@ class _Fold:
         if not ticket.no_show:
             ticket.no_show = True
             self.credit(ticket, "no_show", e.get("counter", ticket.counter))
+            if ticket.booked:
+                self.credit(ticket, "booked_no_show", e.get("counter", ticket.counter))
         self.end(ticket)
         if e.get("requeued"):
             ticket.waiting = True

@@ -40,6 +40,9 @@ COUNT_COLUMNS = [
     Column("cancelled_day_close", "Hủy khi hết ngày", "Cancelled at day close"),
     Column("cancelled_citizen", "Công dân bỏ về", "Citizen left"),
     Column("transferred", "Chuyển đi", "Transferred"),
+    Column("checked_in", "Đến theo lịch hẹn", "Checked in by booking"),
+    Column("checked_in_late", "Lịch hẹn đến muộn", "Booked, came late"),
+    Column("booked_no_show", "Lịch hẹn vắng mặt", "Booked no-show"),
 ] + [Column("outcome:" + code, vi, en) for code, (vi, en) in OUTCOME_VI.items()] + [
     Column("priority_share", "Tỷ lệ ưu tiên", "Priority share", "share"),
 ]

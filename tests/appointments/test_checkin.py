@@ -1,0 +1,105 @@
+"""Kiosk check-in (POST /api/checkin) in process: a booking kept at the site becomes a booked
+ticket by its code (any case, with dashes) or the CCCD card's QR (matched by the hub's keyed
+hash); typos, unknown codes, unreadable QRs and phones are refused with a reason and change
+nothing; a retried request answers the same ticket."""
+import time
+
+import pytest
+
+from server.appointments import kept
+from server.appointments.checkin import cccd_hash
+from server.engine.hours import business_day
+from server.hub.booking_code import _check, shown
+from support.inprocess import InProcessSite, post
+from support.server_process import kiosk_headers
+
+DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
+                                                     "sun"))
+CODE = "ABCD2345" + _check("ABCD2345")
+KEY = "hub-hmac-key"
+CCCD = "001099012345"
+
+
+@pytest.fixture(scope="module")
+def booked(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("checkin")
+    path = folder / "site.toml"
+    path.write_text(f'''
+[site]
+id = "checkin-test"
+name = "Điểm hẹn"
+
+[[services]]
+code = "CCCD"
+letter = "A"
+name_vi = "Cấp CCCD"
+name_en = "ID card"
+
+[[counters]]
+number = 1
+services = ["CCCD"]
+
+[opening_hours]
+{DAYS}
+
+[booking]
+enabled = true
+''', encoding="utf-8")
+    site = InProcessSite(folder / "instance", site=path)
+    rt = site.runtime
+    now = time.time()
+    day = business_day(rt.site, now)
+    kept.keep(rt.store, rt.site.id, [
+        {"id": "bk_code", "service": "CCCD", "day": day, "slot_start": now - 60,
+         "slot_end": now + 1740, "code": CODE, "status": "active", "cccd_hash": None,
+         "notify_phone": None, "rev": 1},
+        {"id": "bk_card", "service": "CCCD", "day": day, "slot_start": now + 600,
+         "slot_end": now + 2400, "code": "X" * 9, "status": "active",
+         "cccd_hash": cccd_hash(KEY, CCCD), "notify_phone": None, "rev": 2},
+        {"id": "bk_gone", "service": "CCCD", "day": day, "slot_start": now - 60,
+         "slot_end": now + 1740, "code": "Y" * 9, "status": "cancelled", "cccd_hash": None,
+         "notify_phone": None, "rev": 3}], 3, KEY, now)
+    yield site
+    site.stop()
+
+
+def checkin(site, kiosk=True, **body):
+    headers = kiosk_headers(site.url, "K1") if kiosk else {}
+    return post(site.url + "/api/checkin", json=body, headers=headers, timeout=10)
+
+
+def test_a_code_typed_any_way_checks_in_once(booked):
+    first = checkin(booked, code=shown(CODE).lower(), request_id="c1")
+    assert first.status_code == 201, first.text
+    ticket = first.json()["ticket"]
+    assert (ticket["number"], ticket["booked"]) == ("H001", True) and ticket["slot_start"]
+    assert checkin(booked, code=CODE, request_id="c1").json()["ticket"]["id"] == ticket["id"]
+    again = checkin(booked, code=CODE, request_id="c2")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_checked_in"
+
+
+def test_a_cccd_card_qr_finds_the_booking_by_the_keyed_hash(booked):
+    answer = checkin(booked, cccd_qr=f"{CCCD}|012345678|TRẦN THỊ BÌNH|02021992|Nữ|Hà Nội|01012022",
+                     request_id="card")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["ticket"]["booked"] is True
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"code": CODE[:-1] + ("2" if CODE[-1] != "2" else "3")}, 422, "bad_code"),
+    ({"code": "YYYY-YYYY-Y"}, 422, "bad_code"),
+    ({"code": "2345-6789-" + _check("23456789")}, 404, "no_booking"),
+    ({"cccd_qr": "not a card"}, 422, "bad_cccd_qr"),
+    ({"cccd_qr": "079000000000|x"}, 404, "no_booking"),
+    ({}, 400, "bad_input"),
+])
+def test_bad_check_ins_are_refused_and_change_nothing(booked, body, status, code):
+    before = booked.runtime.state.seq
+    answer = checkin(booked, request_id="bad", **body)
+    assert answer.status_code == status and answer.json()["error"]["code"] == code, answer.text
+    assert booked.runtime.state.seq == before
+
+
+def test_a_phone_cannot_check_in(booked):
+    answer = checkin(booked, kiosk=False, code=CODE, request_id="phone")
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "kiosk_only"

@@ -27,6 +27,10 @@ class Refusal(Exception):
     """The hub answered no (bad key, another site's key, a batch it cannot read)."""
 
 
+class TooLarge(Refusal):
+    """The batch is over the hub's body limit (413): send fewer events at a time."""
+
+
 class HubLink:
     """The hub's two doors, for one site and its key."""
 
@@ -53,6 +57,8 @@ class HubLink:
     def _read(answer):
         if answer.status_code >= 500:
             raise requests.ConnectionError(f"hub answered {answer.status_code}")
+        if answer.status_code == 413:
+            raise TooLarge("HTTP 413: the batch is over the hub's body limit")
         if answer.status_code != 200:
             try:
                 error = answer.json()["error"]
@@ -92,7 +98,16 @@ class SyncAgent:
             self.bookings.step()
         events = self.store.events_after(self.site.id, self.acked, limit=self.batch_size)
         if events:
-            self.acked = self.link.send([scrub(e) for e in events])
+            try:
+                self.acked = self.link.send([scrub(e) for e in events])
+            except TooLarge:
+                if len(events) == 1:
+                    raise  # one event over the limit: only the hub's operator can help
+                # Big events (a day's summary, a site's settings): fewer at a time, from now on.
+                self.batch_size = max(1, len(events) // 2)
+                log.warning("batch over the hub's limit: sending %s events at a time",
+                            self.batch_size)
+                return False
             self._contact()
             return False
         if time.monotonic() - self.last_contact >= self.idle:

@@ -122,3 +122,40 @@ def test_ack_tells_the_acknowledged_seq_and_a_batch_records_the_sites_clock(hub)
     ahead = time.time() + 125.0
     send(client, "a", keys["a"], [], sent_at=ahead)
     assert store.site("a")["clock_skew_s"] == pytest.approx(125.0, abs=5)
+
+
+def test_an_agent_whose_batch_is_over_the_hubs_limit_sends_smaller_ones(hub_db, tmp_path):
+    """A hub with a small body limit answers 413; the agent halves its batches until they
+    pass and the hub gets the whole log, in order."""
+    import requests
+
+    from server.hub.agent import HubLink, SyncAgent
+    from server.simulate import simulate_days, uniform_profile
+    from server.site_file import DEMO_SITE, load_site
+    from server.store import open_store
+    from support.inprocess import FlaskTransport
+    site = load_site(DEMO_SITE)
+    events = simulate_days(site, uniform_profile(site, 30), days=1, keep_events=True)[0] \
+        .kept_events[:300]
+    home = open_store(f"sqlite:///{tmp_path}/site.sqlite3")
+    home.append(site.id, events)
+    app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "MAX_CONTENT_LENGTH": 20_000,
+                                  "DASHBOARD_TICKER": False})
+    store = app.extensions["qms.hub.store"]
+    http = requests.Session()
+    http.mount("http://hub.test", FlaskTransport(app))
+    key = store.add_site(site.id, "Bến Nghé", "", time.time())
+    agent = SyncAgent(home, site, HubLink("http://hub.test", site.id, key, session=http),
+                      batch_size=500, max_backoff=0.2)
+    try:
+        whole = app.test_client().post(f"/api/hub/sites/{site.id}/events",
+                                       json={"events": events},
+                                       headers={"Authorization": f"Bearer {key}"})
+        assert whole.status_code == 413
+        deadline = time.monotonic() + 60
+        assert agent.run(stop=lambda: time.monotonic() > deadline, until_caught_up=True) == 300
+        assert agent.batch_size < 300
+        assert [e["seq"] for e in store.events_after(site.id, 0)] == list(range(1, 301))
+    finally:
+        home.close()
+        store.close()

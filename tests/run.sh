@@ -28,13 +28,23 @@ if [ $((${#need[@]} + ${#lean[@]})) -gt 0 ]; then
 fi
 # A virtual environment (.venv): Debian's and Ubuntu's own Python refuse pip installs.
 QMS_EXTRAS=test source tools/venv.sh
-# pytest-xdist spreads the test files over workers (QMS_TEST_WORKERS, default 2 per core: most
-# tests wait on a server, a browser or a clock, not on the CPU). --dist loadfile keeps a file
-# on one worker, so a module's shared server or site is started once; the files go out in the
-# order tests/conftest.py puts them (slow ones first), not xdist's "most tests first" (many
-# quick unit tests are not a long file). QMS_TEST_WORKERS=0 runs
-# everything in this process, one test after another (for debugging; `-n 0` does the same).
-workers="${QMS_TEST_WORKERS:-$((2 * $(nproc)))}"
+# pytest-xdist spreads the test files over workers. --dist loadfile keeps a file on one
+# worker, so a module's shared server or site is started once; the files go out in the order
+# tests/conftest.py puts them (slow ones first), not xdist's "most tests first" (many quick
+# unit tests are not a long file).
+# How many: QMS_TEST_WORKERS if set (0: everything in this process, one test after another,
+# for debugging; `-n 0` does the same). Otherwise two per core, as most tests wait on a
+# server, a browser or a clock rather than use the CPU, less the machine's 1-minute load
+# average (like `make -l`): on a box already busy with other work, more processes only make
+# every test's waits run out; below two workers the run stays in one process.
+if [ -n "${QMS_TEST_WORKERS:-}" ]; then
+  workers="$QMS_TEST_WORKERS"
+else
+  busy="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
+  workers=$((2 * $(nproc) - ${busy%%.*}))
+  [ "$workers" -ge 2 ] || workers=0
+  echo "tests/run.sh: $workers xdist workers ($(nproc) cores, load average $busy; QMS_TEST_WORKERS=N to choose)" >&2
+fi
 set +e
 if [ "$workers" = 0 ]; then
   "$VENV/bin/python" -m pytest "$@"

@@ -5,9 +5,10 @@ batch went out at once; a wall of tiles needs far less. So the ingest hook
 (`HubLive.subscribe`, server/hub/live.py) only notes "site X has events up to N", and a
 ticker, once per `push_seconds` (1 s):
 
-1. reads the hub's site rows (one query: last_seq, last_seen_at, clock skew, name, district)
-   and the events of every site this process has not applied yet (one query per such site),
-   on the event loop: `qms hub` makes psycopg's waits green (server/hub/serve.py);
+1. reads the new events of the sites whose batches this process stored (one query for all),
+   and every `rows_seconds` (5 s) the hub's site rows (last_seq, last_seen_at, clock skew,
+   name, district) and the events of every site behind (another process's batches), on the
+   event loop: `qms hub` makes psycopg's waits green (server/hub/serve.py);
 2. applies them with the site's own engine replay (server/hub/figures.py);
 3. pushes one `tiles` message to the room `hub-dashboard` with the tiles of the sites whose
    batches this process stored since the last tick, and of the sites that went offline or
@@ -65,13 +66,17 @@ def _site_of(settings, site_id):
 
 
 class Board:
-    def __init__(self, store, emit, push_seconds=1.0, offline_after=90.0, now=clock.now):
+    def __init__(self, store, emit, push_seconds=1.0, offline_after=90.0, rows_seconds=5.0,
+                 now=clock.now):
         """`store`: the HubStore (sites(), load_current_day, events_after); `emit(event, data,
         room)`: Socket.IO's emit (through the message queue); `now`: the hub's clock.
         `offline_after`: a site's agent asks the hub at least every 30 s even with nothing to
         send, so three missed asks mean its link (or the site) is down."""
         self.store, self.emit, self.now = store, emit, now
         self.push_seconds, self.offline_after = push_seconds, offline_after
+        # How often a beat reads every site's row (last seen, clock skew, other processes'
+        # batches); in between a beat reads only the events of the sites this process stored.
+        self.rows_seconds, self._rows_read = rows_seconds, 0.0
         self.figures = {}  # site_id -> SiteFigures
         self.rows = {}  # site_id -> the hub's row of the site
         self.offline = {}  # site_id -> whether the last push said offline
@@ -87,11 +92,18 @@ class Board:
             self._told[site_id] = max(last_seq, self._told.get(site_id, 0))
 
     # -- catching up with the store ---------------------------------------------------------
-    def fetch(self, only=None, fresh_limit=FRESH_PER_BEAT):
-        """Read the site rows and the events this process has not applied (reads only, no
-        lock held while the queries wait): two queries a beat however many sites moved, and
-        two more for each site read afresh (its settings and its day)."""
-        rows = [r for r in self.store.sites() if only is None or r["site_id"] in only]
+    def fetch(self, only=None, fresh_limit=FRESH_PER_BEAT, told=None):
+        """Read what the store has beyond this process's fold (reads only, no lock held while
+        the queries wait). With `told` ({site: seq} from the ingest hook), the beat's light
+        read: only those sites' new events, one query, the site rows as last read. Without,
+        the full read: the site rows (last_seq, last_seen_at, clock skew ...) too, and every
+        site behind. Each site read afresh costs two more queries (its settings, its day)."""
+        if told is None:
+            rows = [r for r in self.store.sites() if only is None or r["site_id"] in only]
+        else:
+            now = self.now()  # a batch just stored: the site was seen now
+            rows = [dict(self.rows[s], last_seq=max(seq, self.rows[s]["last_seq"]),
+                         last_seen_at=now) for s, seq in told.items() if s in self.rows]
         fresh, behind = [], {}
         for row in rows:
             figures = self.figures.get(row["site_id"])
@@ -183,7 +195,15 @@ class Board:
     def tick(self):
         """One beat: catch up, then push the tiles of the sites this process stored batches
         of, and of those that went offline or came back. Returns the tiles pushed."""
-        self.catch_up()
+        started = time.monotonic()
+        if not self.rows or started - self._rows_read >= self.rows_seconds:
+            self.catch_up()  # the full read: rows (last seen, skew), every site behind
+            self._rows_read = started
+        else:
+            with self._lock:
+                told = dict(self._told)
+            if told:
+                self.merge(self.fetch(told=told))
         hub_now = self.now()
         with self._lock:
             told, self._told = self._told, {}

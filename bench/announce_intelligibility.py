@@ -79,6 +79,7 @@ VARIANTS = {
     "word gap 12 (120 ms)": ("word_gap", BASELINE.with_(word_gap=12)),
     "digits run together": ("digit_pause", BASELINE.with_(digit_pause="none")),
     "digits with full stops": ("digit_pause", BASELINE.with_(digit_pause="period")),
+    "digits 350 ms apart (SSML)": ("digit_pause", BASELINE.with_(digit_pause="break")),
     "number first": ("order", BASELINE.with_(order="number_first")),
     "repeat number + counter": ("repeat", BASELINE.with_(repeat=True)),
 }
@@ -92,6 +93,7 @@ def normalise(text: str) -> list[str]:
     """Lower case words without punctuation; digits said as the announcement says them
     (a run with a leading zero or of 3+ digits digit by digit, else as a number), a lone
     capital letter by its Vietnamese name (Whisper writes "A025", "quầy 3")."""
+    text = re.sub(r"<[^>]*>", " ", text)  # SSML breaks are not words
     text = re.sub(r"([A-Za-z])(?=\d)", r"\1 ", text)  # "A025" -> "A 025"
     words = []
     for raw in re.split(r"[\s,.;:!?\"“”()\-–—]+", text):
@@ -206,8 +208,11 @@ class WhisperBase:
         self.model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=2)
 
     def __call__(self, audio: np.ndarray) -> str:
+        # no_speech_threshold=None: Whisper judges espeak-ng's voice "probably not speech"
+        # (~0.9) and would drop whole phrases; here every phrase is speech.
         segments, _ = self.model.transcribe(audio.astype(np.float32) / 32768.0, language="vi",
-                                            beam_size=1, vad_filter=False,
+                                            beam_size=5, vad_filter=False,
+                                            no_speech_threshold=None,
                                             condition_on_previous_text=False)
         return " ".join(s.text.strip() for s in segments)
 

@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 VOICES = ("vi", "vi-vn-x-central", "vi-vn-x-south")
-DIGIT_PAUSES = {"none": " ", "comma": ", ", "period": ". "}
+#: How the letters and digits of the number are separated. espeak-ng pauses at a comma, and
+#: at a full stop only when the next word starts a sentence (a capital): "a. không" is read
+#: like "a không", so "period" capitalises each group. "break" is an SSML pause of
+#: BREAK_MS (espeak-ng -m).
+DIGIT_PAUSES = {"none": " ", "comma": ", ", "period": ". ", "break": " "}
+BREAK_MS = 350
 ORDERS = ("call_first", "number_first")
 
 #: Said before the repeat of number and counter ("nhắc lại": "once more").
@@ -27,10 +32,11 @@ class SpeechStyle:
     """``voice``: an espeak-ng Vietnamese voice (``VOICES``). ``speed``: words per minute
     (80..450). ``word_gap``: extra pause between words, in units of 10 ms (espeak-ng ``-g``).
     ``digit_pause``: between the letters and digits of the number, "none" (run together),
-    "comma" (a short pause) or "period" (a full stop's pause). ``order``: "call_first"
+    "comma" (a short pause), "period" (a full stop's pause) or "break" (BREAK_MS of silence). ``order``: "call_first"
     ("Mời công dân có số thứ tự A025 đến quầy số 3") or "number_first" ("Số A025, mời đến quầy
     số 3": the number is heard first, while the hall is listening). ``repeat``: say the
-    number and the counter once more at the end."""
+    number and the counter once more at the end of a full call (a burst's compact and brief
+    calls stay short)."""
     voice: str = "vi"
     speed: int = 140
     word_gap: int = 0
@@ -53,6 +59,8 @@ class SpeechStyle:
     def espeak_args(self) -> list[str]:
         """The espeak-ng options for this style (before ``-w FILE TEXT``)."""
         args = ["-v", self.voice, "-s", str(self.speed)]
+        if self.digit_pause == "break":
+            args.append("-m")  # the text holds SSML <break> elements
         if self.word_gap:
             args += ["-g", str(self.word_gap)]
         return args
@@ -78,12 +86,19 @@ class SpokenCall:
     parts: tuple[tuple[str, str], ...]
 
 
+def _said_number(groups: list[str], form: str, digit_pause: str) -> str:
+    if form == "brief":  # the number runs together whatever the style (a backlog is waiting)
+        return " ".join(groups)
+    if digit_pause == "period":
+        return ". ".join(groups[:1] + [g[:1].upper() + g[1:] for g in groups[1:]])
+    if digit_pause == "break":
+        return f'<break time="{BREAK_MS}ms"/>'.join(groups)
+    return DIGIT_PAUSES[digit_pause].join(groups)
+
+
 def spoken_call(phrase, style: SpeechStyle = DEFAULT_STYLE) -> SpokenCall:
     """What espeak-ng is given for ``phrase`` (a ``CallPhrase``) in ``style``."""
-    number_groups = list(phrase.said_number)
-    # Brief: the number runs together whatever the style (a backlog is waiting).
-    sep = " " if phrase.form == "brief" else DIGIT_PAUSES[style.digit_pause]
-    number = sep.join(number_groups)
+    number = _said_number(list(phrase.said_number), phrase.form, style.digit_pause)
     parts: list[tuple[str, str]] = []
     text_parts: list[str] = []
     if phrase.form == "full" and style.order == "number_first":
@@ -98,7 +113,8 @@ def spoken_call(phrase, style: SpeechStyle = DEFAULT_STYLE) -> SpokenCall:
                   ("counter", phrase.said_counter)]
         text_parts += [number, f"{phrase.said_to_counter} {phrase.said_counter}"]
     text = ", ".join(text_parts) + "."
-    if style.repeat:
+    # The repeat is for a lone call (the full form); a burst's shorter forms stay short.
+    if style.repeat and phrase.form == "full":
         parts += [("repeat_lead", REPEAT_LEAD), ("number", number), ("to_counter", "quầy số"),
                   ("counter", phrase.said_counter)]
         text += f" {REPEAT_LEAD}, {number}, quầy số {phrase.said_counter}."

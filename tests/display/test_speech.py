@@ -18,8 +18,12 @@ BASE = SpeechStyle(voice="vi", speed=140, word_gap=0, digit_pause="comma",
 def test_the_styles_texts():
     p = build_call_phrase("A025", 3)
     assert spoken_call(p, BASE).text == "Mời công dân có số thứ tự, a, không, hai, năm, đến quầy số ba."
+    # espeak-ng stops at a full stop only before a capital: each group starts a sentence.
     assert spoken_call(p, BASE.with_(digit_pause="period")).text == (
-        "Mời công dân có số thứ tự, a. không. hai. năm, đến quầy số ba.")
+        "Mời công dân có số thứ tự, a. Không. Hai. Năm, đến quầy số ba.")
+    assert spoken_call(p, BASE.with_(digit_pause="break")).text == (
+        'Mời công dân có số thứ tự, a<break time="350ms"/>không<break time="350ms"/>hai'
+        '<break time="350ms"/>năm, đến quầy số ba.')
     assert spoken_call(p, BASE.with_(digit_pause="none")).text == (
         "Mời công dân có số thứ tự, a không hai năm, đến quầy số ba.")
     assert spoken_call(p, BASE.with_(order="number_first")).text == (
@@ -42,6 +46,7 @@ def test_parts_name_the_number_and_the_counter():
 
 def test_espeak_options_and_bad_styles():
     assert BASE.espeak_args() == ["-v", "vi", "-s", "140"]
+    assert BASE.with_(digit_pause="break").espeak_args() == ["-v", "vi", "-s", "140", "-m"]
     assert BASE.with_(word_gap=12, voice="vi-vn-x-south", speed=110).espeak_args() == [
         "-v", "vi-vn-x-south", "-s", "110", "-g", "12"]
     for bad in ({"speed": 50}, {"word_gap": -1}, {"digit_pause": "long"}, {"order": "last"},
@@ -72,7 +77,19 @@ def test_the_announcer_speaks_in_its_style(tmp_path):
     base_path, base = said(BASE)
     gap_path, gap = said(BASE.with_(word_gap=12))
     rep_path, rep = said(BASE.with_(repeat=True))
+    _, run_together = said(BASE.with_(digit_pause="none"))
+    _, stops = said(BASE.with_(digit_pause="period"))
+    _, breaks = said(BASE.with_(digit_pause="break"))
     assert len({base_path, gap_path, rep_path}) == 3
     assert gap > base + 0.5 and rep > base + 1.5
+    # Each pacing of the digits is really heard: none < comma < full stops, SSML breaks.
+    assert run_together < base - 0.3 and stops > base + 0.3 and breaks > run_together + 0.8
     south = Announcer(cache_dir=tmp_path / "cache", voice="vi-vn-x-south").audio_for_call("A025", 3)
     assert south.source == "espeak" and south.path not in (base_path, gap_path, rep_path)
+
+
+def test_a_repeat_keeps_a_bursts_calls_short():
+    style = BASE.with_(repeat=True)
+    for form in ("compact", "brief"):
+        p = build_call_phrase("A025", 3, form=form)
+        assert spoken_call(p, style).text == spoken_call(p, BASE).text

@@ -94,7 +94,9 @@ def _counters(state, only=None):
 
 def _site_header(state):
     site = state.site
-    return {"id": site.id, "name": site.name, "name_en": site.name_en}
+    return {"id": site.id, "name": site.name, "name_en": site.name_en,
+            # The kiosk offers check-in by booking (docs/appointments.md).
+            "booking": site.booking.enabled}
 
 
 def issuing_view(state, at):

@@ -73,6 +73,12 @@
       offline_body: "Máy đang mất kết nối với hệ thống. Máy sẽ tự kết nối lại, vui lòng đợi trong giây lát hoặc hỏi cán bộ tại quầy.",
       reconnecting: "Đang kết nối lại…",
       scan_hint: "Từ 60 tuổi? Quét mã QR trên thẻ Căn cước để được ưu tiên.",
+      booking_entry: "Tôi đã đặt lịch hẹn",
+      booking_entry_sub: "Nhập mã hoặc quét mã QR",
+      title_booking: "Lấy số theo lịch hẹn",
+      lead_booking: "Nhập mã đặt lịch (9 ký tự), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
+      booking_submit: "Lấy số",
+      booked_mark: "Lịch hẹn lúc {t}",
       scan_elderly: "Theo thẻ Căn cước, công dân từ 60 tuổi trở lên: mời chọn «{g}».",
       scan_young: "Đã đọc thẻ Căn cước.",
       lang_button: "English",
@@ -118,6 +124,12 @@
       offline_body: "The kiosk has lost its connection. It reconnects by itself: please wait a moment or ask an officer at a counter.",
       reconnecting: "Reconnecting…",
       scan_hint: "60 or older? Scan your ID card\u2019s QR code for priority.",
+      booking_entry: "I have a booking",
+      booking_entry_sub: "Type the code or scan its QR",
+      title_booking: "Number for a booking",
+      lead_booking: "Type the booking code (9 characters), or scan the booking's QR or the ID card",
+      booking_submit: "Get my number",
+      booked_mark: "Booked for {t}",
       scan_elderly: "Your ID card shows you are 60 or older: please choose «{g}».",
       scan_young: "ID card read.",
       lang_button: "Tiếng Việt",
@@ -175,7 +187,7 @@
     document.body.dataset.screen = name;
     renderClosed();
     clearTimeout(idleTimer);
-    if (name === "priority" || name === "error") {
+    if (name === "priority" || name === "error" || name === "booking") {
       idleTimer = setTimeout(home, IDLE_SECONDS * 1000);
     }
     updateOffline();
@@ -283,6 +295,8 @@
       document.body.dataset.printer = printer ? printer.status : "";  // for styles and tests
     }
     if (view.site) siteName = { vi: view.site.name || siteName.vi, en: view.site.name_en || siteName.en };
+    // Only a kiosk checks bookings in (the server refuses phones).
+    if (view.site) $("booking-entry").hidden = !(view.site.booking && DEVICE === "kiosk");
     const byCode = {};
     view.services.forEach((s) => { byCode[s.code] = s; });
     if (!services.length) {
@@ -391,11 +405,11 @@
   // -- taking the ticket ------------------------------------------------------------------
   function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
-  async function postTicket(body) {
+  async function postTicket(body, path) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     try {
-      const response = await fetch("/api/tickets", {
+      const response = await fetch(path || "/api/tickets", {
         method: "POST",
         headers: Object.assign({ "Content-Type": "application/json" },
                                DEVICE_TOKEN ? { "X-Kiosk-Token": DEVICE_TOKEN } : {}),
@@ -419,8 +433,13 @@
     for (;;) {
       let answer = null;
       try {
-        answer = await postTicket({ service: mine.service, priority: mine.priority,
-                                    request_id: mine.request_id, kiosk: KIOSK });
+        // A check-in (attempt.checkin: the code or the card's QR) or a walk-in ticket; the
+        // same request_id on every retry either way.
+        answer = mine.checkin
+          ? await postTicket(Object.assign({ request_id: mine.request_id, kiosk: KIOSK }, mine.checkin),
+                             "/api/checkin")
+          : await postTicket({ service: mine.service, priority: mine.priority,
+                               request_id: mine.request_id, kiosk: KIOSK });
       } catch (e) {
         answer = null;  // unreachable or timed out: same request_id next time
       }
@@ -464,8 +483,9 @@
     const prio = $("ticket-priority");
     const g = tk.priority && groups.find((x) => x.code === tk.priority);
     const gname = g ? name(g, "name") : ((lang === "en" && tk.priority_name_en) || tk.priority_name_vi || tk.priority);
-    prio.hidden = !tk.priority;
-    prio.textContent = tk.priority ? t("priority_mark", { g: gname }) : "";
+    prio.hidden = !tk.priority && !tk.booked;
+    prio.textContent = tk.priority ? t("priority_mark", { g: gname })
+      : tk.booked ? t("booked_mark", { t: (tk.slot_start || "").slice(11, 16) }) : "";
     const ahead = Number(tk.position) || 0;
     $("ahead").textContent = ahead > 0 ? String(ahead) : "0";
     $("ahead-label").textContent = ahead > 1 ? t("ahead") : ahead === 1 ? t("ahead_one") : t("ahead_none");
@@ -583,7 +603,20 @@
   }
 
   // -- the CCCD scanner (optional) --------------------------------------------------------
+  function checkIn(what) {
+    if (screen !== "booking") return;
+    attempt = { checkin: what, request_id: newRequestId() };
+    submit(null);
+  }
+
   function onScan(text) {
+    if (screen === "booking") {
+      // A card scanned to check in: its text goes to the server, which hashes the number
+      // and keeps nothing of it (server/appointments/checkin.py).
+      $("booking-code").value = "";
+      if (window.CCCD && window.CCCD.parse(text)) checkIn({ cccd_qr: text });
+      return;
+    }
     const card = window.CCCD && window.CCCD.parse(text);
     text = null;  // nothing of the card is kept
     if (!card || (screen !== "services" && screen !== "priority")) return;
@@ -611,6 +644,20 @@
   });
   $("retry").addEventListener("click", guarded(() => { if (attempt) submit(attempt.priority); }));
   $("home").addEventListener("click", guarded(home));
+  $("booking-entry").addEventListener("click", guarded(() => {
+    $("booking-code").value = "";
+    show("booking");
+    $("booking-code").focus();
+  }));
+  $("booking-back").addEventListener("click", guarded(home));
+  function typedCode() {
+    const code = $("booking-code").value.trim();
+    if (code && code.indexOf("|") < 0) checkIn({ code: code });
+  }
+  $("booking-submit").addEventListener("click", guarded(typedCode));
+  // Enter from the keyboard or a scanner's suffix (the scanner reader may have taken the
+  // key's default away, so it is read here).
+  $("booking-code").addEventListener("keydown", (event) => { if (event.key === "Enter") typedCode(); });
   document.addEventListener("contextmenu", (e) => e.preventDefault());  // long press
   if (new URLSearchParams(location.search).get("scanner") === "1") {
     $("scan-hint").hidden = false;

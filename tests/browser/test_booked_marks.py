@@ -1,4 +1,5 @@
-"""Booked citizens are marked on the counter tablet ("Lịch hẹn" in the next list and on the
+"""The kiosk checks a booked citizen in (the code typed, or the CCCD card scanned); booked
+citizens are marked on the counter tablet ("Lịch hẹn" in the next list and on the
 called ticket) and on the wall display (the counter's tile and the recent calls), in Chromium
 against a real site server whose store holds bookings as `qms sync` keeps them."""
 import os
@@ -9,11 +10,12 @@ import requests
 
 from browser_helpers import open_display, sign_in_counter
 from server.appointments import kept
+from server.appointments.checkin import cccd_hash
 from server.hub.booking_code import _check
 from server.engine.hours import business_day
 from server.site_file import load_site
 from server.store import open_store
-from support.server_process import ServerProcess, issue_device_token, take_ticket
+from support.server_process import ServerProcess, issue_device_token, kiosk_page, take_ticket
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("QMS_SHOTS", "/tmp/shots/appoint")
@@ -42,7 +44,8 @@ enabled = true
 '''
 
 
-CODES = [body + _check(body) for body in ("2345678A", "3456789B")]
+CODES = [body + _check(body) for body in ("2345678A", "3456789B", "456789CD")]
+CCCD_QR = "079123456789|025123456|LÊ VĂN CƯỜNG|05051985|Nam|Quận 1, TP. Hồ Chí Minh|01012021"
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +60,10 @@ def booked_site(tmp_path_factory):
         kept.keep(store, site.id, [{"id": f"bk_{n}", "service": "CCCD",
                                     "day": business_day(site, now), "slot_start": now - 60,
                                     "slot_end": now + 1740, "code": code, "status": "active",
-                                    "cccd_hash": None, "notify_phone": None, "rev": n}
-                                   for n, code in enumerate(CODES, 1)],
-                  2, "k", now)
+                                    "cccd_hash": cccd_hash("k", "079123456789") if n == 4 else None,
+                                    "notify_phone": None, "rev": n}
+                                   for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE")], 1)],
+                  4, "k", now)
         store.close()
         yield server
 
@@ -68,7 +72,7 @@ def test_the_counter_and_the_display_mark_booked_citizens(booked_site, new_page)
     url = booked_site.url
     take_ticket(url, "CCCD")
     kiosk = {"X-Kiosk-Token": issue_device_token(url, "K1")}
-    for n, code in enumerate(CODES):
+    for n, code in enumerate(CODES[:2]):
         answer = requests.post(url + "/api/checkin", headers=kiosk, timeout=10,
                                json={"code": code, "request_id": f"r{n}"})
         assert answer.status_code == 201, answer.text
@@ -88,3 +92,40 @@ def test_the_counter_and_the_display_mark_booked_citizens(booked_site, new_page)
     page_display.wait_for_selector(".recent .r-booked")
     page_display.screenshot(path=f"{SHOTS}/display-booked-call.png")
     assert counter.console_errors == [] and page_display.console_errors == []
+
+
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}])
+def test_the_kiosk_checks_a_booking_in_by_its_typed_code_and_by_the_card(booked_site, new_page,
+                                                                          size):
+    page = new_page(size)
+    page.goto(kiosk_page(booked_site.url, "kiosk=K1&scanner=1"))
+    page.wait_for_selector("#booking-entry:not([hidden])")
+    page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
+    page.screenshot(path=f"{SHOTS}/kiosk-booking-entry-{size['width']}.png")
+    page.click("#booking-entry")
+    page.wait_for_selector("#screen-booking:not([hidden])")
+    page.wait_for_timeout(800)
+    if size["width"] == 1920:
+        page.fill("#booking-code", "2345-6789-2")  # a typo: the check character catches it
+        page.press("#booking-code", "Enter")
+        page.wait_for_selector("#screen-error:not([hidden])")
+        assert "kiểm tra lại" in page.inner_text("#error-text")
+        page.wait_for_timeout(800)
+        page.click("#home")
+        page.wait_for_selector("#screen-services:not([hidden])")
+        page.wait_for_timeout(800)
+        page.click("#booking-entry")
+        page.wait_for_selector("#screen-booking:not([hidden])")
+        page.wait_for_timeout(800)
+        code = CODES[2]
+        page.fill("#booking-code", f"{code[:4]}-{code[4:8]}-{code[8]}".lower())
+        page.screenshot(path=f"{SHOTS}/kiosk-booking-code.png")
+        page.click("#booking-submit")
+    else:
+        page.keyboard.type(CCCD_QR, delay=0)  # a scanner types the card's QR and Enter
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#screen-done:not([hidden])")
+    assert page.inner_text("#number").startswith("H")
+    assert page.inner_text("#ticket-priority").startswith("Lịch hẹn lúc")
+    page.screenshot(path=f"{SHOTS}/kiosk-booking-done-{size['width']}.png")
+    assert page.console_errors == []

@@ -160,6 +160,16 @@ def document():
                           "200": _json({"$ref": "#/components/schemas/TicketAnswer"},
                                        "Already checked in for this request_id"),
                           **_error_responses(400, 403, 404, 409, 413, 415, 422, 503)}}},
+        "/api/tickets/{token}/notify": {"post": {
+            "summary": "A citizen asks to be texted when the turn nears (the ticket's public "
+                       "token; docs/appointments.md)",
+            "parameters": [{"name": "token", "in": "path", "required": True,
+                            "schema": {"type": "string", "minLength": 16, "maxLength": 64}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["phone"], "properties": {
+                    "phone": {"type": "string", "maxLength": 20}}}}}},
+            "responses": {"200": _json({"type": "object"}),
+                          **_error_responses(400, 404, 413, 415, 422, 503)}}},
         "/api/tickets/{ticket_id}": {"get": {
             "summary": "Officers: a ticket's status and position (today) by its id; citizens "
                        "follow their ticket by its public token at the same place",

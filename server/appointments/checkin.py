@@ -114,3 +114,28 @@ def checkin():
         ticket, created = existing, False
     return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now())), \
         201 if created else 200
+
+
+@bp.post("/api/tickets/<token>/notify")
+def notify_me(token):
+    """A citizen asks to be texted when their turn nears: from the kiosk (after the number) or
+    the tracking page; the ticket's public token is the key (only its holder can ask)."""
+    from ..hub.booking_api import phone_number
+    from ..tracking import ticket_by_ref
+    rt = current_app.extensions["qms.runtime"]
+    p = body()
+    rt.refresh()
+    ticket = ticket_by_ref(rt.state, token)
+    if ticket is None or ticket.status != "waiting":
+        raise Refused("unknown_ticket", "Không tìm thấy số đang chờ này.",
+                      "No such waiting ticket today.", 404)
+    phone = phone_number(p.str("phone", max_length=20))
+    if phone is None:
+        raise Refused("bad_phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0).",
+                      "A Vietnamese mobile number is required (10 digits, 0…).", 422)
+    watcher = current_app.extensions.get("qms.notify.watcher")
+    if watcher is None:
+        raise Refused("notify_off", "Điểm cấp chưa bật nhắn tin.",
+                      "This site sends no text messages.", 422)
+    watcher.opt_in(ticket.id, phone, rt.now())
+    return jsonify(ok=True)

@@ -15,7 +15,8 @@
   is dropped and logged). Each message is tried up to `attempts` times with backoff doubling
   from `backoff` seconds (jittered), then given up cleanly (logged, recorded).
 - `TurnWatcher`: a runtime listener. After every change it looks at the waiting tickets whose
-  citizen asked to be told (a booking with `notify_phone`); when a ticket's place in line
+  citizen asked to be told (a booking with `notify_phone`, or an opt-in at the kiosk or on the
+  tracking page: `POST /api/tickets/<token>/notify {"phone"}`, any ticket); when a ticket's place in line
   reaches `ahead` (or less), one message is queued, naming the counter where it comes soonest.
   One message per ticket, also with several server processes: the process that inserts the
   `site_notices` row sends it.
@@ -32,11 +33,12 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..engine.lifecycle import WAITING
 from ..engine.queue import _counters_for, counter_lines
-from ..store.sql import site_notices
+from ..store.sql import site_notices, site_notify_optins
 from . import kept
 
 log = logging.getLogger("qms.notify")
@@ -209,12 +211,36 @@ class TurnWatcher:
         self.rt, self.outbox, self.ahead = runtime, outbox, ahead
         self.sent = set()  # this process's memory; the store's row is the rule
         self.phones = {}  # booking id -> phone (None: asked, no opt-in)
+        self.opted = self._opt_ins()  # ticket id -> phone, asked for at the kiosk or the page
 
-    def _phone(self, booking_id):
-        if booking_id not in self.phones:
-            found = kept.by_id(self.rt.store, self.rt.site.id, booking_id)
-            self.phones[booking_id] = found and found.get("notify_phone")
-        return self.phones[booking_id]
+    def _opt_ins(self):
+        with self.rt.store.engine.connect() as conn:
+            rows = conn.execute(sa.select(site_notify_optins.c.ticket_id,
+                                          site_notify_optins.c.phone).where(
+                site_notify_optins.c.site_id == self.rt.site.id))
+            return {ticket_id: phone for ticket_id, phone in rows}
+
+    def opt_in(self, ticket_id, phone, at):
+        """Keep a citizen's ask (the store, for a restart; memory, for the watch)."""
+        with self.rt.store.engine.begin() as conn:
+            conn.execute(site_notify_optins.delete().where(
+                site_notify_optins.c.site_id == self.rt.site.id,
+                site_notify_optins.c.ticket_id == ticket_id))
+            conn.execute(site_notify_optins.insert(), {"site_id": self.rt.site.id,
+                                                       "ticket_id": ticket_id, "phone": phone,
+                                                       "at": at})
+        self.opted[ticket_id] = phone
+        self(None, self.rt.state)  # already near the front: told at once
+
+    def _phone(self, ticket):
+        if ticket.id in self.opted:
+            return self.opted[ticket.id]
+        if not ticket.booking:
+            return None
+        if ticket.booking not in self.phones:
+            found = kept.by_id(self.rt.store, self.rt.site.id, ticket.booking)
+            self.phones[ticket.booking] = found and found.get("notify_phone")
+        return self.phones[ticket.booking]
 
     def _claim(self, ticket_id, at):
         try:
@@ -236,12 +262,13 @@ class TurnWatcher:
     def __call__(self, events, state):
         at = state.last_at
         for ticket in list(state.tickets.values()):
-            if ticket.status != WAITING or not ticket.booking or ticket.id in self.sent:
+            if ticket.status != WAITING or ticket.id in self.sent or \
+                    not (ticket.booking or ticket.id in self.opted):
                 continue
             found = _soonest_counter(state, ticket, at)
             if found is None or found[0] > self.ahead:
                 continue
-            phone = self._phone(ticket.booking)
+            phone = self._phone(ticket)
             if not phone:
                 continue
             self.sent.add(ticket.id)
@@ -275,6 +302,7 @@ def install(app, runtime):
     watcher.outbox = outbox
     runtime.subscribe(watcher)
     app.extensions["qms.notify"] = outbox
+    app.extensions["qms.notify.watcher"] = watcher
     return outbox
 
 

@@ -144,6 +144,16 @@ site_notices = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=True),  # sent / gave_up
 )
 
+# A citizen who asked at the kiosk or on the tracking page to be texted (any ticket, booked or
+# not): the phone is kept for the day's ticket only (server/appointments/notify.py).
+site_notify_optins = sa.Table(
+    "site_notify_optins", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("ticket_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("phone", sa.String(16), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 
 def _sqlite_pragmas(synchronous):
     def on_connect(dbapi_connection, _record):

@@ -1,0 +1,53 @@
+"""A citizen asks at the kiosk (or on the tracking page) to be texted: any waiting ticket, by
+its public token; the message goes to the local fake provider when the turn nears, once, and
+the ask survives a restart."""
+import pytest
+
+from support.fake_provider import FakeProvider
+from support.inprocess import InProcessSite, post
+from support.server_process import Officer, take_ticket
+from support.waiting import wait_until
+
+
+@pytest.fixture
+def texting_site(tmp_path):
+    with FakeProvider() as sms:
+        site = InProcessSite(tmp_path / "instance", config={
+            "NOTIFY_SMS_URL": sms.url, "NOTIFY_BACKOFF": 0.01, "NOTIFY_AHEAD": 3})
+        yield site, sms
+        site.stop()
+
+
+def test_an_opted_in_walk_in_is_texted_once_when_three_are_ahead(texting_site):
+    site, sms = texting_site
+    officer = Officer(site.url)
+    assert officer.post("/api/counters/2/open").status_code == 200
+    ahead = [take_ticket(site.url, "VNEID").json()["ticket"] for _ in range(5)]
+    mine = take_ticket(site.url, "VNEID").json()["ticket"]
+    assert mine["position"] == 5
+    asked = post(f"{site.url}/api/tickets/{mine['track']}/notify", json={"phone": "0987 654 321"})
+    assert asked.status_code == 200, asked.text
+    assert sms.received == []  # five ahead: not yet
+    for ticket in ahead[:2]:
+        called = officer.post("/api/counters/2/call-next").json()["ticket"]
+        officer.post(f"/api/tickets/{called['id']}/complete", json={"outcome": "accepted"})
+    wait_until(lambda: sms.received, timeout=10, message="the text")
+    officer.post("/api/counters/2/call-next")
+    site.stop()
+    site.start()  # the ask is kept; the message is not sent again
+    officer = Officer(site.url)
+    officer.post(f"/api/tickets/{ahead[2]['id']}/complete", json={"outcome": "accepted"})
+    officer.post("/api/counters/2/call-next")
+    assert [(r["json"]["Phone"], r["json"]["Content"]) for r in sms.received] == \
+        [("0987654321", "Còn 3 người nữa đến lượt bạn tại Quầy 2")]
+
+
+@pytest.mark.parametrize("ref, phone, status, code", [
+    ("x" * 20, "0987654321", 404, "unknown_ticket"),
+    (None, "12345", 422, "bad_phone"),
+])
+def test_bad_asks_are_refused(texting_site, ref, phone, status, code):
+    site, sms = texting_site
+    ref = ref or take_ticket(site.url, "VNEID").json()["ticket"]["track"]
+    answer = post(f"{site.url}/api/tickets/{ref}/notify", json={"phone": phone})
+    assert answer.status_code == status and answer.json()["error"]["code"] == code

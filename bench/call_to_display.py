@@ -191,13 +191,15 @@ def gc_summary(path, measured, values, n_clients):
             last[k] = max(last[k], v)
     start, end = measured[0][1], measured[-1][1] + last[-1]
     pauses = {0: [], 1: [], 2: []}
+    cpu = {0: [], 1: [], 2: []}
     full = []
     with open(path) as fh:
         for line in fh:
-            at, pause, gen, _ = line.split()
+            at, pause, gen, _, *spent = line.split()
             at = float(at)
             if start <= at <= end:
                 pauses[int(gen)].append(float(pause))
+                cpu[int(gen)].extend(float(x) for x in spent)
                 if gen == "2":
                     full.append(at)
     hit = sum(1 for (seq, t0), window in zip(measured, last)
@@ -207,7 +209,9 @@ def gc_summary(path, measured, values, n_clients):
         out[f"gen{gen}"] = {"count": len(xs), "p50_ms": common.ms(common.percentile(xs, 50)),
                             "p99_ms": common.ms(common.percentile(xs, 99)),
                             "max_ms": common.ms(max(xs)) if xs else None,
-                            "total_ms": common.ms(sum(xs))}
+                            "total_ms": common.ms(sum(xs)),
+                            "cpu_p50_ms": common.ms(common.percentile(cpu[gen], 50)),
+                            "cpu_max_ms": common.ms(max(cpu[gen])) if cpu[gen] else None}
     return out
 
 
@@ -369,9 +373,11 @@ def main(argv=None):
                           r[side].get("answer_p99_ms"),
                           *[(g.get(f"gen{k}") or {}).get(f) for k in (0, 1, 2)
                             for f in ("count", "p99_ms")],
-                          (g.get("gen2") or {}).get("max_ms"), g.get("calls_meeting_full_gc")])
+                          (g.get("gen2") or {}).get("max_ms"),
+                          (g.get("gen2") or {}).get("cpu_max_ms"), g.get("calls_meeting_full_gc")])
     common.table(["N", "server", "answer p50", "answer p99", "gen0 n", "gen0 p99", "gen1 n",
-                  "gen1 p99", "gen2 n", "gen2 p99", "gen2 max", "calls w/ gen2"], extra)
+                  "gen1 p99", "gen2 n", "gen2 p99", "gen2 max", "gen2 CPU max",
+                  "calls w/ gen2"], extra)
     print(f"load average {os.getloadavg()}")
     name = "call_to_display" + (f"-{args.label}" if args.label else "")
     common.write_results(name, {"args": vars(args), "nofile": list(limits), "results": out,

@@ -34,8 +34,10 @@ HOOK = """() => {
   engine.on("packet", p => {
     if (p.type !== "message" || typeof p.data !== "string" || !p.data.startsWith('2["state"')) return;
     const t0 = performance.now();
-    JSON.parse(p.data.slice(1));
-    pending = {bytes: new TextEncoder().encode(p.data).length + 1, decode: performance.now() - t0};
+    const body = JSON.parse(p.data.slice(1))[1];
+    pending = {bytes: new TextEncoder().encode(p.data).length + 1, decode: performance.now() - t0,
+               seq: body.seq,
+               kind: !body.patch ? "whole" : body.base === body.seq ? "waits" : "call"};
   });
   socket.onAny((event) => { if (event === "state" && pending) pending.start = performance.now(); });
   socket.on("state", () => {
@@ -97,6 +99,27 @@ def main(argv=None):
                     "max": max(xs) if xs else None}
         rows.append([key, round(out[key]["p50"], 2), round(out[key]["p99"], 2),
                      round(out[key]["max"], 2)])
+    # Per change (a seq): what all its pushes cost the page (a call and its waits, or one
+    # whole view before patches).
+    per_change = {}
+    for c in costs:
+        per_change[c["seq"]] = per_change.get(c["seq"], 0.0) + c["decode"] + c["apply"]
+    changes = list(per_change.values())
+    out["per_change"] = {"p50": common.percentile(changes, 50),
+                         "p99": common.percentile(changes, 99),
+                         "max": max(changes) if changes else None}
+    for kind in ("whole", "call", "waits"):
+        xs = [c["decode"] + c["apply"] for c in costs if c["kind"] == kind]
+        if xs:
+            out[f"push_{kind}"] = {"count": len(xs), "p50": common.percentile(xs, 50),
+                                   "p99": common.percentile(xs, 99), "max": max(xs),
+                                   "bytes_p50": common.percentile(
+                                       [c["bytes"] for c in costs if c["kind"] == kind], 50)}
+            rows.append([f"{kind} push: decode+apply (bytes {out[f'push_{kind}']['bytes_p50']})",
+                         round(out[f"push_{kind}"]["p50"], 2), round(out[f"push_{kind}"]["p99"], 2),
+                         round(out[f"push_{kind}"]["max"], 2)])
+    rows.append(["per change: all its pushes", round(out["per_change"]["p50"], 2),
+                 round(out["per_change"]["p99"], 2), round(out["per_change"]["max"], 2)])
     total = [c["decode"] + c["apply"] for c in costs]
     out["decode+apply"] = {"p50": common.percentile(total, 50), "p99": common.percentile(total, 99),
                            "max": max(total) if total else None}

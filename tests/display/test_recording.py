@@ -11,10 +11,10 @@ import wave
 from array import array
 
 import pytest
-import requests
 
 from display.announce import site_clip_names
 from display.announce.recording import MAX_UPLOAD_BYTES, TARGET_RMS_DB
+from support.inprocess import session
 from support.server_process import Officer
 
 pytestmark = pytest.mark.skipif(shutil.which("sox") is None,
@@ -166,9 +166,7 @@ def test_only_admins_record(site, tmp_path):
     assert officer.http.get(site.url + "/api/admin/recording", timeout=10).status_code == 403
     assert put(officer, site, "digit_0", data).status_code == 403
     assert officer.http.get(site.url + "/admin/recording", timeout=10).status_code == 403
-    citizen = requests.Session()
-    from support.inprocess import session
-    citizen = session(site.url)
+    citizen = session(site.url)  # the site's HTTP session, its cookies dropped: signed out
     citizen.cookies.clear()
     assert citizen.get(site.url + "/api/admin/recording", timeout=10).status_code == 401
     assert citizen.put(site.url + "/api/admin/recording/digit_0", data=data,

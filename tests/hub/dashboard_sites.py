@@ -55,6 +55,7 @@ class LiveSite:
         answer = self.http.post(f"{self.hub_url}/api/hub/sites/{self.site_id}/events",
                                 json=batch,
                                 headers={"Authorization": f"Bearer {self.key}"}, timeout=30)
+        self.last_answer = answer
         answer.raise_for_status()
         self.sent = answer.json()["last_seq"]
         return answer.json()

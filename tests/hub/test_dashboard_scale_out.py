@@ -31,9 +31,19 @@ class Board:
         self.tiles = {}
         self.client = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=1)
         self.client.on("tiles", self.on_tiles)
+        # As the page does: every (re)connect asks for a snapshot, so a dashboard that lost
+        # its process misses nothing pushed while it was reconnecting.
+        self.client.on("connect", self.on_connect)
         self.client.connect(url, transports=["websocket"], headers={
             "Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())})
         self.process = self.client.call("whoami", {}, timeout=10)["process"]
+
+    def on_connect(self):
+        self.client.emit("snapshot", {}, callback=self.on_snapshot)
+
+    def on_snapshot(self, answer):
+        if answer.get("ok"):
+            self.on_tiles(answer)
 
     def on_tiles(self, message):
         for tile in message["tiles"]:

@@ -257,6 +257,11 @@
     view.recent_calls.slice(0, 6).forEach(function (c) {
       calls.appendChild(el("li", null, c.number + " → Quầy " + c.counter + " (" + c.at.slice(11, 16) + ")"));
     });
+    if (!view.recent_calls.length) {
+      var none = el("li", "muted", "Chưa gọi số nào hôm nay ");
+      none.appendChild(el("span", "en", "No calls yet today"));
+      calls.appendChild(none);
+    }
   }
 
   $("drill-close").addEventListener("click", closeQueue);

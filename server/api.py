@@ -209,7 +209,11 @@ def counter_action(counter, verb):
     return _act_by_verb(COUNTER_ROUTES, verb, counter=counter)
 
 
-@bp.post("/api/tickets/<int:ticket_id>/<verb>")
+# The verbs are spelt out in the rule: a bare <verb> would also take the citizen's
+# /api/tickets/<token>/notify whenever a token happens to be all digits (the int converter
+# outranks the token's string), and ask that citizen to sign in.
+@bp.post("/api/tickets/<int:ticket_id>/<any(%s):verb>"
+         % ", ".join(repr(verb) for verb in TICKET_ROUTES))
 @auth.officer_required()
 def ticket_action(ticket_id, verb):
     return _act_by_verb(TICKET_ROUTES, verb, ticket_id=ticket_id)

@@ -309,7 +309,28 @@ def _ratings_and_admin_paths():
     for switch in ("disable", "enable"):
         paths[f"/api/admin/officers/{{username}}/{switch}"] = _admin(
             "post", f"Admin: {switch} an officer's account", path_params=(USERNAME,))
+    paths.update(_recording_paths())
     return paths
+
+
+def _recording_paths():
+    """The site's own recorded voice (docs/announcements.md): the clips the announcements need,
+    each uploaded as WAV, trimmed and levelled by the server."""
+    clip = ("name", {"type": "string", "minLength": 1, "maxLength": 64})
+    upload = _admin("put", "Admin: record one clip (audio/wav, at most 4 MB); the server trims "
+                           "its silence and evens its loudness", path_params=(clip,))
+    upload["put"]["requestBody"] = {"required": True, "content": {"audio/wav": {
+        "schema": {"type": "string", "format": "binary"}}}}
+    playback = _admin("get", "Admin: play a recorded clip back", path_params=(clip,))
+    playback["get"]["responses"]["200"] = {"description": "The clip as kept",
+                                           "content": {"audio/wav": {"schema": {
+                                               "type": "string", "format": "binary"}}}}
+    return {
+        "/api/admin/recording": _admin("get", "Admin: every clip the announcements need and "
+                                              "which are recorded"),
+        "/api/admin/recording/{name}": upload,
+        "/api/admin/recording/{name}.wav": playback,
+    }
 
 
 @bp.get("/api/openapi.json")

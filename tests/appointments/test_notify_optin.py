@@ -44,6 +44,8 @@ def test_an_opted_in_walk_in_is_texted_once_when_three_are_ahead(texting_site):
 
 @pytest.mark.parametrize("ref, phone, status, code", [
     ("x" * 20, "0987654321", 404, "unknown_ticket"),
+    # An all-digit token once went to the officers' /api/tickets/<id>/<verb> (401).
+    ("0" * 16, "0987654321", 404, "unknown_ticket"),
     (None, "12345", 422, "bad_phone"),
 ])
 def test_bad_asks_are_refused(texting_site, ref, phone, status, code):

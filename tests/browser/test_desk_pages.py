@@ -161,7 +161,9 @@ def test_dates_are_written_day_month_year_in_an_english_browser(site, english_br
     page.click("#period-form button[type=submit]")
     page.wait_for_selector("text=Ngày 24/11/2026")
     assert page.locator("input[name=day]").input_value() == "24/11/2026"
-    # The calendar button beside writes the chosen day back in the same form.
+    # The calendar button beside writes the chosen day back in the same form (once the page's
+    # script has wired it: the heading shows before the page has finished loading).
+    page.wait_for_load_state("load")
     page.eval_on_selector(".one-day input[type=date]",
                           "e => { e.value = '2026-11-03'; e.dispatchEvent(new Event('change')); }")
     assert page.locator("input[name=day]").input_value() == "03/11/2026"

@@ -4,10 +4,12 @@ One demo server per module; each test works on its own counter or service so the
 tests does not matter.
 """
 import os
+import re
 
 import pytest
 import requests
 import socketio
+from playwright.sync_api import expect
 
 from browser_helpers import (console_with_a_call, ensure_open, free_counter, open_display,
                              sign_in_counter, wait_until)
@@ -42,7 +44,7 @@ def test_counter_signs_in_calls_next_and_display_shows_it(site, new_page, artifa
     assert number == "A001"
     assert "Đã gọi" in counter.inner_text("#cur-status")
     assert counter.inner_text("#cur-marks") == "Ưu tiên: Người cao tuổi (từ 60 tuổi)"
-    assert counter.inner_text("#msg-vi") == "Đã gọi số A001."
+    expect(counter.locator("#msg-vi")).to_have_text("Đã gọi số A001.")
 
     # The display shows it as the latest call, at counter 1, and announces it once.
     display.wait_for_function("document.getElementById('hero-number').textContent === 'A001'")
@@ -175,7 +177,7 @@ def test_refused_action_shows_its_reason(site, new_page, artifacts):
     page.wait_for_function("window.__counter.view.counter.state === 'open'")
     page.keyboard.press("n")
     page.wait_for_selector("#msg:not([hidden])")
-    assert page.inner_text("#msg-vi") == "Không còn công dân nào đang chờ ở quầy này."
+    expect(page.locator("#msg-vi")).to_have_text("Không còn công dân nào đang chờ ở quầy này.")
     assert "Nobody is waiting" in page.inner_text("#msg-en")
     assert page.evaluate("window.__counter.view.counter.current") is None
     page.screenshot(path=os.path.join(artifacts, "counter-refused.png"))
@@ -192,7 +194,7 @@ def test_ticket_handled_elsewhere_is_refused_plainly(site, new_page):
     officer = Officer(site.url)
     assert officer.post(f"/api/tickets/{ticket['id']}/transfer", {"to_service": "VNEID"}).status_code == 200
     page.wait_for_selector("#dlg-complete", state="hidden")
-    assert "xử lý ở nơi khác" in page.inner_text("#msg-vi")
+    expect(page.locator("#msg-vi")).to_contain_text("xử lý ở nơi khác")
 
     # With its live connection cut, the tablet still shows a ticket that is gone; acting on it
     # is refused by the server with its reason, and the view catches up.
@@ -205,8 +207,8 @@ def test_ticket_handled_elsewhere_is_refused_plainly(site, new_page):
     page.click("button[data-action='recall']")
     # "Đã gọi số …" from the call is still shown: wait for the refusal to replace it.
     page.wait_for_function("document.getElementById('msg-vi').textContent.startsWith('Không thể')")
-    assert page.inner_text("#msg-vi") == (f"Không thể gọi lại số {ticket['number']}: "
-                                          "số đang ở trạng thái «đã xong».")
+    expect(page.locator("#msg-vi")).to_have_text(f"Không thể gọi lại số {ticket['number']}: "
+                                                  "số đang ở trạng thái «đã xong».")
     page.wait_for_function("window.__counter.view.counter.current === null")
 
 
@@ -222,7 +224,8 @@ def test_double_tap_calls_only_once(site, new_page):
     page.dblclick("button[data-action='call_next']")
     page.wait_for_function("window.__counter.view.counter.current !== null")
     page.wait_for_timeout(800)
-    assert page.inner_text("#msg-vi").startswith("Đã gọi số")  # no "counter busy" refusal
+    # no "counter busy" refusal
+    expect(page.locator("#msg-vi")).to_have_text(re.compile("^Đã gọi số"))
     view = Officer(site.url).http.get(site.url + "/api/counters/3/view", timeout=5).json()
     assert view["queue"]["waiting"] == waiting - 1
     page.wait_for_function(f"window.__counter.view.queue.waiting === {waiting - 1}")

@@ -6,6 +6,7 @@ import os
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from browser_helpers import ensure_open, free_counter, sign_in_counter
 from support.server_process import Officer, officer_get_ticket, take_ticket
@@ -55,7 +56,7 @@ def test_call_a_chosen_ticket_from_the_queue_list(site, new_page, artifacts):
     page.wait_for_function("window.__counter.view.counter.current !== null")
     assert page.is_hidden("#dlg-call")
     assert page.inner_text("#cur-number") == chosen["number"] != head["number"]
-    assert page.inner_text("#msg-vi") == f"Đã gọi số {chosen['number']}."
+    expect(page.locator("#msg-vi")).to_have_text(f"Đã gọi số {chosen['number']}.")
     called = ticket_status(site.url, chosen["id"])
     assert called["status"] == "called" and called["counter"] == 4
     assert ticket_status(site.url, head["id"])["status"] == "waiting"
@@ -102,7 +103,7 @@ def test_ticket_taken_by_another_counter_meanwhile_is_refused(site, new_page, ar
     seq = site_seq(site.url)
     page.click("#call-yes")
     page.wait_for_selector("#msg:not([hidden])")
-    assert page.inner_text("#msg-vi") == f"Số {chosen['number']} đã được quầy 2 gọi."
+    expect(page.locator("#msg-vi")).to_have_text(f"Số {chosen['number']} đã được quầy 2 gọi.")
     assert "already with counter 2" in page.inner_text("#msg-en")
     page.screenshot(path=os.path.join(artifacts, "counter-call-taken.png"))
     # Nothing changed: no event, counter 1 still free, the ticket still with counter 2.
@@ -146,7 +147,7 @@ def test_cancel_the_current_ticket_with_a_reason(site, new_page, artifacts):
     page.click("#cancel-yes")
     page.wait_for_function("window.__counter.view.counter.current === null")
     assert page.is_hidden("#dlg-cancel")
-    assert page.inner_text("#msg-vi") == f"Đã hủy số {ticket['number']}."
+    expect(page.locator("#msg-vi")).to_have_text(f"Đã hủy số {ticket['number']}.")
     assert ticket_status(site.url, ticket["id"])["status"] == "cancelled"
 
     # A cancel dialog whose ticket is handled elsewhere meanwhile closes and sends nothing.
@@ -161,6 +162,6 @@ def test_cancel_the_current_ticket_with_a_reason(site, new_page, artifacts):
     assert Officer(site.url).post(f"/api/tickets/{second['id']}/complete",
                                   {"outcome": "accepted"}).status_code == 200
     page.wait_for_selector("#dlg-cancel", state="hidden")
-    assert "xử lý ở nơi khác" in page.inner_text("#msg-vi")
+    expect(page.locator("#msg-vi")).to_contain_text("xử lý ở nơi khác")
     assert ticket_status(site.url, second["id"])["status"] == "done"
     assert not page.console_errors

@@ -517,16 +517,26 @@ _day_command("repair-day", "After the server's clock ran ahead: make the busines
              _repair)
 
 
+def report_period_options(command):
+    """The period and file options of a report, the same for a site's and the province's."""
+    options = [
+        click.option("--day", default=None, help="A business day YYYY-MM-DD (default: today)."),
+        click.option("--week", "kind", flag_value="week", help="The week (Monday-Sunday) of --day."),
+        click.option("--month", "kind", flag_value="month", help="The month of --day."),
+        click.option("--from", "first", default=None, help="First day of a range (with --to)."),
+        click.option("--to", "last", default=None, help="Last day of a range (with --from)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]),
+                     default="text", show_default=True),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                     help="Write to this file (default: standard output; a file name for xlsx)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("report")
-@click.option("--day", default=None, help="A business day YYYY-MM-DD (default: today).")
-@click.option("--week", "kind", flag_value="week", help="The week (Monday-Sunday) of --day.")
-@click.option("--month", "kind", flag_value="month", help="The month of --day.")
-@click.option("--from", "first", default=None, help="First day of a range (with --to).")
-@click.option("--to", "last", default=None, help="Last day of a range (with --from).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (default: standard output; a file name for xlsx).")
+@report_period_options
 @site_option
 @store_option
 @instance_option
@@ -899,15 +909,7 @@ def hub_add_user(ctx, username, name, password):
 
 
 @hub.command("report")
-@click.option("--day", default=None, help="A business day YYYY-MM-DD (default: today).")
-@click.option("--week", "kind", flag_value="week", help="The week (Monday-Sunday) of --day.")
-@click.option("--month", "kind", flag_value="month", help="The month of --day.")
-@click.option("--from", "first", default=None, help="First day of a range (with --to).")
-@click.option("--to", "last", default=None, help="Last day of a range (with --from).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "xlsx"]), default="text",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (default: standard output; a file name for xlsx).")
+@report_period_options
 @click.option("--province", envvar="QMS_HUB_PROVINCE_NAME", default=None,
               help="The province police's name for the heading (or env QMS_HUB_PROVINCE_NAME).")
 @click.option("--unit-line", "unit_lines", multiple=True,

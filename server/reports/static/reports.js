@@ -1,20 +1,7 @@
-/* The report page: the day field or the from/to fields for the chosen kind of period; the
- * print button; today's ratings as the tablets send them (the chief's live tally, pushed by
- * the server). */
+/* The report page's own part: today's ratings as the tablets send them (the chief's live
+ * tally, pushed by the server). The period form is core/period.js. */
 (function () {
   "use strict";
-  var kind = document.getElementById("kind");
-  function sync() {
-    var range = kind.value === "range";
-    document.querySelectorAll(".range").forEach(function (el) { el.hidden = !range; });
-    document.querySelectorAll(".one-day").forEach(function (el) { el.hidden = range; });
-  }
-  kind.addEventListener("change", sync);
-  sync();
-
-  var print = document.getElementById("print");
-  if (print) print.addEventListener("click", function () { window.print(); });
-
   var box = document.getElementById("live-ratings");
   var socket = io({transports: ["websocket", "polling"]});
   socket.on("connect", function () { socket.emit("ratings_tally", {}); });

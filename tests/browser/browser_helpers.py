@@ -34,6 +34,14 @@ def ensure_open(page):
     if page.evaluate("window.__counter.view.counter.state") == "closed":
         page.click("button[data-action='open_close']")
         page.wait_for_function("window.__counter.view.counter.state === 'open'")
+        wait_idle(page)
+
+
+def wait_idle(page):
+    """Until the tablet's action is answered. The view can show a call before the officer's
+    HTTP answer lands (pushes leave first), and the tablet ignores keys while an action is in
+    flight (one action at a time), so a key pressed on the new view alone may be dropped."""
+    page.wait_for_selector("body:not(.busy)", state="attached")
 
 
 def officer(base_url):
@@ -63,6 +71,7 @@ def console_with_a_call(new_page, base_url, counter, service):
     page.wait_for_function("window.__counter.view.counter.current === null")
     page.click("button[data-action='call_next']")
     page.wait_for_function("window.__counter.view.counter.current !== null")
+    wait_idle(page)
     return page, page.evaluate("window.__counter.view.counter.current")
 
 

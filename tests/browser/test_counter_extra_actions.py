@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_helpers import ensure_open, free_counter, sign_in_counter
+from browser_helpers import ensure_open, free_counter, sign_in_counter, wait_idle
 from support.server_process import Officer, officer_get_ticket, take_ticket
 
 pytestmark = pytest.mark.browser
@@ -125,6 +125,7 @@ def test_cancel_the_current_ticket_with_a_reason(site, new_page, artifacts):
     page.click(f"#q-next .q-item[data-ticket='{ticket['id']}']")
     page.click("#call-yes")
     page.wait_for_function(f"(window.__counter.view.counter.current || {{}}).id === {ticket['id']}")
+    wait_idle(page)
 
     # Complete dialog → Hủy số → confirm step; Esc backs out without cancelling.
     page.keyboard.press("h")
@@ -155,6 +156,7 @@ def test_cancel_the_current_ticket_with_a_reason(site, new_page, artifacts):
     page.wait_for_selector(f"#q-next .q-item[data-ticket='{second['id']}']:not([disabled])")
     page.keyboard.press("n")
     page.wait_for_function(f"(window.__counter.view.counter.current || {{}}).id === {second['id']}")
+    wait_idle(page)
     page.keyboard.press("h")
     page.keyboard.press("x")
     page.wait_for_selector("#dlg-cancel:not([hidden])")

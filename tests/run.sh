@@ -33,20 +33,12 @@ QMS_EXTRAS=test source tools/venv.sh
 # tests/conftest.py puts them (slow ones first), not xdist's "most tests first" (many quick
 # unit tests are not a long file).
 # How many: QMS_TEST_WORKERS if set (0: everything in this process, one test after another,
-# for debugging; `-n 0` does the same). Otherwise one more than the cores, as most tests wait
-# on a server, a browser or a clock rather than use the CPU (a whole run on 2 cores: 7 min 41 s
-# with 3 workers). Only on a box already saturated by other work (1-minute load average of
-# twice the cores or more) does the run stay in one process: there more processes only make
-# every test's waits run out. (The load left by the package installs just before does not
-# count as other work, so a CI machine always runs in parallel.)
-if [ -n "${QMS_TEST_WORKERS:-}" ]; then
-  workers="$QMS_TEST_WORKERS"
-else
-  busy="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
-  workers=$(($(nproc) + 1))
-  [ "${busy%%.*}" -lt $((2 * $(nproc))) ] || workers=0
-  echo "tests/run.sh: $workers xdist workers ($(nproc) cores, load average $busy; QMS_TEST_WORKERS=N to choose)" >&2
-fi
+# for debugging or on a box busy with other work; `-n 0` does the same). Otherwise one more
+# than the cores, as most tests wait on a server, a browser or a clock rather than use the CPU
+# (a whole run on 2 cores: about 7.5 min with 3 workers). Not read off the load average: the
+# package installs just before would make a fresh CI machine look busy.
+workers="${QMS_TEST_WORKERS:-$(($(nproc) + 1))}"
+echo "tests/run.sh: $workers xdist workers ($(nproc) cores; QMS_TEST_WORKERS=N to choose)" >&2
 set +e
 if [ "$workers" = 0 ]; then
   "$VENV/bin/python" -m pytest "$@"

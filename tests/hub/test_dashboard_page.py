@@ -143,6 +143,9 @@ def test_sort_and_district_filter(hub, page):
     sites["tan-phu"].issue(1 if have["tan-phu"] == 0 else 0)
     keep_alive(sites)
     tile_waiting(page, "da-kao", have["ben-nghe"] + 3)
+    # Both sites' tiles must show their new figures before the order is read: the two sites'
+    # batches can reach the board in different beats.
+    tile_waiting(page, "tan-phu", max(have["tan-phu"], 1))
     page.select_option("#sort", "waiting")
     assert order(page)[:3] == ["da-kao", "ben-nghe", "tan-phu"]
     page.select_option("#sort", "name")

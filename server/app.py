@@ -82,12 +82,14 @@ def create_app(config=None, instance_path=None):
     options["site_id"] = site.id  # owner of older officers and devices (revision 0005)
     store = open_store(app.config["STORE_URL"], **options)
     _private_sqlite(app.config["STORE_URL"])
-    from .retention import erase_expired_notes
+    from .retention import erase_expired_notes, erase_spent_phones, phone_eraser
     try:
         erase_expired_notes(store, site)
+        erase_spent_phones(store, site)
     except StoreUnavailable as exc:  # a read-only store still serves; erased next start
-        app.logger.error("could not erase expired notes: %s", exc)
+        app.logger.error("could not erase expired personal data: %s", exc)
     runtime = SiteRuntime(site, store)
+    runtime.subscribe(phone_eraser(store))
     app.config["SOCKETIO_CHANNEL"] = app.config["SOCKETIO_CHANNEL"] or f"qms-socketio-{site.id}"
     app.extensions["qms.runtime"] = runtime
     from . import auth

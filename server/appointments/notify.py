@@ -260,6 +260,10 @@ class TurnWatcher:
                 .values(outcome=message.outcome))
 
     def __call__(self, events, state):
+        if events and any(event["type"] == "day_closed" for event in events):
+            # The day's phones are erased from the store (server/retention.py): from memory too.
+            self.opted.clear()
+            self.phones.clear()
         at = state.last_at
         for ticket in list(state.tickets.values()):
             if ticket.status != WAITING or ticket.id in self.sent or \

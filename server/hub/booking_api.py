@@ -21,6 +21,7 @@ For sites (the site key, as ingest):
     GET  /api/hub/sites/<site>/bookings?after=REV  -> {"bookings": [...], "last_rev", "hmac_key"}
 """
 import io
+import logging
 import re
 import time
 
@@ -33,6 +34,8 @@ from ..engine.site import SiteFileError, site_from_dict
 from . import booking_code, booking_slots
 from .booking_store import BookingRefused, BookingStore, for_site
 from .ingest import _authorised
+
+log = logging.getLogger("qms.hub.bookings")
 
 bp = Blueprint("hub_booking", __name__, template_folder="templates")
 
@@ -291,12 +294,49 @@ def site_bookings(site_id):
                    hmac_key=_bookings().key())
 
 
+def erase_spent_phones(hub_store, bookings, now=None):
+    """Erase the phones of bookings whose day is over, each site's day in its own time zone
+    (the settings its agent sent)."""
+    now = time.time() if now is None else now
+
+    def today_of(site_id):
+        settings = hub_store.site_settings(site_id)
+        try:
+            return booking_slots.business_day(site_from_dict(settings), now) if settings \
+                else None
+        except SiteFileError:
+            return None
+    return bookings.erase_spent_phones(today_of, now)
+
+
+def _phone_eraser(app, hub_store, bookings):
+    """At the hub's start, then every QMS_HUB_PHONE_ERASE_SECONDS (default an hour), beside
+    the dashboard's ticker (server/hub/pages.py)."""
+    every = float(app.config.get("PHONE_ERASE_SECONDS", 3600))
+    socketio = app.extensions["qms.hub.live"].socketio
+
+    def run():
+        while True:
+            try:
+                erased = erase_spent_phones(hub_store, bookings)
+                if erased:
+                    log.info("erased the phone numbers of %d past bookings", erased)
+            except Exception:  # noqa: BLE001 — a store hiccup: the next turn erases them
+                log.exception("erasing past bookings' phone numbers failed")
+            socketio.sleep(every)
+    # As the dashboard's ticker: `qms hub` runs under eventlet; an app in threading mode
+    # (in-process tests) erases when the test says, so no thread outlives its database.
+    if app.config.get("PHONE_ERASER", app.config.get("ASYNC_MODE") != "threading"):
+        socketio.start_background_task(run)
+
+
 def register(app):
     """Mount the booking doors on the hub's app (called by server/hub/app.py)."""
     from .pages import _share_the_site_look
     _share_the_site_look(app)
     store = app.extensions["qms.hub.store"]
     app.extensions["qms.hub.bookings"] = BookingStore(store)
+    _phone_eraser(app, store, app.extensions["qms.hub.bookings"])
     app.extensions["qms.hub.booking_budget"] = AddressBudget(
         app.config.get("BOOKING_RATE", "30/3600"), app.config.get("MESSAGE_QUEUE"))
     app.register_blueprint(bp)

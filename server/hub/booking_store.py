@@ -193,7 +193,9 @@ class BookingStore:
         return _public(row)
 
     def cancel(self, code, now):
-        return self._change(code, now, lambda conn, row: {"status": CANCELLED})
+        # A cancelled booking texts nobody: its phone goes with it (it reaches the site so).
+        return self._change(code, now, lambda conn, row: {"status": CANCELLED,
+                                                          "notify_phone": None})
 
     def move(self, code, slot, day, now):
         def moved(conn, row):
@@ -201,6 +203,25 @@ class BookingStore:
                 self._slot_free(conn, row["site_id"], row["service"], slot.start, slot.capacity)
             return {"slot_start": slot.start, "slot_end": slot.end, "day": day}
         return self._change(code, now, moved)
+
+    def erase_spent_phones(self, today_of, now):
+        """Erase `notify_phone` of the bookings whose slot day is over (Decree 13/2023: kept
+        no longer than needed; the site erases its copy itself). `today_of(site_id)` is the
+        site's date now (its time zone), or None when the hub does not know it: then a day
+        after the slot's end. The keyed hashes stay (the hoarding limit reads only them).
+        Returns how many bookings lost their phone."""
+        erased = 0
+        with self.engine.begin() as conn:
+            sites = conn.execute(sa.select(hub_bookings.c.site_id).distinct().where(
+                hub_bookings.c.notify_phone.is_not(None))).scalars().all()
+            for site_id in sites:
+                today = today_of(site_id)
+                over = hub_bookings.c.day < today if today else \
+                    hub_bookings.c.slot_end < now - 86400
+                erased += conn.execute(hub_bookings.update().where(
+                    hub_bookings.c.site_id == site_id, hub_bookings.c.notify_phone.is_not(None),
+                    over).values(notify_phone=None)).rowcount
+        return erased
 
     def row_by_code(self, code):
         with self.engine.connect() as conn:

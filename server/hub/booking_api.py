@@ -32,7 +32,8 @@ from limits.strategies import MovingWindowRateLimiter
 
 from ..engine.site import SiteFileError, site_from_dict
 from . import booking_code, booking_slots
-from .booking_store import BookingRefused, BookingStore, for_site
+from .booking_store import (ACTIVE, CANCELLED, CHECKED_IN, CHECKED_IN_LATE, MISSED, NO_SHOW,
+                            BookingRefused, BookingStore, for_site)
 from .ingest import _authorised
 
 log = logging.getLogger("qms.hub.bookings")
@@ -194,13 +195,40 @@ def book():
     return jsonify(_described(site, booking)), 201
 
 
-def _described(site, booking):
+_CAME = "Đã đến làm thủ tục lúc {time}"
+STATUS_TEXT = {  # what the page says of a booking found by its code (Vietnamese, English)
+    ACTIVE: ("Lịch hẹn còn hiệu lực", "The booking stands"),
+    "past": ("Lịch hẹn đã qua giờ hẹn", "The booking's time has passed"),
+    CANCELLED: ("Lịch hẹn đã hủy", "The booking is cancelled"),
+    CHECKED_IN: (_CAME, "Checked in at {time}"),
+    CHECKED_IN_LATE: (_CAME + " (muộn giờ hẹn: nhận số thường)",
+                      "Checked in at {time}, late: given a walk-in number"),
+    NO_SHOW: (_CAME + ", vắng mặt khi được gọi", "Checked in at {time}, absent when called"),
+    MISSED: ("Lịch hẹn đã qua, không đến", "The booking's day is over; nobody came"),
+}
+
+
+def _local_time(site, at):
+    return booking_slots.Slot(at, at, 0, 0).as_dict(site)["time"]
+
+
+def _described(site, booking, now=None):
+    """The booking as the page shows it: names, local time, what became of it (`status_vi`,
+    `status_en`) and whether it can still be cancelled or moved (`changeable`)."""
     service = site.service(booking["service"]) if site else None
     local = booking_slots.Slot(booking["slot_start"], booking["slot_end"], 0, 0).as_dict(site) \
         if site else {}
+    now = time.time() if now is None else now
+    status = booking["status"]
+    changeable = status == ACTIVE and booking["slot_end"] > now
+    vi, en = STATUS_TEXT["past" if status == ACTIVE and not changeable else status]
+    came = booking.get("checked_in_at")
+    came = _local_time(site, came) if came and site else ""
     return dict(booking, site_name=site.name if site else "",
                 service_name=service.name_vi if service else booking["service"],
-                time=local.get("time"), qr=f"/api/book/{booking['code'].replace('-', '')}/qr.svg")
+                time=local.get("time"), qr=f"/api/book/{booking['code'].replace('-', '')}/qr.svg",
+                changeable=changeable, status_vi=vi.format(time=came),
+                status_en=en.format(time=came))
 
 
 def _by_code(code):

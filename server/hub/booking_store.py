@@ -26,6 +26,8 @@ from . import booking_code
 from .store import hub_secrets, hub_sites, metadata  # one schema: migrations compare it whole
 
 ACTIVE, CANCELLED = "active", "cancelled"
+# What became of a booking, as the site's events tell the hub (server/hub/booking_fate.py).
+CHECKED_IN, CHECKED_IN_LATE, NO_SHOW, MISSED = "checked_in", "checked_in_late", "no_show", "missed"
 
 hub_bookings = sa.Table(
     "hub_bookings", metadata,
@@ -36,16 +38,31 @@ hub_bookings = sa.Table(
     sa.Column("slot_start", sa.Float, nullable=False),
     sa.Column("slot_end", sa.Float, nullable=False),
     sa.Column("code", sa.String(16), nullable=False, unique=True),
-    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("phone_hash", sa.String(64), nullable=True),
     sa.Column("cccd_hash", sa.String(64), nullable=True),
     sa.Column("notify_phone", sa.String(16), nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("rev", sa.Integer, nullable=False),
+    # The site's ticket its check-in made and when (the site's clock): a later no-show of
+    # that ticket reaches the booking, and the booking page says when the citizen came.
+    sa.Column("ticket_id", sa.Integer, nullable=True),
+    sa.Column("checked_in_at", sa.Float, nullable=True),
 )
 sa.Index("hub_bookings_site_rev", hub_bookings.c.site_id, hub_bookings.c.rev)
+sa.Index("hub_bookings_ticket", hub_bookings.c.site_id, hub_bookings.c.ticket_id)
 sa.Index("hub_bookings_slot", hub_bookings.c.site_id, hub_bookings.c.service,
          hub_bookings.c.slot_start)
+
+
+_USED = ("Lịch hẹn này đã được dùng để lấy số tại điểm cấp, không thể hủy hay đổi.",
+         "This booking has been used to check in at the site; it cannot be cancelled or moved.")
+_NOT_ACTIVE = {  # why a booking can no longer be cancelled or moved
+    ACTIVE: ("Lịch hẹn này đã qua giờ hẹn.", "This booking's time has passed."),
+    CANCELLED: ("Lịch hẹn này đã hủy.", "This booking is cancelled."),
+    CHECKED_IN: _USED, CHECKED_IN_LATE: _USED, NO_SHOW: _USED,
+    MISSED: ("Lịch hẹn đã qua, không đến.", "This booking's day is over; nobody came."),
+}
 
 
 class BookingRefused(Exception):
@@ -63,8 +80,9 @@ def keyed_hash(key, kind, number):
 
 
 def _public(row):
-    return {k: row[k] for k in ("id", "site_id", "service", "day", "slot_start", "slot_end",
-                                "status")} | {"code": booking_code.shown(row["code"])}
+    return {k: row.get(k) for k in ("id", "site_id", "service", "day", "slot_start", "slot_end",
+                                    "status", "checked_in_at")} | \
+        {"code": booking_code.shown(row["code"])}
 
 
 class BookingStore:
@@ -87,12 +105,13 @@ class BookingStore:
 
     # -- reading -----------------------------------------------------------------------------
     def taken(self, site_id, service, first, last):
-        """{slot start: active bookings} of the service between two times."""
+        """{slot start: bookings holding it} of the service between two times: every booking
+        not cancelled (a citizen checked in early still has the slot they booked)."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(hub_bookings.c.slot_start, sa.func.count())
                                 .where(hub_bookings.c.site_id == site_id,
                                        hub_bookings.c.service == service,
-                                       hub_bookings.c.status == ACTIVE,
+                                       hub_bookings.c.status != CANCELLED,
                                        hub_bookings.c.slot_start >= first,
                                        hub_bookings.c.slot_start <= last)
                                 .group_by(hub_bookings.c.slot_start))
@@ -147,7 +166,7 @@ class BookingStore:
     def _slot_free(self, conn, site_id, service, start, capacity):
         taken = conn.execute(sa.select(sa.func.count()).where(
             hub_bookings.c.site_id == site_id, hub_bookings.c.service == service,
-            hub_bookings.c.slot_start == start, hub_bookings.c.status == ACTIVE)).scalar()
+            hub_bookings.c.slot_start == start, hub_bookings.c.status != CANCELLED)).scalar()
         if taken >= capacity:
             raise BookingRefused("slot_full", "Khung giờ này vừa hết chỗ. Mời chọn giờ khác.",
                                  "This slot has just filled up; choose another time.")
@@ -176,17 +195,21 @@ class BookingStore:
 
     def _change(self, code, now, change):
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(hub_bookings).where(hub_bookings.c.code == code)
-                               .with_for_update()).first()
-            if row is None:
+            site_id = conn.execute(sa.select(hub_bookings.c.site_id)
+                                   .where(hub_bookings.c.code == code)).scalar()
+            if site_id is None:
                 raise BookingRefused("unknown_code", "Không tìm thấy mã đặt lịch.",
                                      "No booking with this code.", 404)
-            row = dict(row._mapping)
+            # The site's row first, then the booking's: the order ingest takes them in when a
+            # check-in reaches the booking (booking_fate), so the two never wait on each other.
+            rev = self._lock_site(conn, site_id)
+            row = dict(conn.execute(sa.select(hub_bookings).where(hub_bookings.c.code == code)
+                                    .with_for_update()).first()._mapping)
             if row["status"] != ACTIVE or row["slot_end"] <= now:
-                raise BookingRefused("not_active", "Lịch hẹn này đã hủy hoặc đã qua.",
-                                     "This booking is cancelled or past.")
+                vi, en = _NOT_ACTIVE.get(row["status"], _NOT_ACTIVE[ACTIVE])
+                raise BookingRefused("not_active", vi, en)
             values = change(conn, row)
-            values["rev"] = self._lock_site(conn, row["site_id"])
+            values["rev"] = rev
             conn.execute(hub_bookings.update().where(hub_bookings.c.id == row["id"])
                          .values(**values))
             row.update(values)

@@ -270,6 +270,10 @@ class HubStore(EventLogReads):
                 if new:
                     conn.execute(self._insert_ignoring_duplicates(),
                                  [_row_of(site_id, e, now) for e in new])
+                    # The bookings the events settle (checked in, no-show, missed), in the
+                    # batch's transaction: a booking's status never runs ahead of its events.
+                    from .booking_fate import record  # (it imports this module's tables)
+                    record(conn, site_id, new)
                     changes.update(last_seq=new[-1]["seq"], last_event_at=new[-1]["at"])
                 conn.execute(hub_sites.update().where(hub_sites.c.site_id == site_id)
                              .values(**changes))

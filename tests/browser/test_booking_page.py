@@ -1,5 +1,6 @@
 """The hub's public booking page (/book) in Chromium on a phone: choose site, service, day and
 time, book with a phone number, get the code and its QR; then cancel it by the code."""
+import datetime
 import os
 import sys
 import time
@@ -24,9 +25,10 @@ def hub(tmp_path_factory):
     from server.hub.store import HubStore
     with fresh_postgres("qms_hub_book") as url:
         store = HubStore(url)
-        register_site(store, "ben-nghe")
+        key = register_site(store, "ben-nghe")
         store.close()
         with HubProcess(tmp_path_factory.mktemp("hub"), url) as proc:
+            proc.site_key = key
             yield proc
 
 
@@ -88,4 +90,60 @@ def test_the_booking_page_on_desktop_screens(hub, new_page, size):
     _shot(page, f"booking-{size['width']}x{size['height']}")
     box = page.locator("#form").bounding_box()
     assert box["width"] <= 640 and box["x"] > 0  # one readable column, centred
+    assert page.console_errors == []
+
+
+def _booked(hub, phone, index):
+    slots = requests.get(f"{hub.url}/api/book/sites/ben-nghe/slots?service=CCCD", timeout=5).json()
+    day = slots["days"][-1]
+    slot = requests.get(f"{hub.url}/api/book/sites/ben-nghe/slots?service=CCCD&day={day}",
+                        timeout=5).json()["slots"][index]
+    made = requests.post(f"{hub.url}/api/book", json={"site_id": "ben-nghe", "service": "CCCD",
+                                                      "slot_start": slot["start"], "phone": phone},
+                         timeout=5)
+    assert made.status_code == 201, made.text
+    return made.json()
+
+
+def _site_sends(hub, *events):
+    last = requests.get(f"{hub.url}/api/hub/sites/ben-nghe/ack", timeout=5,
+                        headers={"Authorization": f"Bearer {hub.site_key}"}).json()["last_seq"]
+    batch = [dict(e, site_id="ben-nghe", seq=last + i) for i, e in enumerate(events, 1)]
+    sent = requests.post(f"{hub.url}/api/hub/sites/ben-nghe/events", json={"events": batch},
+                         headers={"Authorization": f"Bearer {hub.site_key}"}, timeout=5)
+    assert sent.status_code == 200, sent.text
+
+
+def _find(page, code):
+    page.fill("#manage-code", code)
+    page.click("#find")
+    page.wait_for_selector("#found:not([hidden])")
+    page.wait_for_function("document.querySelector('#found-status').textContent.length > 0")
+
+
+def test_a_used_booking_says_when_the_citizen_came_and_offers_no_change(hub, new_page):
+    """The site checked the citizen in at the kiosk; the hub learnt it from the site's events:
+    the look-up by code says so and offers neither cancel nor move."""
+    used, unused = _booked(hub, "0913000001", 4), _booked(hub, "0913000002", 5)
+    came = used["slot_start"] - 480
+    _site_sends(hub, {"type": "day_opened", "at": came - 3600, "day": used["day"]},
+                {"type": "ticket_issued", "at": came, "ticket_id": 99, "service": "CCCD",
+                 "number": 1, "label": "H001", "priority": None, "request_id": "r", "order": 1,
+                 "booking": used["id"], "slot_start": used["slot_start"],
+                 "slot_end": used["slot_end"], "booked": True},
+                {"type": "day_closed", "at": came + 8 * 3600, "day": used["day"], "summary": {}})
+    hhmm = (datetime.datetime.fromtimestamp(came, datetime.timezone.utc)
+            + datetime.timedelta(hours=7)).strftime("%H:%M")
+    page = new_page(PHONE)
+    page.goto(hub.url + "/book")
+    page.wait_for_selector("#site option", state="attached")
+    _find(page, used["code"])
+    assert f"Đã đến làm thủ tục lúc {hhmm}" in page.inner_text("#found-status")
+    assert not page.locator("#manage-actions").is_visible()
+    assert not page.locator("#cancel").is_visible()
+    _shot(page, "booking-phone-used")
+    _find(page, unused["code"])
+    assert "Lịch hẹn đã qua, không đến" in page.inner_text("#found-status")
+    assert not page.locator("#manage-actions").is_visible()
+    _shot(page, "booking-phone-missed")
     assert page.console_errors == []

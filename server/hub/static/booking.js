@@ -98,10 +98,13 @@
     api("GET", "/api/book/" + encodeURIComponent(code.replace(/[\s-]/g, ""))).then(function (b) {
       moving = { code: b.code.replace(/-/g, ""), site: b.site_id, service: b.service, day: b.day, slot: null };
       var t = dayText(b.day);
-      $("found-text").textContent = b.code + ": " + b.service_name + ", " + b.site_name + ", " + b.time + " " + t[0] + " " + t[1] +
-        (b.status === "active" ? "" : " — đã hủy");
+      $("found-text").textContent = b.code + ": " + b.service_name + ", " + b.site_name + ", " + b.time + " " + t[0] + " " + t[1];
+      // What became of it, as the hub learnt from the site (checked in at 08:12, never came…).
+      $("found-status").textContent = b.status_vi;
+      $("found-status").appendChild(el("span", "en", " · " + b.status_en));
+      $("found-status").className = "book-status book-status-" + b.status;
       $("found").hidden = false;
-      var active = b.status === "active";
+      var active = b.changeable;
       $("manage-actions").hidden = !active;
       if (active) loadSlots(b.site_id, b.service, b.day, $("move-days"), $("move-slots"), moving, function () { $("move").disabled = !moving.slot; });
       else { $("move-days").textContent = ""; $("move-slots").textContent = ""; $("move").disabled = true; }

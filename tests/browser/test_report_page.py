@@ -90,6 +90,9 @@ def test_the_page_shows_the_report_of_the_store(report_site, new_page, artifacts
     page.fill("input[name=day]", DAY1)
     page.click("#period-form button[type=submit]")
     page.wait_for_selector("text=Ngày 24/11/2026")
+    # The heading shows while the rest of the page is still arriving: read the tables once
+    # the whole page has loaded.
+    page.wait_for_load_state("load")
     doc = expected(report_site, period_of(DAY1))
     total = doc.report.total
     assert page.inner_text("#key-issued") == str(total.counts["issued"]) != "0"

@@ -161,15 +161,29 @@ def document():
                                        "Already checked in for this request_id"),
                           **_error_responses(400, 403, 404, 409, 413, 415, 422, 503)}}},
         "/api/tickets/{token}/notify": {"post": {
-            "summary": "A citizen asks to be texted when the turn nears (the ticket's public "
-                       "token; docs/appointments.md)",
+            "summary": "A citizen asks to be told when the turn nears, by text (phone) and/or "
+                       "Web Push on this phone (push: the browser's PushSubscription JSON); the "
+                       "ticket's public token (docs/appointments.md)",
             "parameters": [{"name": "token", "in": "path", "required": True,
                             "schema": {"type": "string", "minLength": 16, "maxLength": 64}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["phone"], "properties": {
-                    "phone": {"type": "string", "maxLength": 20}}}}}},
-            "responses": {"200": _json({"type": "object"}),
+                "type": "object", "minProperties": 1, "properties": {
+                    "phone": {"type": "string", "maxLength": 20},
+                    "push": {"type": "object", "required": ["endpoint", "keys"], "properties": {
+                        "endpoint": {"type": "string", "format": "uri", "maxLength": 1024},
+                        "keys": {"type": "object", "required": ["p256dh", "auth"],
+                                 "properties": {"p256dh": {"type": "string"},
+                                                "auth": {"type": "string"}}}}}}}}}},
+            "responses": {"200": _json({"type": "object", "properties": {
+                "ok": {"type": "boolean"},
+                "notify": {"type": "object", "properties": {
+                    "phone": {"type": ["string", "null"]}, "push": {"type": "boolean"}}}}}),
                           **_error_responses(400, 404, 413, 415, 422, 503)}}},
+        "/api/push/key": {"get": {
+            "summary": "The site's VAPID public key (base64url) for the tracking page's Web Push "
+                       "subscription; 404 notify_off when the site sends no push",
+            "responses": {"200": _json({"type": "object", "required": ["key"], "properties": {
+                "key": {"type": "string"}}}), **_error_responses(404, 503)}}},
         "/api/tickets/{ticket_id}": {"get": {
             "summary": "Officers: a ticket's status and position (today) by its id; citizens "
                        "follow their ticket by its public token at the same place",

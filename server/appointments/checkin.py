@@ -118,10 +118,14 @@ def checkin():
 
 @bp.post("/api/tickets/<token>/notify")
 def notify_me(token):
-    """A citizen asks to be texted when their turn nears: from the kiosk (after the number) or
-    the tracking page; the ticket's public token is the key (only its holder can ask)."""
+    """A citizen asks to be told when their turn nears: from the kiosk (after the number) or
+    the tracking page; the ticket's public token is the key (only its holder can ask).
+    {"phone": "09…"} for a text, {"push": <PushSubscription JSON>} for Web Push on that phone
+    (server/appointments/push.py), or both; each kind given replaces that kind only."""
     from ..hub.booking_api import phone_number
     from ..tracking import ticket_by_ref
+    from .notify import offered
+    from .push import check_subscription, extra_services
     rt = current_app.extensions["qms.runtime"]
     p = body()
     rt.refresh()
@@ -129,13 +133,34 @@ def notify_me(token):
     if ticket is None or ticket.status != "waiting":
         raise Refused("unknown_ticket", "Không tìm thấy số đang chờ này.",
                       "No such waiting ticket today.", 404)
-    phone = phone_number(p.str("phone", max_length=20))
-    if phone is None:
-        raise Refused("bad_phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0).",
-                      "A Vietnamese mobile number is required (10 digits, 0…).", 422)
-    watcher = current_app.extensions.get("qms.notify.watcher")
-    if watcher is None:
-        raise Refused("notify_off", "Điểm cấp chưa bật nhắn tin.",
-                      "This site sends no text messages.", 422)
-    watcher.opt_in(ticket.id, phone, rt.now())
-    return jsonify(ok=True)
+    if p.data.get("phone") is None and p.data.get("push") is None:
+        raise bad_input("Gửi số điện thoại hoặc đăng ký nhận thông báo.",
+                        "Give a phone number or a push subscription.", code="missing_field")
+    phone = subscription = None
+    if p.data.get("phone") is not None:
+        phone = phone_number(p.str("phone", max_length=20))
+        if phone is None:
+            raise Refused("bad_phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu "
+                          "bằng 0).", "A Vietnamese mobile number is required (10 digits, 0…).",
+                          422)
+    if p.data.get("push") is not None:
+        subscription = check_subscription(p.data["push"], extra_services(current_app.config))
+    can = offered(current_app)
+    if (phone and not can["phone"]) or (subscription and not can["push"]):
+        raise Refused("notify_off", "Điểm cấp chưa bật nhắn tin." if phone else
+                      "Điểm cấp chưa bật thông báo trên điện thoại.",
+                      "This site sends no text messages." if phone else
+                      "This site sends no push notifications.", 422)
+    watcher = current_app.extensions["qms.notify.watcher"]
+    contact = watcher.opt_in(ticket.id, phone, rt.now(), push=subscription)
+    return jsonify(ok=True, notify={"phone": contact.masked_phone(), "push": bool(contact.push)})
+
+
+@bp.get("/api/push/key")
+def push_key():
+    """The site's VAPID public key, for the tracking page's PushManager.subscribe()."""
+    vapid = current_app.extensions.get("qms.push")
+    if vapid is None:
+        raise Refused("notify_off", "Điểm cấp chưa bật thông báo trên điện thoại.",
+                      "This site sends no push notifications.", 404)
+    return jsonify(key=vapid.public())

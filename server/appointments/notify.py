@@ -9,25 +9,36 @@
   - `ZaloZns`: Zalo's ZNS template message (POST /message/template, header access_token;
     error 0 is success); the template's fields `ahead` and `counter` carry the figures.
   - `WebPush`: a browser's push subscription (the tracking page's), sent with pywebpush
-    (VAPID, aes128gcm) — optional: without pywebpush installed it is not offered.
+    (VAPID with the site's key, aes128gcm; server/appointments/push.py). A 404/410 from the
+    push service means the subscription is gone (GiveUp), 429/5xx Retry; the message lives
+    `QMS_NOTIFY_PUSH_TTL` seconds (default 900) at the push service while the phone is off.
+  Each channel `takes` only the messages it can carry (a phone for SMS and Zalo, a
+  subscription for Web Push).
 - `Outbox`: a bounded queue and a worker thread (green under eventlet, so a slow provider
   never holds the event loop; the queue never blocks the caller: when it is full the message
-  is dropped and logged). Each message is tried up to `attempts` times with backoff doubling
-  from `backoff` seconds (jittered), then given up cleanly (logged, recorded).
+  is dropped and logged). Each message goes to every channel that takes it; a channel that
+  failed for now is tried again, up to `attempts` tries with backoff doubling from `backoff`
+  seconds (jittered), then given up cleanly (logged, recorded); one that sent is not tried
+  again.
 - `TurnWatcher`: a runtime listener. After every change it looks at the waiting tickets whose
   citizen asked to be told (a booking with `notify_phone`, or an opt-in at the kiosk or on the
-  tracking page: `POST /api/tickets/<token>/notify {"phone"}`, any ticket); when a ticket's place in line
+  tracking page: `POST /api/tickets/<token>/notify {"phone"}` or `{"push": <subscription>}`,
+  any ticket); when a ticket's place in line
   reaches `ahead` (or less), one message is queued, naming the counter where it comes soonest.
   One message per ticket, also with several server processes: the process that inserts the
   `site_notices` row sends it.
 
 Configured by the server's environment (docs/appointments.md): QMS_NOTIFY_SMS_URL,
 QMS_NOTIFY_SMS_API_KEY, QMS_NOTIFY_SMS_SECRET, QMS_NOTIFY_SMS_BRANDNAME; QMS_NOTIFY_ZALO_URL,
-QMS_NOTIFY_ZALO_TOKEN, QMS_NOTIFY_ZALO_TEMPLATE; QMS_NOTIFY_AHEAD (default 3).
+QMS_NOTIFY_ZALO_TOKEN, QMS_NOTIFY_ZALO_TEMPLATE; QMS_NOTIFY_PUSH_SUB (the VAPID contact,
+mailto:… or https://…: turns Web Push on), QMS_NOTIFY_PUSH_TTL, QMS_NOTIFY_PUSH_SERVICES;
+QMS_NOTIFY_AHEAD (default 3).
 """
+import json
 import logging
 import queue
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from ..engine.lifecycle import WAITING
 from ..engine.queue import _counters_for, counter_lines
 from ..store.sql import site_notices, site_notify_optins
-from . import kept
+from . import kept, push
 
 log = logging.getLogger("qms.notify")
 
@@ -54,7 +65,7 @@ class GiveUp(Exception):
 
 @dataclass
 class Message:
-    phone: str
+    phone: str | None  # None: told by Web Push only
     text: str
     ticket_id: int
     ahead: int
@@ -62,12 +73,24 @@ class Message:
     tries: int = 0
     outcome: str | None = None
     history: list = field(default_factory=list)
+    push: dict | None = None  # the browser's subscription (push.check_subscription's shape)
+    number: str = ""          # the ticket's number, for the notification's title
+    url: str = ""             # the tracking page the notification opens
+    text_en: str = ""
+    sent_by: list = field(default_factory=list)  # the channels that sent it
 
 
 def turn_text(ahead, counter_name):
     if ahead <= 0:
         return f"Sắp đến lượt bạn tại {counter_name}. Mời chuẩn bị giấy tờ."
     return f"Còn {ahead} người nữa đến lượt bạn tại {counter_name}"
+
+
+def turn_text_en(ahead, counter_number):
+    if ahead <= 0:
+        return f"Your turn is next at counter {counter_number}. Please have your papers ready."
+    return f"{ahead} {'person' if ahead == 1 else 'people'} ahead of you at counter " \
+        f"{counter_number}"
 
 
 def _international(phone):
@@ -92,6 +115,10 @@ def _post(url, timeout, **kw):
 class BrandnameSms:
     name = "sms"
 
+    @staticmethod
+    def takes(message):
+        return bool(message.phone)
+
     def __init__(self, url, api_key, secret, brandname, timeout=10.0):
         self.url, self.api_key, self.secret = url, api_key, secret
         self.brandname, self.timeout = brandname, timeout
@@ -113,6 +140,7 @@ class BrandnameSms:
 
 class ZaloZns:
     name = "zalo"
+    takes = staticmethod(BrandnameSms.takes)
 
     def __init__(self, url, access_token, template_id, timeout=10.0):
         self.url, self.token, self.template, self.timeout = url, access_token, template_id, timeout
@@ -130,9 +158,45 @@ class ZaloZns:
         raise GiveUp(f"error {error}: {data.get('message', '')}")
 
 
+class WebPush:
+    name = "push"
+
+    def __init__(self, vapid, sub, extra_services=(), ttl=900, timeout=10.0):
+        self.vapid, self.sub, self.extra = vapid, sub, set(extra_services)
+        self.ttl, self.timeout = ttl, timeout
+
+    @staticmethod
+    def takes(message):
+        return bool(message.push)
+
+    def send(self, message):
+        from pywebpush import WebPushException, webpush
+        # Checked again as it leaves: a subscription kept before the site's list changed.
+        if not push.endpoint_allowed(message.push.get("endpoint"), self.extra):
+            raise GiveUp("push service not allowed")
+        session = requests.Session()
+        session.max_redirects = 0  # a push service answers; it does not send us elsewhere
+        try:
+            webpush(message.push, data=push.payload(message), vapid_private_key=self.vapid.key(),
+                    vapid_claims={"sub": self.sub}, ttl=self.ttl, timeout=self.timeout,
+                    headers={"Urgency": "high"}, requests_session=session)
+        except WebPushException as exc:
+            status = exc.status_code
+            if status in (404, 410):
+                raise GiveUp(f"subscription gone (HTTP {status})") from None
+            if status is None or status == 429 or status >= 500:
+                raise Retry(f"HTTP {status}") from None
+            raise GiveUp(f"HTTP {status}: {exc.message[:200]}") from None
+        except requests.TooManyRedirects:
+            raise GiveUp("the push service redirected") from None
+        except requests.RequestException as exc:
+            raise Retry(f"unreachable: {exc}") from None
+        finally:
+            session.close()
+
+
 class Outbox:
-    """Queue of messages sent by one worker thread over the channels in order (the first that
-    takes a message sends it)."""
+    """Queue of messages sent by one worker thread, each over every channel that takes it."""
 
     def __init__(self, channels, attempts=4, backoff=2.0, size=1000, on_done=None):
         self.channels, self.attempts, self.backoff = list(channels), attempts, backoff
@@ -170,27 +234,36 @@ class Outbox:
 
     def _deliver(self, message):
         delay = self.backoff
-        while True:
+        pending = [channel for channel in self.channels if channel.takes(message)]
+        if not pending:
+            message.history.append("gave up: no channel for it")
+            log.warning("notify ticket %s: no channel takes it", message.ticket_id)
+        while pending:
             message.tries += 1
-            try:
-                for channel in self.channels:
+            again = []
+            for channel in pending:
+                try:
                     channel.send(message)
-                message.outcome = "sent"
-                return
-            except GiveUp as exc:
-                message.history.append(f"gave up: {exc}")
-                message.outcome = "gave_up"
-                log.warning("notify ticket %s: gave up (%s)", message.ticket_id, exc)
-                return
-            except Retry as exc:
-                message.history.append(f"retry: {exc}")
-                if message.tries >= self.attempts:
-                    message.outcome = "gave_up"
-                    log.warning("notify ticket %s: gave up after %d tries (%s)",
-                                message.ticket_id, message.tries, exc)
-                    return
+                    message.sent_by.append(channel.name)
+                except GiveUp as exc:
+                    message.history.append(f"gave up: {exc}")
+                    log.warning("notify ticket %s: %s gave up (%s)", message.ticket_id,
+                                channel.name, exc)
+                except Retry as exc:
+                    message.history.append(f"retry: {exc}")
+                    again.append(channel)
+                    if message.tries >= self.attempts:
+                        log.warning("notify ticket %s: %s gave up after %d tries (%s)",
+                                    message.ticket_id, channel.name, message.tries, exc)
+                except Exception as exc:  # noqa: BLE001 — a channel's bug must not end the worker
+                    message.history.append(f"gave up: {exc!r}")
+                    log.exception("notify ticket %s: %s failed", message.ticket_id, channel.name)
+            if not again or message.tries >= self.attempts:
+                break
+            pending = again
             time.sleep(delay * random.uniform(0.8, 1.2))
             delay *= 2
+        message.outcome = "sent" if message.sent_by else "gave_up"
 
 
 def _soonest_counter(state, ticket, at):
@@ -204,6 +277,19 @@ def _soonest_counter(state, ticket, at):
     return best
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How a citizen asked to be told: a phone number, a browser's push subscription, or
+    both (each may be None)."""
+    phone: str | None = None
+    push: dict | None = None
+
+    def masked_phone(self):
+        """The number as the tracking page may show it to whoever holds the ticket's link:
+        "09xx xxx 321"."""
+        return f"{self.phone[:2]}xx xxx {self.phone[-3:]}" if self.phone else None
+
+
 class TurnWatcher:
     """Runtime listener: queue the "turn nears" message of opted-in tickets (see above)."""
 
@@ -211,36 +297,44 @@ class TurnWatcher:
         self.rt, self.outbox, self.ahead = runtime, outbox, ahead
         self.sent = set()  # this process's memory; the store's row is the rule
         self.phones = {}  # booking id -> phone (None: asked, no opt-in)
-        self.opted = self._opt_ins()  # ticket id -> phone, asked for at the kiosk or the page
+        self.opted = self._opt_ins()  # ticket id -> Contact, asked at the kiosk or the page
+
+    @staticmethod
+    def _contact(row):
+        return Contact(row.phone, json.loads(row.push) if row.push else None)
 
     def _opt_ins(self):
         with self.rt.store.engine.connect() as conn:
-            rows = conn.execute(sa.select(site_notify_optins.c.ticket_id,
-                                          site_notify_optins.c.phone).where(
+            rows = conn.execute(sa.select(site_notify_optins).where(
                 site_notify_optins.c.site_id == self.rt.site.id))
-            return {ticket_id: phone for ticket_id, phone in rows}
+            return {row.ticket_id: self._contact(row) for row in rows}
 
-    def opt_in(self, ticket_id, phone, at):
-        """Keep a citizen's ask (the store, for a restart; memory, for the watch)."""
+    def opt_in(self, ticket_id, phone, at, push=None):
+        """Keep a citizen's ask (the store, for a restart; memory, for the watch): a phone, a
+        push subscription or both; what is given replaces its kind, the other kind stays."""
+        where = (site_notify_optins.c.site_id == self.rt.site.id,
+                 site_notify_optins.c.ticket_id == ticket_id)
         with self.rt.store.engine.begin() as conn:
-            conn.execute(site_notify_optins.delete().where(
-                site_notify_optins.c.site_id == self.rt.site.id,
-                site_notify_optins.c.ticket_id == ticket_id))
-            conn.execute(site_notify_optins.insert(), {"site_id": self.rt.site.id,
-                                                       "ticket_id": ticket_id, "phone": phone,
-                                                       "at": at})
-        self.opted[ticket_id] = phone
+            row = conn.execute(sa.select(site_notify_optins).where(*where)).first()
+            before = self._contact(row) if row else Contact()
+            contact = Contact(phone or before.phone, push or before.push)
+            conn.execute(site_notify_optins.delete().where(*where))
+            conn.execute(site_notify_optins.insert(), {
+                "site_id": self.rt.site.id, "ticket_id": ticket_id, "phone": contact.phone,
+                "push": json.dumps(contact.push) if contact.push else None, "at": at})
+        self.opted[ticket_id] = contact
         self(None, self.rt.state)  # already near the front: told at once
+        return contact
 
-    def _phone(self, ticket):
-        if ticket.id in self.opted:
-            return self.opted[ticket.id]
-        if not ticket.booking:
-            return None
+    def contact(self, ticket):
+        """Contact for a ticket: its opt-in, with its booking's phone when none was given."""
+        opted = self.opted.get(ticket.id, Contact())
+        if opted.phone or not ticket.booking:
+            return opted
         if ticket.booking not in self.phones:
             found = kept.by_id(self.rt.store, self.rt.site.id, ticket.booking)
             self.phones[ticket.booking] = found and found.get("notify_phone")
-        return self.phones[ticket.booking]
+        return Contact(self.phones[ticket.booking], opted.push)
 
     def _claim(self, ticket_id, at):
         try:
@@ -272,18 +366,34 @@ class TurnWatcher:
             found = _soonest_counter(state, ticket, at)
             if found is None or found[0] > self.ahead:
                 continue
-            phone = self._phone(ticket)
-            if not phone:
+            contact = self.contact(ticket)
+            if not (contact.phone or contact.push):
                 continue
             self.sent.add(ticket.id)
             if not self._claim(ticket.id, at):
                 continue
-            cfg = state.site.counter(found[1])
-            name = cfg.name if cfg else f"Quầy {found[1]}"
-            self.outbox.put(Message(phone, turn_text(found[0], name), ticket.id, found[0], name))
+            place, number = found
+            cfg = state.site.counter(number)
+            name = cfg.name if cfg else f"Quầy {number}"
+            self.outbox.put(Message(
+                contact.phone, turn_text(place, name), ticket.id, place, name,
+                push=contact.push, number=ticket.label or "",
+                url=f"/t/{ticket.token}" if ticket.token else "",
+                text_en=turn_text_en(place, number)))
 
 
-def channels_from_config(config):
+def web_push_contact(config):
+    """The VAPID `sub` (QMS_NOTIFY_PUSH_SUB), or None when Web Push is off; a value push
+    services would refuse stops the server at start rather than every message later."""
+    sub = config.get("NOTIFY_PUSH_SUB")
+    if not sub:
+        return None
+    if not re.match(r"^(mailto:[^@\s]+@[\w.-]+\.\w+|https://[\w.-]+\.\w+(/\S*)?)$", sub):
+        raise ValueError(f"QMS_NOTIFY_PUSH_SUB must be mailto:… or https://…, not {sub!r}")
+    return sub
+
+
+def channels_from_config(config, vapid=None):
     out = []
     if config.get("NOTIFY_SMS_URL"):
         out.append(BrandnameSms(config["NOTIFY_SMS_URL"], config.get("NOTIFY_SMS_API_KEY", ""),
@@ -292,12 +402,18 @@ def channels_from_config(config):
     if config.get("NOTIFY_ZALO_URL"):
         out.append(ZaloZns(config["NOTIFY_ZALO_URL"], config.get("NOTIFY_ZALO_TOKEN", ""),
                            config.get("NOTIFY_ZALO_TEMPLATE", "")))
+    sub = web_push_contact(config)
+    if sub and vapid is not None:
+        out.append(WebPush(vapid, sub, push.extra_services(config),
+                           ttl=int(config.get("NOTIFY_PUSH_TTL", 900))))
     return out
 
 
 def install(app, runtime):
     """Watch the queue and send, when the server is configured with a channel."""
-    channels = channels_from_config(app.config)
+    vapid = push.SiteVapid(runtime.store, runtime.site.id) \
+        if web_push_contact(app.config) else None
+    channels = channels_from_config(app.config, vapid)
     if not channels:
         return None
     watcher = TurnWatcher(runtime, None, ahead=int(app.config.get("NOTIFY_AHEAD", 3)))
@@ -307,6 +423,12 @@ def install(app, runtime):
     runtime.subscribe(watcher)
     app.extensions["qms.notify"] = outbox
     app.extensions["qms.notify.watcher"] = watcher
+    app.extensions["qms.push"] = vapid
     return outbox
 
 
+def offered(app):
+    """What the site can tell a citizen by: {"phone": bool, "push": bool}."""
+    outbox = app.extensions.get("qms.notify")
+    names = {channel.name for channel in outbox.channels} if outbox else set()
+    return {"phone": bool(names & {"sms", "zalo"}), "push": "push" in names}

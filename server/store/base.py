@@ -100,5 +100,8 @@ class Store:
     def site_secret(self, site_id, make):
         raise NotImplementedError
 
+    def site_key(self, site_id, name, make):
+        raise NotImplementedError
+
     def close(self):
         pass

@@ -144,14 +144,25 @@ site_notices = sa.Table(
     sa.Column("outcome", sa.String(16), nullable=True),  # sent / gave_up
 )
 
-# A citizen who asked at the kiosk or on the tracking page to be texted (any ticket, booked or
-# not): the phone is kept for the day's ticket only (server/appointments/notify.py).
+# A citizen who asked at the kiosk or on the tracking page to be told (any ticket, booked or
+# not): by text (`phone`) and/or by Web Push on that phone (`push`: the browser's subscription
+# as JSON, revision 0008); kept for the day's ticket only (server/appointments/notify.py).
 site_notify_optins = sa.Table(
     "site_notify_optins", metadata,
     sa.Column("site_id", sa.String(32), primary_key=True),
     sa.Column("ticket_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("phone", sa.String(16), nullable=False),
+    sa.Column("phone", sa.String(16), nullable=True),
     sa.Column("at", sa.Float, nullable=False),
+    sa.Column("push", sa.Text, nullable=True),
+)
+
+# The site's other keys, each made once by the first process that needs it (the others read
+# it): "vapid", the Web Push key pair's private half (server/appointments/push.py).
+site_keys = sa.Table(
+    "site_keys", metadata,
+    sa.Column("site_id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
 
 
@@ -445,22 +456,34 @@ class SqlStore(EventLogReads, Store):
             return [dict(r._mapping, detail=json.loads(r.detail) if r.detail else None)
                     for r in rows]
 
-    # -- the site's session secret -------------------------------------------------------
-    def site_secret(self, site_id, make):
-        """The site's secret; the first process to ask stores `make()`, the others read it."""
+    # -- the site's session secret and other keys ------------------------------------------
+    def _made_once(self, query, insert, row):
+        """The value `query` reads; the first process to ask stores `row()`, the others read
+        it."""
         with self._reading() as conn:
-            found = conn.execute(sa.select(site_secrets.c.secret).where(
-                site_secrets.c.site_id == site_id)).scalar()
+            found = conn.execute(query).scalar()
         if found:
             return found
         try:
             with self.engine.begin() as conn:
-                conn.execute(site_secrets.insert(), {"site_id": site_id, "secret": make()})
+                conn.execute(insert, row())
         except IntegrityError:
             pass  # another process stored it first: use theirs
         with self._reading() as conn:
-            return conn.execute(sa.select(site_secrets.c.secret).where(
-                site_secrets.c.site_id == site_id)).scalar()
+            return conn.execute(query).scalar()
+
+    def site_secret(self, site_id, make):
+        """The site's session secret (`make()` the first time)."""
+        return self._made_once(
+            sa.select(site_secrets.c.secret).where(site_secrets.c.site_id == site_id),
+            site_secrets.insert(), lambda: {"site_id": site_id, "secret": make()})
+
+    def site_key(self, site_id, name, make):
+        """One of the site's other keys (`make()` the first time): see `site_keys`."""
+        return self._made_once(
+            sa.select(site_keys.c.value).where(site_keys.c.site_id == site_id,
+                                               site_keys.c.name == name),
+            site_keys.insert(), lambda: {"site_id": site_id, "name": name, "value": make()})
 
     def close(self):
         self.engine.dispose()

@@ -99,7 +99,7 @@ if [ "$ROLE" = agent ]; then
   install_file 0640 "$ROOT_QMS" "$SRC/deploy/kiosk-agent.env.example" "$ROOT/etc/qms/kiosk-agent.env"
   cp "$SRC/deploy/systemd/qms-kiosk-agent.service" "$ROOT/etc/systemd/system/"
 else
-  say "server: /etc/qms/site.toml, /etc/qms/qms.env, qms@.service, qms-backup.timer, /usr/local/sbin/qms, udev rule"
+  say "server: /etc/qms/site.toml, /etc/qms/qms.env, qms@.service, qms-backup.timer, qms-sync.service, /usr/local/sbin/qms, udev rule"
   if [ ! -e "$ROOT/etc/qms/site.toml" ]; then
     # The demo site to edit, with where this machine keeps its data and how it is reached.
     { cat "$SRC/server/sites/demo.toml"; cat <<TOML
@@ -118,7 +118,8 @@ TOML
   fi
   install_file 0640 "$ROOT_QMS" "$SRC/deploy/qms.env.example" "$ROOT/etc/qms/qms.env"
   cp "$SRC/deploy/systemd/qms@.service" "$SRC/deploy/systemd/qms-backup.service" \
-    "$SRC/deploy/systemd/qms-backup.timer" "$ROOT/etc/systemd/system/"
+    "$SRC/deploy/systemd/qms-backup.timer" "$SRC/deploy/systemd/qms-sync.service" \
+    "$ROOT/etc/systemd/system/"
   mkdir -p "$ROOT/usr/local/sbin"
   cp "$SRC/deploy/sbin/qms" "$ROOT/usr/local/sbin/qms"
   own "0:0" 0755 "$ROOT/usr/local/sbin/qms"

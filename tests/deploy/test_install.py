@@ -151,9 +151,10 @@ def verify(root, unit):
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
-def test_systemd_accepts_the_server_and_backup_units(server_root):
+def test_systemd_accepts_the_server_backup_and_sync_units(server_root):
     root, _ = server_root
-    for unit in ("qms@5001.service", "qms-backup.service", "qms-backup.timer"):
+    for unit in ("qms@5001.service", "qms-backup.service", "qms-backup.timer",
+                 "qms-sync.service"):
         code, complaints = verify(systemd_root(root), unit)
         assert code == 0 and complaints == [], unit
 

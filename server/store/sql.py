@@ -4,6 +4,7 @@ Kept to SQLAlchemy Core: the log is a table of JSON bodies with a few indexed co
 state lives in memory, so there is nothing for an ORM to map.
 """
 import json
+import threading
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -83,6 +84,10 @@ officer_sessions = sa.Table(
     sa.Column("revoked_at", sa.Float, nullable=True),
 )
 sa.Index("officer_sessions_by_user", officer_sessions.c.site_id, officer_sessions.c.username)
+# Read on every officer request and Socket.IO action: built once, not per read.
+SESSION_BY_ID = sa.select(officer_sessions).where(
+    officer_sessions.c.id_hash == sa.bindparam("id_hash"),
+    officer_sessions.c.site_id == sa.bindparam("site_id"))
 
 audit_log = sa.Table(
     "audit_log", metadata,
@@ -264,6 +269,7 @@ class SqlStore(EventLogReads, Store):
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
+        self._held = _HeldReads(self.engine)
         # The schema is Alembic's (server/store/migrations): a new table or column there too.
         # `site_id`: the site opening the store, owner of older officers and devices when the
         # store itself does not say (revision 0005).
@@ -415,11 +421,12 @@ class SqlStore(EventLogReads, Store):
                 "created_at": created_at, "expires_at": expires_at, "revoked_at": None})
 
     def session(self, site_id, id_hash):
-        with self._reading() as conn:
-            row = conn.execute(sa.select(officer_sessions).where(
-                officer_sessions.c.id_hash == id_hash,
-                officer_sessions.c.site_id == site_id)).first()
-            return dict(row._mapping) if row else None
+        """The session row, read from the store itself on every call (no cache: a session
+        ended by any process, the `qms` command included, is refused at its next request).
+        On the held connection: a pooled read's checkout, reset and statement building
+        cost ~10x the read (docs/performance.md, issue 15)."""
+        row = self._held.first(SESSION_BY_ID, {"id_hash": id_hash, "site_id": site_id})
+        return dict(row._mapping) if row else None
 
     def revoke_sessions(self, site_id, at, username=None, id_hash=None):
         """End one session (id_hash) or every session of an officer; returns the ended ids."""
@@ -486,6 +493,7 @@ class SqlStore(EventLogReads, Store):
             site_keys.insert(), lambda: {"site_id": site_id, "name": name, "value": make()})
 
     def close(self):
+        self._held.close()
         self.engine.dispose()
 
 
@@ -515,6 +523,56 @@ class _PostgresNotifications:
                 self.conn.close()
             self.conn = None
             raise StoreUnavailable(str(exc)) from None
+
+
+class _HeldReads:
+    """One connection kept for the small reads every officer request makes, in autocommit:
+    each read is its own statement and sees every commit made before it, by this process or
+    any other (no transaction stays open between reads, so SQLite's checkpoints and
+    PostgreSQL's vacuum are never held back). One reader at a time (a green lock under
+    eventlet: a PostgreSQL read may yield while it waits on the socket). A held connection
+    that fails (a restarted database server) is dropped and the read tried once more on a
+    new one, as the pool's pre-ping would; a second failure is StoreUnavailable."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.conn = None
+        self.lock = threading.Lock()
+
+    def first(self, statement, params):
+        with self.lock:
+            fresh = self.conn is None
+            try:
+                return self._connection().execute(statement, params).first()
+            except (OperationalError, DBAPIError) as exc:
+                self._drop()
+                if fresh:
+                    raise StoreUnavailable(str(exc.orig)) from None
+            try:
+                return self._connection().execute(statement, params).first()
+            except (OperationalError, DBAPIError) as exc:
+                self._drop()
+                raise StoreUnavailable(str(exc.orig)) from None
+
+    def _connection(self):
+        if self.conn is None:
+            self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self.conn
+
+    def _drop(self):
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception:  # already broken: nothing more to free
+                pass
+
+    def close(self):
+        with self.lock:
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
 
 
 class _Guard:

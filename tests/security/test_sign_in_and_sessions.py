@@ -124,6 +124,33 @@ def test_logout_cuts_the_officers_open_sockets(server):
         again.disconnect()
 
 
+@pytest.mark.parametrize("change", [("officers", "disable"),
+                                    ("officers", "reset-password", "--password", "pass-5678")])
+def test_a_session_ended_by_the_qms_command_is_refused_at_its_next_request(server, change):
+    """The server keeps the connection it reads sessions on (issue 15): a session ended by
+    another process is still refused at its very next request and Socket.IO action."""
+    name = f"ended{len(change)}"
+    result = qms(server, "create-officer", name, "--password", "pass-1234")
+    assert result.returncode == 0, result.stderr
+    officer = Officer(server.url, name, "pass-1234")
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, transports=["websocket"], wait_timeout=10,
+                   headers={"Cookie": officer.cookie_header()})
+    try:
+        for _ in range(3):  # the session read many times over the same held connection
+            assert officer.http.get(server.url + "/api/me", timeout=10).status_code == 200
+            answer = client.call("act", {"action": "resume_counter", "counter": 999},
+                                 timeout=10)
+            assert answer["error"]["code"] != "not_signed_in"
+        result = qms(server, *change[:2], name, *change[2:])
+        assert result.returncode == 0, result.stderr
+        assert officer.http.get(server.url + "/api/me", timeout=10).status_code == 401
+        answer = client.call("act", {"action": "resume_counter", "counter": 999}, timeout=10)
+        assert answer["ok"] is False and answer["error"]["code"] == "not_signed_in"
+    finally:
+        client.disconnect()
+
+
 def test_admins_read_the_audit_log_officers_do_not(server):
     admin = Officer(server.url, "admin", "admin123")
     admin.post("/api/devices", json={"kiosk": "K7"})

@@ -82,3 +82,41 @@ def test_officers_and_devices(store):
 def test_vietnamese_text_round_trips(store):
     store.append("s1", [event(1, note="Trả lại – thiếu ảnh, sai địa chỉ Phường Bến Nghé")])
     assert store.events_after("s1", 0)[0]["note"] == "Trả lại – thiếu ảnh, sai địa chỉ Phường Bến Nghé"
+
+
+def test_a_session_ended_elsewhere_is_read_as_ended_at_once(store):
+    """The session read (every officer request) sees another process's revocation at its
+    next read, though it keeps its connection between reads (issue 15)."""
+    store.add_session("s1", "h1", "canbo", "officer", 1000.0, 9000.0)
+    assert store.session("s1", "h1")["revoked_at"] is None
+    other = open_store(store.url)  # another process of the site, or the `qms` command
+    try:
+        other.revoke_sessions("s1", 2000.0, username="canbo")
+        assert store.session("s1", "h1")["revoked_at"] == 2000.0
+        other.add_session("s1", "h2", "canbo", "chief", 2100.0, 9000.0)
+        assert store.session("s1", "h2")["role"] == "chief"
+    finally:
+        other.close()
+    assert store.session("s1", "nope") is None and store.session("s2", "h2") is None
+
+
+def test_the_session_read_survives_a_lost_connection(tmp_path):
+    """A held connection cut by the database server (a restart) is replaced at the next read,
+    not answered as 'store unavailable'."""
+    pytest.importorskip("psycopg")
+    import sqlalchemy as sa
+    with fresh_postgres() as url:
+        store = open_store(url)
+        try:
+            store.add_session("s1", "h1", "canbo", "officer", 1000.0, 9000.0)
+            assert store.session("s1", "h1")["username"] == "canbo"
+            admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                cut = conn.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all()
+            admin.dispose()
+            assert cut  # the held connection was among them
+            assert store.session("s1", "h1")["username"] == "canbo"
+        finally:
+            store.close()

@@ -98,8 +98,9 @@ def create_app(config=None, instance_path=None):
     http_headers.install(app)
     from . import officer_nav
     officer_nav.install(app)
-    from . import day_text
+    from . import day_text, number_text
     day_text.install(app)
+    number_text.install(app)
     app.extensions["qms.public_limiter"] = PublicLimiter(app.config["TICKET_RATE_LIMIT"])
 
     from .api import bp as api_bp

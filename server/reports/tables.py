@@ -3,6 +3,7 @@ the text output all draw, so they cannot disagree on what a column means."""
 import math
 from dataclasses import dataclass, field
 
+from .. import number_text
 from .fold import NO_OFFICER, median
 
 
@@ -160,5 +161,5 @@ def shown(value, kind):
     if kind == "share":
         return f"{math.floor(value * 100 + 0.5)} %"  # half up, as a spreadsheet rounds
     if kind in ("minutes", "decimal"):
-        return f"{value:.1f}".replace(".", ",")
+        return number_text.decimal(value)
     return str(value)

@@ -123,3 +123,23 @@ def test_qms_plan_day_and_campaign(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
     assert "TRỄ HẠN · LATE" in out.stdout and "more counter" in out.stdout
+
+
+def test_the_plan_page_writes_decimals_with_a_comma(tmp_path):
+    """Officers read "2.5" as two thousand five hundred (the dot groups thousands in
+    Vietnamese): the page's hourly table and its key figures use the decimal comma."""
+    import re
+
+    from support.inprocess import InProcessSite
+    from support.server_process import Officer
+    with InProcessSite(tmp_path / "instance") as site:
+        chief = Officer(site.url, "admin", "admin123")
+        page = chief.http.get(site.url + "/plan?run=day&days=2&target=30", timeout=60)
+        assert page.status_code == 200, page.text[:300]
+        table = page.text[page.text.index('id="table-hours"'):]
+        table = table[:table.index("</table>")]
+        cells = re.findall(r'<td class="count[^"]*">([^<]*)</td>', table)
+        assert cells and all(re.fullmatch(r"\d+(,\d)?", c) for c in cells), cells
+        assert any("," in c for c in cells)
+        unserved = re.search(r'id="k-unserved">([^<]*)<', page.text).group(1)
+        assert re.fullmatch(r"\d+,\d", unserved), unserved

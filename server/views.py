@@ -96,7 +96,9 @@ def _site_header(state):
     site = state.site
     return {"id": site.id, "name": site.name, "name_en": site.name_en,
             # The kiosk offers check-in by booking (docs/appointments.md).
-            "booking": site.booking.enabled}
+            "booking": site.booking.enabled,
+            # ... and "text me when my turn nears" after the number, when this server texts.
+            "notify_sms": state.texting}
 
 
 def issuing_view(state, at):

@@ -6,7 +6,9 @@
  *  - the number is always shown on screen once taken (the printer may be out of paper);
  *  - a tap landing on the next screen (a double tap) does nothing: each screen ignores
  *    touches for a moment after it appears;
- *  - when the server cannot be reached the page says so plainly and recovers by itself.
+ *  - when the server cannot be reached the page says so plainly and recovers by itself;
+ *  - "text me" (a phone number typed on the on-screen keypad) comes after the number, never
+ *    before it, and a citizen who walks away leaves no number on the screen (idle -> start).
  */
 (function () {
   "use strict";
@@ -158,6 +160,8 @@
   let ticket = null;
   let online = false;         // Socket.IO connected (or the last HTTP call worked)
   let printer = null;         // this kiosk's printer health from the server: {status, message}
+  let texting = false;        // the site texts citizens (site.notify_sms): offer "text me"
+  let phone = "";             // the digits typed on the keypad, cleared on the way home
   // Clock in the site's time zone and by the server's clock, whatever the kiosk PC says.
   const siteClock = QMS.clock(Number(document.body.dataset.utcOffset || 420),
                               Number(document.body.dataset.serverNow) || undefined);
@@ -187,10 +191,16 @@
     document.body.dataset.screen = name;
     renderClosed();
     clearTimeout(idleTimer);
-    if (name === "priority" || name === "error" || name === "booking") {
-      idleTimer = setTimeout(home, IDLE_SECONDS * 1000);
+    if (name === "priority" || name === "error" || name === "booking" || name === "notify") {
+      armIdle();
     }
     updateOffline();
+  }
+
+  // A citizen who walks away: back to the start (and the half-typed number gone).
+  function armIdle() {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(home, IDLE_SECONDS * 1000);
   }
 
   function guarded(handler) {
@@ -205,6 +215,9 @@
     clearTimeout(idleTimer);
     attempt = null;
     ticket = null;
+    phone = "";
+    renderPhone();
+    $("notify-problem").hidden = true;
     if (lang !== (document.body.dataset.lang || "vi")) setLang(document.body.dataset.lang || "vi");
     show("services");
     renderServices();
@@ -297,6 +310,10 @@
     if (view.site) siteName = { vi: view.site.name || siteName.vi, en: view.site.name_en || siteName.en };
     // Only a kiosk checks bookings in (the server refuses phones).
     if (view.site) $("booking-entry").hidden = !(view.site.booking && DEVICE === "kiosk");
+    if (view.site) {
+      texting = Boolean(view.site.notify_sms);
+      if (screen === "done") renderNotifyOffer();
+    }
     const byCode = {};
     view.services.forEach((s) => { byCode[s.code] = s; });
     if (!services.length) {
@@ -513,6 +530,126 @@
     } else {
       track.hidden = true;
     }
+    renderNotifyOffer();
+  }
+
+  // -- "text me when my turn nears" (POST /api/tickets/<track>/notify) ------------------------
+  const MOBILE = /^0[35789]\d{8}$/;  // as the server checks it (server/hub/booking_api.py)
+
+  function renderNotifyOffer() {
+    $("notify-offer").hidden = !(texting && DEVICE === "kiosk" && ticket && ticket.track &&
+                                 ticket.status === "waiting");
+  }
+
+  function renderPhone() {
+    // Ten places in groups 4-3-3 ("0987 654 321"); the places still to type are dots, so an
+    // elderly citizen sees how many digits are left.
+    const shown = $("phone-shown");
+    shown.textContent = "";
+    for (let i = 0; i < 10; i += 1) {
+      const place = document.createElement("span");
+      place.className = i < phone.length ? "digit" : "digit empty";
+      place.textContent = i < phone.length ? phone[i] : "·";
+      if (i === 4 || i === 7) place.classList.add("gap");
+      shown.appendChild(place);
+    }
+    shown.dataset.digits = phone;
+    $("notify-send").classList.toggle("ready", phone.length === 10);
+  }
+
+  function notifyProblem(vi, en) {
+    const problem = $("notify-problem");
+    problem.textContent = "";
+    const line = document.createElement("span");
+    line.textContent = vi;
+    const small = document.createElement("span");
+    small.className = "en";
+    small.lang = "en";
+    small.textContent = en || "";
+    problem.append(line, small);
+    problem.hidden = false;
+  }
+
+  function openNotify() {
+    if (screen !== "done" || !ticket || !ticket.track) return;
+    clearInterval(doneTimer);  // the citizen is busy here: the number screen's countdown stops
+    phone = "";
+    renderPhone();
+    $("notify-problem").hidden = true;
+    $("notify-for").textContent = "Số " + ticket.number;
+    show("notify");
+  }
+
+  function pressKey(key) {
+    if (screen !== "notify") return;
+    armIdle();
+    if (key === "delete") phone = phone.slice(0, -1);
+    else if (key === "clear") phone = "";
+    else if (phone.length < 10) phone += key;
+    $("notify-problem").hidden = true;
+    renderPhone();
+  }
+
+  let sending = false;
+  async function sendPhone() {
+    if (screen !== "notify" || sending || !ticket) return;
+    armIdle();
+    if (phone.length < 10) {
+      notifyProblem("Số điện thoại di động cần đủ 10 chữ số.", "A mobile number has 10 digits.");
+      return;
+    }
+    if (!MOBILE.test(phone)) {
+      notifyProblem("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+                    "Not a Vietnamese mobile number (10 digits starting 03, 05, 07, 08 or 09).");
+      return;
+    }
+    const mine = ticket;
+    sending = true;
+    $("notify-send").disabled = true;
+    let answer = null;
+    try {
+      answer = await postTicket({ phone: phone },
+                                "/api/tickets/" + encodeURIComponent(mine.track) + "/notify");
+    } catch (e) {
+      answer = null;
+    } finally {
+      sending = false;
+      $("notify-send").disabled = false;
+    }
+    if (ticket !== mine || screen !== "notify") return;  // gone home meanwhile
+    if (answer && answer.status === 200 && answer.data && answer.data.ok) {
+      // The server's masked number ("09xx xxx 321"): nobody behind the citizen reads it whole.
+      showNotified((answer.data.notify && answer.data.notify.phone) || "", answer.data.ahead);
+      return;
+    }
+    const error = (answer && answer.data && answer.data.error) || null;
+    if (error) notifyProblem(error.message, error.message_en);
+    else notifyProblem("Chưa gửi được, vui lòng chạm «Xong» lần nữa.", "Not sent yet; please touch Done again.");
+  }
+
+  function showNotified(shownPhone, ahead) {
+    phone = "";  // said back masked; the digits are not kept on the page
+    renderPhone();
+    const n = Number(ahead) || 3;
+    // The number never breaks over two lines.
+    const said = (before, after) => {
+      const number = document.createElement("span");
+      number.className = "phone";
+      number.textContent = shownPhone;
+      return [before, number, after];
+    };
+    $("notified-text").replaceChildren(...said("Sẽ nhắn tới ", " khi còn " + n + " người"));
+    $("notified-en").replaceChildren(...said("We will text ", " when " + n +
+      (n === 1 ? " person is" : " people are") + " ahead of you"));
+    show("notified");
+    let left = DONE_SECONDS;
+    $("notified-countdown").textContent = t("countdown", { s: left });
+    clearInterval(doneTimer);
+    doneTimer = setInterval(() => {
+      left -= 1;
+      $("notified-countdown").textContent = t("countdown", { s: Math.max(left, 0) });
+      if (left <= 0) home();
+    }, 1000);
   }
 
   function showTicket() {
@@ -640,8 +777,15 @@
   $("back").addEventListener("click", guarded(() => { attempt = null; show("services"); }));
   $("finish").addEventListener("click", guarded(home));
   $("screen-done").addEventListener("click", (event) => {
-    if (Date.now() - screenSince > 1500 && event.target.closest("#finish") === null) home();
+    if (Date.now() - screenSince > 1500 && event.target.closest("#finish, #notify-offer") === null) home();
   });
+  $("notify-offer").addEventListener("click", guarded(openNotify));
+  document.querySelectorAll("#keypad .key").forEach((key) => {
+    key.addEventListener("click", guarded(() => pressKey(key.dataset.key)));
+  });
+  $("notify-send").addEventListener("click", guarded(sendPhone));
+  $("notify-skip").addEventListener("click", guarded(home));
+  $("notified-home").addEventListener("click", guarded(home));
   $("retry").addEventListener("click", guarded(() => { if (attempt) submit(attempt.priority); }));
   $("home").addEventListener("click", guarded(home));
   $("booking-entry").addEventListener("click", guarded(() => {
@@ -664,6 +808,7 @@
   }
   if (window.CCCD) window.CCCD.ScannerInput(onScan);
 
+  renderPhone();
   setLang(lang);
   tick();
   setInterval(tick, 15000);

@@ -153,7 +153,9 @@ def notify_me(token):
                       "This site sends no push notifications.", 422)
     watcher = current_app.extensions["qms.notify.watcher"]
     contact = watcher.opt_in(ticket.id, phone, rt.now(), push=subscription)
-    return jsonify(ok=True, notify={"phone": contact.masked_phone(), "push": bool(contact.push)})
+    # `ahead`: the kiosk says "Sẽ nhắn tới 09xx xxx 321 khi còn 3 người".
+    return jsonify(ok=True, notify={"phone": contact.masked_phone(), "push": bool(contact.push)},
+                   ahead=watcher.ahead)
 
 
 @bp.get("/api/push/key")

@@ -424,6 +424,8 @@ def install(app, runtime):
     app.extensions["qms.notify"] = outbox
     app.extensions["qms.notify.watcher"] = watcher
     app.extensions["qms.push"] = vapid
+    # A phone number can be texted (not only a browser's push): the kiosk offers to type one.
+    runtime.state.texting = offered(app)["phone"]
     return outbox
 
 

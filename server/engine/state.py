@@ -93,6 +93,9 @@ class SiteState:
     agents: dict = field(default_factory=dict)  # kiosk -> {"online": bool, "at": float}
     last_summary: dict | None = None
     last_at: float = 0.0  # the time of the newest event: views are read at it by default
+    # Not from events: this server can text a citizen's phone (an SMS or Zalo channel in its
+    # environment, set by server/appointments/notify.install); the kiosk offers "text me".
+    texting: bool = False
 
     def __post_init__(self):
         for counter in self.site.counters:

@@ -159,3 +159,49 @@ def replay(site, events):
     for event in events[start:]:
         state.apply(event)
     return state
+
+
+def drive_random_day(site, ops, issue, wait_unit=60, more=None, before_call=None):
+    """Play a Hypothesis-drawn day: (op, a, b) steps, 20 s apart, on counters 1 and 2 opened at
+    T0. `issue(a, b, request_id, at)` makes the walk-in's IssueTicket; `more` maps other op
+    names to `(state, a, b, request_id, at) -> command`; `before_call(state, counter, at)`
+    watches every call-next before it runs. Refused commands are part of a random day."""
+    from server.engine import Refused, SiteState, run
+    from server.engine import commands as c
+    from server.engine.lifecycle import WAITING
+    state = SiteState(site)
+    t = T0
+    run(state, c.OpenDay(DAY1, t))
+    for n in (1, 2):
+        run(state, c.OpenCounter(n, t))
+    for step, (op, a, b) in enumerate(ops, 1):
+        t += 20
+        counters = sorted(state.counters)
+        counter = counters[a % len(counters)]
+        current = state.counters[counter].current
+        try:
+            if op == "issue":
+                run(state, issue(a, b, f"r{step}", t))
+            elif op == "call_next":
+                if before_call:
+                    before_call(state, counter, t)
+                run(state, c.CallNext(counter, t))
+            elif op == "complete" and current:
+                run(state, c.Complete(current, "accepted", t))
+            elif op == "no_show" and current:
+                run(state, c.NoShow(current, t))
+            elif op == "transfer_counter" and current:
+                run(state, c.Transfer(current, t, to_counter=counters[b % len(counters)]))
+            elif op == "wait":
+                t += b * wait_unit
+            elif op == "open_counter":
+                run(state, c.OpenCounter(counter, t))
+            elif op == "call_ticket":
+                waiting = sorted(x.id for x in state.tickets.values() if x.status == WAITING)
+                if waiting:
+                    run(state, c.CallTicket(counter, waiting[b % len(waiting)], t))
+            elif more and op in more:
+                run(state, more[op](state, a, b, f"r{step}", t))
+        except Refused:
+            pass
+    return state, t + 1

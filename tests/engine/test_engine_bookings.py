@@ -14,14 +14,14 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.engine import Refused, SiteState, decide, run
+from server.engine import Refused, decide, run
 from server.engine import commands as c
 from server.engine.lifecycle import WAITING
 from server.engine.queue import counter_line, people_ahead
 from server.engine.state import OPEN
 from server.hub.scrub import scrub
 
-from engine_support import DAY1, T0, Sim, make_site, replay, service
+from engine_support import Sim, drive_random_day, make_site, replay, service
 
 SERVICES = ("S1", "S2")
 COUNTERS = (("S1", "S2"), ("S2", "S1"), ("S1",))
@@ -143,48 +143,16 @@ steps = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 99), st.integers
                  min_size=20, max_size=80)
 
 
+def _check_in(state, a, b, request_id, at):
+    start = at + (b - 40) * 60  # slots from 40 minutes ago to an hour ahead
+    return c.CheckIn(f"bk-{request_id}", SERVICES[a % 2], start, start + 1800, request_id, at)
+
+
 def drive(site, ops, watch=None):
-    state = SiteState(site)
-    t = T0
-    run(state, c.OpenDay(DAY1, t))
-    for n in (1, 2):
-        run(state, c.OpenCounter(n, t))
-    requests = 0
-    for op, a, b in ops:
-        t += 20
-        counters = sorted(state.counters)
-        counter = counters[a % len(counters)]
-        current = state.counters[counter].current
-        requests += 1
-        try:
-            if op == "issue":
-                run(state, c.IssueTicket(SERVICES[a % 2], (None, "elderly")[b % 2 and a % 3 == 0],
-                                         f"r{requests}", t))
-            elif op == "check_in":
-                start = t + (b - 40) * 60  # slots from 40 minutes ago to an hour ahead
-                run(state, c.CheckIn(f"bk{requests}", SERVICES[a % 2], start, start + 1800,
-                                     f"r{requests}", t))
-            elif op == "call_next":
-                if watch:
-                    watch(state, counter, t)
-                run(state, c.CallNext(counter, t))
-            elif op == "complete" and current:
-                run(state, c.Complete(current, "accepted", t))
-            elif op == "no_show" and current:
-                run(state, c.NoShow(current, t))
-            elif op == "transfer_counter" and current:
-                run(state, c.Transfer(current, t, to_counter=counters[b % len(counters)]))
-            elif op == "wait":
-                t += b * 30
-            elif op == "open_counter":
-                run(state, c.OpenCounter(counter, t))
-            elif op == "call_ticket":
-                waiting = sorted(x.id for x in state.tickets.values() if x.status == WAITING)
-                if waiting:
-                    run(state, c.CallTicket(counter, waiting[b % len(waiting)], t))
-        except Refused:
-            pass
-    return state, t + 1
+    return drive_random_day(
+        site, ops, wait_unit=30, before_call=watch, more={"check_in": _check_in},
+        issue=lambda a, b, request_id, at: c.IssueTicket(
+            SERVICES[a % 2], (None, "elderly")[b % 2 and a % 3 == 0], request_id, at))
 
 
 class BoundWatch:

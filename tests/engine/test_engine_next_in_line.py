@@ -15,14 +15,14 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.engine import Refused, SiteState, decide, run
+from server.engine import Refused, decide, run
 from server.engine import commands as c
 from server.engine.lifecycle import WAITING
 from server.engine.queue import counter_line, people_ahead, people_ahead_of_new
 from server.engine.state import OPEN
 from server.views import counter_view, public_view
 
-from engine_support import DAY1, T0, Sim, demo_site, make_site, service
+from engine_support import Sim, demo_site, drive_random_day, make_site, service
 
 SERVICES = ("S1", "S2", "S3")
 COUNTERS = (("S1", "S2"), ("S2", "S1", "S3"), ("S3", "S1"), ("S1",))
@@ -43,40 +43,8 @@ def random_site(k, escalate):
 
 
 def drive(site, ops):
-    state = SiteState(site)
-    t = T0
-    run(state, c.OpenDay(DAY1, t))
-    for n in (1, 2):
-        run(state, c.OpenCounter(n, t))
-    requests = 0
-    for op, a, b in ops:
-        t += 20
-        counters = sorted(state.counters)
-        counter = counters[a % len(counters)]
-        current = state.counters[counter].current
-        try:
-            if op == "issue":
-                requests += 1
-                run(state, c.IssueTicket(SERVICES[a % 3], GROUPS[b % len(GROUPS)], f"r{requests}", t))
-            elif op == "call_next":
-                run(state, c.CallNext(counter, t))
-            elif op == "complete" and current:
-                run(state, c.Complete(current, "accepted", t))
-            elif op == "no_show" and current:
-                run(state, c.NoShow(current, t))
-            elif op == "transfer_counter" and current:
-                run(state, c.Transfer(current, t, to_counter=counters[b % len(counters)]))
-            elif op == "wait":
-                t += b * 60
-            elif op == "open_counter":
-                run(state, c.OpenCounter(counter, t))
-            elif op == "call_ticket":
-                waiting = sorted(x.id for x in state.tickets.values() if x.status == WAITING)
-                if waiting:
-                    run(state, c.CallTicket(counter, waiting[b % len(waiting)], t))
-        except Refused:
-            pass
-    return state, t + 1
+    return drive_random_day(site, ops, issue=lambda a, b, request_id, at: c.IssueTicket(
+        SERVICES[a % 3], GROUPS[b % len(GROUPS)], request_id, at))
 
 
 def calls_in_turn(state, counter, at):

@@ -66,3 +66,13 @@ def of_day(store, site_id, day):
         rows = conn.execute(sa.select(site_bookings).where(
             site_bookings.c.site_id == site_id, site_bookings.c.day == day))
         return [dict(r._mapping) for r in rows]
+
+
+def of_days(store, site_id, first, last):
+    """The bookings of days first..last (YYYY-MM-DD), for the site's report."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(site_bookings.c.id, site_bookings.c.service,
+                                      site_bookings.c.day, site_bookings.c.status).where(
+            site_bookings.c.site_id == site_id, site_bookings.c.day >= first,
+            site_bookings.c.day <= last))
+        return [dict(r._mapping) for r in rows]

@@ -17,9 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..engine.site import Site
+from ..reports.bookings import count_bookings, days_over
 from ..reports.fold import Figures, fold
 from ..reports.tables import (COUNT_COLUMNS, TIME_COLUMNS, Column, Table, _day_vi,
                               _group_table, figure_value)
+from .booking_store import of_days
 from .figures import SITE_ID
 
 TITLE = ("BÁO CÁO TỔNG HỢP KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT THỦ TỤC CĂN CƯỚC "
@@ -186,8 +188,11 @@ def province_report(reader, hub_sites, period, as_of, campaign_start=None, block
     sites = []
     for hub_site in hub_sites:
         events = reader.events_for_days(hub_site.site_id, period.first, period.last)
-        sites.append((hub_site, blocking(fold, hub_site.engine_site(), events, period.first,
-                                         period.last)))
+        report = blocking(fold, hub_site.engine_site(), events, period.first, period.last)
+        # Bookings made and never checked in: the site report's own definition, on hub_bookings.
+        count_bookings(report, of_days(reader, hub_site.site_id, period.first, period.last),
+                       days_over(reader, hub_site.site_id))
+        sites.append((hub_site, report))
     report = ProvinceReport(period, sites).roll_up()
     report.progress = [campaign_progress(reader, s, as_of, campaign_start, blocking)
                        for s in hub_sites]

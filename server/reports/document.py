@@ -7,6 +7,8 @@ time it is asked for. Reading a month of events is a big query: under eventlet, 
 import datetime
 from dataclasses import dataclass
 
+from ..appointments import kept
+from .bookings import count_bookings, days_over
 from .fold import fold
 from .tables import report_tables
 
@@ -53,6 +55,8 @@ class Document:
 def build_document(store, site, period, made_on, officer_names=None, rating_levels=()):
     events = store.events_for_days(site.id, period.first, period.last)
     report = fold(site, events, period.first, period.last)
+    count_bookings(report, kept.of_days(store, site.id, period.first, period.last),
+                   days_over(store, site.id))
     return Document(site, period, report,
                     report_tables(site, report, officer_names, rating_levels), made_on)
 

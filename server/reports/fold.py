@@ -12,7 +12,9 @@ never from a summary written at the time. What each figure means (docs/reports.m
 - cancelled by officer / by day close / by citizen (reason "citizen_left"), transferred out.
 - checked_in: bookings checked in at the kiosk (docs/appointments.md), of which
   checked_in_late came past the grace and got a walk-in number; booked_no_show: booked
-  tickets marked absent (their slot released).
+  tickets marked absent (their slot released). The bookings made and never checked in are
+  rows of the bookings table, not events: server/reports/bookings.py adds them from the
+  booking ids checked in here (`Report.checked_in_bookings`).
 - waits: from joining the queue (issue, or the transfer that put it there) to the first call.
 - service times: from serving start (or the call, when no start was pressed) to completion.
 
@@ -30,7 +32,9 @@ CANCEL_KINDS = ("cancelled_officer", "cancelled_day_close", "cancelled_citizen")
 COUNTS = ("issued", "called", "served", "no_show") + CANCEL_KINDS + ("transferred", "priority",
                                                                      "checked_in",
                                                                      "checked_in_late",
-                                                                     "booked_no_show")
+                                                                     "booked_no_show",
+                                                                     # server/reports/bookings.py
+                                                                     "booked", "booked_missed")
 CITIZEN_REASONS = frozenset({"citizen_left"})
 NO_OFFICER = ""  # a counter opened without a signed-in officer (e.g. from the command line)
 
@@ -121,6 +125,7 @@ class Report:
     officers: dict = field(default_factory=lambda: defaultdict(Figures))
     days: dict = field(default_factory=lambda: defaultdict(Figures))
     hours: dict = field(default_factory=lambda: defaultdict(HourLoad))  # local hour 0..23
+    checked_in_bookings: set = field(default_factory=set)  # the hub's booking ids
 
     def as_dict(self):
         def rows(groups):
@@ -235,6 +240,7 @@ class _Fold:
         if ticket.priority:
             self.credit(ticket, "priority")
         if e.get("booking"):
+            self.report.checked_in_bookings.add(e["booking"])
             ticket.booked = bool(e.get("booked"))
             self.credit(ticket, "checked_in")
             if not ticket.booked:

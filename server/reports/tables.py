@@ -41,12 +41,19 @@ COUNT_COLUMNS = [
     Column("cancelled_day_close", "Hủy khi hết ngày", "Cancelled at day close"),
     Column("cancelled_citizen", "Công dân bỏ về", "Citizen left"),
     Column("transferred", "Chuyển đi", "Transferred"),
-    Column("checked_in", "Đến theo lịch hẹn", "Checked in by booking"),
+    # Bookings (server/reports/bookings.py, docs/reports.md): made = checked in + never
+    # checked in + (today only) still to come.
+    Column("booked", "Lịch hẹn đã đặt", "Bookings made"),
+    Column("checked_in", "Lịch hẹn đã đến", "Bookings checked in"),
     Column("checked_in_late", "Lịch hẹn đến muộn", "Booked, came late"),
     Column("booked_no_show", "Lịch hẹn vắng mặt", "Booked no-show"),
+    Column("booked_missed", "Lịch hẹn không đến", "Bookings never checked in"),
 ] + [Column("outcome:" + code, vi, en) for code, (vi, en) in OUTCOME_VI.items()] + [
     Column("priority_share", "Tỷ lệ ưu tiên", "Priority share", "share"),
 ]
+# Figures no counter makes: a ticket's issue, a booking made, checked in or never used.
+NOT_AT_A_COUNTER = ("issued", "booked", "checked_in", "checked_in_late", "booked_missed")
+COUNTER_COLUMNS = [c for c in COUNT_COLUMNS if c.key not in NOT_AT_A_COUNTER]
 
 TIME_COLUMNS = [
     Column("wait.median", "Chờ: trung vị (phút)", "Wait median (min)", "minutes"),
@@ -120,10 +127,10 @@ def report_tables(site, report, officer_names=None, rating_levels=()):
                      services, service_name, report.total),
         _group_table("counters", "Theo quầy", "By counter", ("Quầy", "Counter"),
                      sorted(report.counters.items()), counter_name,
-                     columns=COUNT_COLUMNS[1:] + TIME_COLUMNS),
+                     columns=COUNTER_COLUMNS + TIME_COLUMNS),
         _group_table("officers", "Theo cán bộ", "By officer", ("Cán bộ", "Officer"),
                      sorted(report.officers.items(), key=lambda kv: officer_name(kv[0])),
-                     officer_name, columns=COUNT_COLUMNS[1:] + TIME_COLUMNS),
+                     officer_name, columns=COUNTER_COLUMNS + TIME_COLUMNS),
     ]
     if report.first_day != report.last_day:
         tables.append(_group_table("days", "Theo ngày", "By day", ("Ngày", "Day"),

@@ -51,6 +51,7 @@ hub_bookings = sa.Table(
 )
 sa.Index("hub_bookings_site_rev", hub_bookings.c.site_id, hub_bookings.c.rev)
 sa.Index("hub_bookings_ticket", hub_bookings.c.site_id, hub_bookings.c.ticket_id)
+sa.Index("hub_bookings_site_day", hub_bookings.c.site_id, hub_bookings.c.day)  # reports
 sa.Index("hub_bookings_slot", hub_bookings.c.site_id, hub_bookings.c.service,
          hub_bookings.c.slot_start)
 

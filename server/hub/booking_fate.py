@@ -18,8 +18,6 @@ citizen may cancel online while the site, offline, checks them in; the figures c
 check-in from the events). Ingest skips events it already holds, so a batch sent again
 changes nothing here either.
 """
-import sqlalchemy as sa
-
 from .booking_store import (ACTIVE, CANCELLED, CHECKED_IN, CHECKED_IN_LATE, MISSED, NO_SHOW,
                             hub_bookings)
 

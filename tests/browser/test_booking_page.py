@@ -3,7 +3,6 @@ time, book with a phone number, get the code and its QR; then cancel it by the c
 import datetime
 import os
 import sys
-import time
 
 import pytest
 import requests

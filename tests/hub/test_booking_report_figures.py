@@ -14,7 +14,7 @@ from server.hub.province import build_province_document, hub_sites
 from server.reports import build_document, period_of
 from server.reports.writers import write
 
-from booked_day import EXPECTED, EXPECTED_TOTAL, KEYS, SITE_ID, BookedDay
+from booked_day import EXPECTED, EXPECTED_TOTAL, KEYS, BookedDay
 
 HEADS = {"booked": "Lịch hẹn đã đặt", "checked_in": "Lịch hẹn đã đến",
          "booked_missed": "Lịch hẹn không đến"}
@@ -66,7 +66,8 @@ def _sheet_rows(data, title):
 
 def _by_heading(rows, first_cell):
     """The row starting with first_cell under the service table's heading row."""
-    head = next(i for i, r in enumerate(rows) if r and r[0] == "Dịch vụ" and "Lịch hẹn đã đặt" in r)
+    head = next(i for i, r in enumerate(rows)
+                if r and r[0] == "Dịch vụ" and "Lịch hẹn đã đặt" in r)
     row = next(r for r in rows[head + 1:] if r and r[0] == first_cell)
     return dict(zip(rows[head], row))
 
@@ -84,7 +85,8 @@ def test_the_xlsx_and_csv_carry_the_booking_columns(lived, which):
     assert {k: cccd[h] for k, h in HEADS.items()} == {k: EXPECTED["CCCD"][k] for k in HEADS}
     text = write(doc, "csv")[0].decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
-    assert _by_heading(lines, "Tổng cộng")["Lịch hẹn không đến"] == str(EXPECTED_TOTAL["booked_missed"])
+    never = _by_heading(lines, "Tổng cộng")["Lịch hẹn không đến"]
+    assert never == str(EXPECTED_TOTAL["booked_missed"])
 
 
 def test_counters_and_officers_have_no_booking_columns_they_never_fill(lived):

@@ -7,7 +7,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from support.browser import CHROMIUM, CHROMIUM_ARGS, predicates_as_functions  # noqa: E402
 from support.inprocess import InProcessSite  # noqa: E402
-from support.server_process import ServerProcess  # noqa: E402
+from support.server_process import ServerProcess, compile_bytecode  # noqa: E402
+
+
+def pytest_sessionstart(session):
+    compile_bytecode()  # every server process started below reads server/ compiled
 
 
 @pytest.hookimpl(trylast=True)

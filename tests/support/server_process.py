@@ -55,6 +55,16 @@ def free_port():
     raise RuntimeError(f"no free port in {ports}")
 
 
+def compile_bytecode():
+    """Write the product's .pyc files once per test run. With PYTHONDONTWRITEBYTECODE set (as
+    on the CI machines) no process writes them, and every server, hub and `qms` command the
+    tests start compiled the ~100 modules of server/ from source again: ~0.15-0.3 CPU-s each.
+    compileall writes regardless of that setting (atomically: xdist workers may race), and is
+    a few stats when the files are up to date. An installed product has them from pip."""
+    import compileall
+    compileall.compile_dir(os.path.join(ROOT, "server"), quiet=1)
+
+
 class ServerProcess:
     def __init__(self, instance, port=None, async_mode="eventlet", site=None, store=None,
                  demo=True, env=None, extra_args=()):

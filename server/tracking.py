@@ -13,6 +13,11 @@ status and its room use; `ticket_by_ref` is the one place that turns it into a t
 
 /t/<ref>/qr.svg is the QR code of the page's own address, drawn for the kiosk's confirmation
 screen (so a citizen whose ticket did not print can still follow their turn).
+
+While the ticket waits, the page offers "Nhắc tôi khi sắp đến lượt · Remind me" with the
+channels the site sends (server/appointments/notify.py): Web Push on this phone (the service
+worker /t/sw.js, whose scope is every tracking page) and/or a text to a phone number; an
+opt-in already made is said ("Sẽ nhắn tới 09xx xxx 321"). docs/appointments.md.
 """
 import io
 
@@ -87,13 +92,38 @@ def _poll_seconds():
     return min(max(poll, 5), 3600) if poll else REFRESH_SECONDS
 
 
+def _remind(ticket):
+    """What the page's "Remind me" section needs: the channels offered, how near the turn
+    the message goes, and what this ticket already asked for."""
+    from .appointments.notify import offered
+    offer = offered(current_app)
+    if not (offer["phone"] or offer["push"]):
+        return None
+    watcher = current_app.extensions["qms.notify.watcher"]
+    contact = watcher.contact(ticket)
+    return dict(offer, ahead=watcher.ahead, phone_set=contact.masked_phone(),
+                push_set=bool(contact.push))
+
+
 @bp.get("/t/<ref>")
 def track(ref):
     rt, found = _lookup(ref)
     view = tracking_view(rt.state, found, _base_url(), at=rt.now()) if found is not None else None
     html = render_template("tracking.html", ticket=view, ref=ref, site=rt.site,
-                           refresh=_poll_seconds(), seq=rt.state.seq)
+                           refresh=_poll_seconds(), seq=rt.state.seq,
+                           remind=_remind(found) if found is not None else None)
     return _no_store(Response(html, status=200 if view else 404, mimetype="text/html"))
+
+
+@bp.get("/t/sw.js")
+def service_worker():
+    """The tracking pages' service worker (Web Push): served under /t/ so that its scope is
+    every /t/<ref> without a Service-Worker-Allowed header; never cached, so a new release's
+    worker replaces the old one at the next visit."""
+    response = current_app.send_static_file("tracking/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.mimetype = "text/javascript"
+    return response
 
 
 @bp.get("/t/<ref>/status.json")

@@ -40,7 +40,8 @@ log = logging.getLogger("qms.hub.bookings")
 
 bp = Blueprint("hub_booking", __name__, template_folder="templates")
 
-PHONE = re.compile(r"^0[35789]\d{8}$")
+# [0-9], not \d: Python's \d also takes other scripts' digits ("０９…"), which no SMS provider does.
+PHONE = re.compile(r"^0[35789][0-9]{8}$")
 CCCD = re.compile(r"^\d{12}$")
 
 

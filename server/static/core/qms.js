@@ -19,6 +19,8 @@
  *     A new object; parts the patch does not touch stay the same objects, so a page can
  *     skip redrawing them (view.x === before.x).
  *   QMS.words: {key: [vi, en]}; QMS.say(key) -> "vi · en"
+ *   QMS.mobilePhone(text): the Vietnamese mobile number in `text` ("0987654321"), by the
+ *     server's rule, or null
  */
 (function (global) {
   "use strict";
@@ -176,6 +178,15 @@
   // "1 person", "3 people": English counts agree with their number.
   function peopleEn(n) { return n === 1 ? "person" : "people"; }
 
+  // A Vietnamese mobile number as the server takes it (server/hub/booking_api.phone_number:
+  // spaces, dots and dashes dropped, +84/84 read as 0, then 0[35789] and 8 digits), or null.
+  function mobilePhone(text) {
+    var digits = String(text || "").replace(/[\s.\-]/g, "");
+    if (digits.indexOf("+84") === 0) digits = "0" + digits.slice(3);
+    else if (digits.indexOf("84") === 0 && digits.length === 11) digits = "0" + digits.slice(2);
+    return /^0[35789]\d{8}$/.test(digits) ? digits : null;
+  }
+
   global.QMS = { $: $, el: el, pad: pad, fitText: fitText, clock: clock, live: live, words: words, say: say,
-                 peopleEn: peopleEn, applyPatch: applyPatch };
+                 peopleEn: peopleEn, applyPatch: applyPatch, mobilePhone: mobilePhone };
 })(window);

@@ -70,6 +70,9 @@
     } else {
       live.appendChild(card("ended", "Số này đã bị huỷ.", "This number was cancelled."));
     }
+    // "Remind me" is for a ticket still waiting (server/templates/tracking_remind.html).
+    var remind = $("remind");
+    if (remind) remind.hidden = t.status !== "waiting";
     if (t.status === "called" && T.status !== null && T.status !== "called") {
       if (navigator.vibrate) navigator.vibrate([400, 200, 400]);
       document.title = "Đến lượt công dân! " + t.number;

@@ -874,6 +874,19 @@ def hub_rotate_key(ctx, site_id):
         _refuse([f"{site_id}: không có điểm cấp này — no such site"])
 
 
+@hub.command("rotate-booking-key")
+@click.pass_context
+def hub_rotate_booking_key(ctx):
+    """Make a new booking HMAC key: new bookings are hashed with it; older ones keep theirs
+    until they end (docs/hub.md, "Rotating the booking key")."""
+    from .hub.booking_store import BookingStore
+    key_id, older = BookingStore(_hub_store(ctx)).rotate()
+    click.echo(f"Khóa đặt lịch mới: số {key_id} — new booking key: {key_id}")
+    for old_id, uses in sorted(older.items()):
+        click.echo(f"Khóa {old_id} giữ đến khi hết {uses} lịch hẹn còn dùng nó — key {old_id} "
+                   f"kept until its {uses} booking(s) in use end")
+
+
 @hub.command("set-target")
 @click.argument("site_id")
 @click.option("--eligible-citizens", type=click.IntRange(0, 100_000_000), default=None)

@@ -54,8 +54,11 @@ def find_booking(store, site_id, day, code=None, cccd_qr=None):
         if number is None:
             raise Refused("bad_cccd_qr", "Không đọc được số CCCD trên mã QR của thẻ.",
                           "No CCCD number in this QR.", 422)
-        _, key = kept.fetched(store, site_id)
-        found = kept.by_cccd_hash(store, site_id, cccd_hash(key, number), day) if key else None
+        # Each booking was hashed with the hub's key of its day (the key rotates): the number
+        # is hashed with every key the site holds, and matched against its own booking's.
+        hashes = {key_id: cccd_hash(key, number)
+                  for key_id, key in kept.keys(store, site_id).items()}
+        found = kept.by_cccd_hashes(store, site_id, hashes, day) if hashes else None
     if found is None:
         raise Refused("no_booking", "Không tìm thấy lịch hẹn hôm nay tại điểm cấp này. Mời lấy "
                       "số thường.", "No booking today at this site; please take a walk-in "

@@ -18,7 +18,9 @@ Store calls run on the event loop, as ingest's: `qms hub` makes psycopg wait wit
 which eventlet makes green (server/hub/serve.py), so a query waiting lets other requests in.
 
 For sites (the site key, as ingest):
-    GET  /api/hub/sites/<site>/bookings?after=REV  -> {"bookings": [...], "last_rev", "hmac_key"}
+    GET  /api/hub/sites/<site>/bookings?after=REV  -> {"bookings": [... each with key_id],
+         "last_rev", "hmac_keys": {key id: key} (the keys its bookings in use need, and the
+         newest), "hmac_key" (the newest: what a site of the release before reads)}
 """
 import io
 import logging
@@ -319,8 +321,10 @@ def site_bookings(site_id):
         return _error(400, "bad_after", "Tham số after không hợp lệ.", "after must be an integer.")
     rows = _bookings().changes_after(site_id, after)
     last = rows[-1]["rev"] if rows else after
+    keys = _bookings().keys_for_site(site_id)
     return jsonify(bookings=[for_site(r) for r in rows], last_rev=last,
-                   hmac_key=_bookings().key())
+                   hmac_keys={str(key_id): key for key_id, key in keys.items()},
+                   hmac_key=keys[max(keys)])
 
 
 def erase_spent_phones(hub_store, bookings, now=None):
@@ -338,10 +342,11 @@ def erase_spent_phones(hub_store, bookings, now=None):
     return bookings.erase_spent_phones(today_of, now)
 
 
-def _phone_eraser(app, hub_store, bookings):
-    """At the hub's start, then every QMS_HUB_PHONE_ERASE_SECONDS (default an hour), beside
-    the dashboard's ticker (server/hub/pages.py)."""
-    every = float(app.config.get("PHONE_ERASE_SECONDS", 3600))
+def _upkeep(app, hub_store, bookings):
+    """Erase past bookings' phones and retire the booking keys no booking needs any more: at
+    the hub's start, then every QMS_HUB_BOOKING_UPKEEP_SECONDS (default an hour), beside the
+    dashboard's ticker (server/hub/pages.py)."""
+    every = float(app.config.get("BOOKING_UPKEEP_SECONDS", 3600))
     socketio = app.extensions["qms.hub.live"].socketio
 
     def run():
@@ -350,12 +355,15 @@ def _phone_eraser(app, hub_store, bookings):
                 erased = erase_spent_phones(hub_store, bookings)
                 if erased:
                     log.info("erased the phone numbers of %d past bookings", erased)
-            except Exception:  # noqa: BLE001 — a store hiccup: the next turn erases them
-                log.exception("erasing past bookings' phone numbers failed")
+                retired = bookings.retire_keys()
+                if retired:
+                    log.info("retired booking keys %s: no booking needs them", retired)
+            except Exception:  # noqa: BLE001 — a store hiccup: the next turn does it
+                log.exception("booking upkeep (phones, keys) failed")
             socketio.sleep(every)
     # As the dashboard's ticker: `qms hub` runs under eventlet; an app in threading mode
     # (in-process tests) erases when the test says, so no thread outlives its database.
-    if app.config.get("PHONE_ERASER", app.config.get("ASYNC_MODE") != "threading"):
+    if app.config.get("BOOKING_UPKEEP", app.config.get("ASYNC_MODE") != "threading"):
         socketio.start_background_task(run)
 
 
@@ -365,7 +373,7 @@ def register(app):
     _share_the_site_look(app)
     store = app.extensions["qms.hub.store"]
     app.extensions["qms.hub.bookings"] = BookingStore(store)
-    _phone_eraser(app, store, app.extensions["qms.hub.bookings"])
+    _upkeep(app, store, app.extensions["qms.hub.bookings"])
     app.extensions["qms.hub.booking_budget"] = AddressBudget(
         app.config.get("BOOKING_RATE", "30/3600"), app.config.get("MESSAGE_QUEUE"))
     app.register_blueprint(bp)

@@ -14,10 +14,19 @@ clear CCCD or phone number is kept for the limits.
   changes after N never misses one committed late.
 - The limit is checked under a transaction-scoped advisory lock per (service, hash), so two
   hub processes cannot both let the same number book twice.
+- The key is versioned (revision h0005), because it cannot be replaced by re-hashing: the hub
+  never keeps a clear CCCD number. `hub_secrets` holds "booking_hmac.<id>" rows; a new
+  booking is hashed with the newest key and keeps its `key_id`; the limit hashes the incoming
+  number with every key still kept; a site gets, with its bookings, the keys its bookings
+  still need. `rotate()` (`qms hub rotate-booking-key`) adds a key; a key no booking in use
+  needs any more (every booking hashed with it cancelled, checked in or ended a day ago) is
+  deleted by `retire_keys()` (at rotation, at the hub's start and hourly), and with it the
+  last means of testing a number against those bookings' hashes.
 """
 import hashlib
 import hmac
 import secrets
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +57,8 @@ hub_bookings = sa.Table(
     # that ticket reaches the booking, and the booking page says when the citizen came.
     sa.Column("ticket_id", sa.Integer, nullable=True),
     sa.Column("checked_in_at", sa.Float, nullable=True),
+    # The booking key its hashes were made with (hub_secrets "booking_hmac.<key_id>").
+    sa.Column("key_id", sa.Integer, nullable=False, server_default=sa.text("1")),
 )
 sa.Index("hub_bookings_site_rev", hub_bookings.c.site_id, hub_bookings.c.rev)
 sa.Index("hub_bookings_ticket", hub_bookings.c.site_id, hub_bookings.c.ticket_id)
@@ -75,6 +86,16 @@ class BookingRefused(Exception):
         return {"error": {"code": self.code, "message": self.vi, "message_en": self.en}}
 
 
+KEY_PREFIX = "booking_hmac."
+# A key stays while a booking hashed with it is active, and a day after its slot's end: a
+# citizen late on that day is still found by the card at the kiosk (checked in as a walk-in).
+KEY_GRACE_SECONDS = 86400
+
+
+def _key_name(key_id):
+    return f"{KEY_PREFIX}{key_id}"
+
+
 def keyed_hash(key, kind, number):
     """The hash the hub keeps (and a site matches) for a CCCD or phone number."""
     return hmac.new(key.encode(), f"{kind}:{number}".encode(), hashlib.sha256).hexdigest()
@@ -86,23 +107,99 @@ def _public(row):
         {"code": booking_code.shown(row["code"])}
 
 
+def _in_use(now):
+    """Bookings that still need their key: active, their slot ended less than a grace ago."""
+    return sa.and_(hub_bookings.c.status == ACTIVE,
+                   hub_bookings.c.slot_end > now - KEY_GRACE_SECONDS)
+
+
 class BookingStore:
     def __init__(self, hub_store):
         self.engine = hub_store.engine
-        self._key = None
 
-    # -- the key -----------------------------------------------------------------------------
+    # -- the keys ----------------------------------------------------------------------------
+    # Not cached: `qms hub rotate-booking-key` (another process) adds one at any time.
+    def _read_keys(self, conn, share=False):
+        query = sa.select(hub_secrets.c.name, hub_secrets.c.secret).where(
+            hub_secrets.c.name.like(KEY_PREFIX + "%"))
+        if share:
+            # Held until the booking is in: a key is not retired while a booking hashed with
+            # it is being written (retire_keys locks the row FOR UPDATE before counting).
+            query = query.with_for_update(read=True)
+        return {int(name[len(KEY_PREFIX):]): secret for name, secret in conn.execute(query)}
+
+    def keys(self, conn=None, share=False):
+        """{key id: key} of every booking key kept; the first process to ask makes key 1."""
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.keys(conn)
+        found = self._read_keys(conn, share)
+        if not found:
+            conn.execute(sa.text("INSERT INTO hub_secrets(name, secret) VALUES (:n, :s) "
+                                 "ON CONFLICT (name) DO NOTHING"),
+                         {"n": _key_name(1), "s": secrets.token_hex(32)})
+            found = self._read_keys(conn, share)
+        return found
+
     def key(self):
-        """The hub's booking HMAC key; the first process to ask stores a fresh one."""
-        if self._key:
-            return self._key
+        """The newest key (what new bookings are hashed with)."""
+        found = self.keys()
+        return found[max(found)]
+
+    def keys_for_site(self, site_id, now=None):
+        """{key id: key} a site needs: those of its bookings still in use, and the newest."""
+        now = time.time() if now is None else now
         with self.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO hub_secrets(name, secret) VALUES ('booking_hmac', "
-                                 ":s) ON CONFLICT (name) DO NOTHING"),
-                         {"s": secrets.token_hex(32)})
-            self._key = conn.execute(sa.select(hub_secrets.c.secret).where(
-                hub_secrets.c.name == "booking_hmac")).scalar()
-        return self._key
+            found = self.keys(conn)
+            used = set(conn.execute(sa.select(hub_bookings.c.key_id).distinct().where(
+                hub_bookings.c.site_id == site_id, _in_use(now))).scalars())
+        return {key_id: key for key_id, key in found.items()
+                if key_id in used or key_id == max(found)}
+
+    def rotate(self, now=None):
+        """Add a new key (the newest from now on); retire those no longer needed. Returns
+        (new key id, {older key id still kept: its bookings in use})."""
+        for _ in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    new_id = max(self.keys(conn)) + 1
+                    conn.execute(hub_secrets.insert(), {"name": _key_name(new_id),
+                                                        "secret": secrets.token_hex(32)})
+                break
+            except IntegrityError:
+                continue  # another process rotated at the same moment: take the next id
+        else:
+            raise RuntimeError("could not add a booking key")
+        self.retire_keys(now)
+        return new_id, self.key_uses(now)
+
+    def key_uses(self, now=None):
+        """{key id: bookings still needing it} of the kept keys other than the newest."""
+        now = time.time() if now is None else now
+        with self.engine.connect() as conn:
+            counts = dict(conn.execute(sa.select(hub_bookings.c.key_id, sa.func.count())
+                                       .where(_in_use(now)).group_by(hub_bookings.c.key_id)).all())
+        found = self.keys()
+        return {key_id: counts.get(key_id, 0) for key_id in found if key_id != max(found)}
+
+    def retire_keys(self, now=None):
+        """Delete every key but the newest that no booking in use needs. Returns their ids."""
+        now = time.time() if now is None else now
+        retired = []
+        for key_id in sorted(self.keys())[:-1]:
+            with self.engine.begin() as conn:
+                # Lock first, then count: a booking being written with this key holds the row
+                # FOR SHARE until its commit, so the count (a fresh snapshot) sees it.
+                if conn.execute(sa.select(hub_secrets.c.name).where(
+                        hub_secrets.c.name == _key_name(key_id)).with_for_update()).first() \
+                        is None:
+                    continue
+                if conn.execute(sa.select(sa.func.count()).where(
+                        hub_bookings.c.key_id == key_id, _in_use(now))).scalar():
+                    continue
+                conn.execute(hub_secrets.delete().where(hub_secrets.c.name == _key_name(key_id)))
+                retired.append(key_id)
+        return retired
 
     # -- reading -----------------------------------------------------------------------------
     def taken(self, site_id, service, first, last):
@@ -141,16 +238,20 @@ class BookingStore:
                             .where(hub_bookings.c.site_id == site_id)).scalar()
         return (last or 0) + 1
 
-    def _hold_limit(self, conn, service, hashes, now, except_id=None):
-        for kind, value in hashes:
-            if value is None:
+    def _hold_limit(self, conn, service, numbers, keys, now, except_id=None):
+        """Refuse a number that holds an active booking of the service, whichever kept key
+        its booking was hashed with."""
+        for kind, number in numbers:
+            if number is None:
                 continue
-            # Per number and service, across every hub process, until the commit.
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
-                sa.func.hashtextextended(f"{service}:{value}", 0))))
+            hashes = sorted(keyed_hash(key, kind, number) for key in keys.values())
+            for value in hashes:  # in one order everywhere: two bookings never deadlock
+                # Per number and service, across every hub process, until the commit.
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                    sa.func.hashtextextended(f"{service}:{value}", 0))))
             column = hub_bookings.c.phone_hash if kind == "phone" else hub_bookings.c.cccd_hash
             query = sa.select(sa.func.count()).where(
-                column == value, hub_bookings.c.service == service,
+                column.in_(hashes), hub_bookings.c.service == service,
                 hub_bookings.c.status == ACTIVE, hub_bookings.c.slot_end > now)
             if except_id:
                 query = query.where(hub_bookings.c.id != except_id)
@@ -174,19 +275,22 @@ class BookingStore:
 
     def create(self, site_id, service, slot, day, phone, cccd, notify, now):
         """A new booking of `slot` (booking_slots.Slot, already offered); its public dict."""
-        key = self.key()
-        hashes = [("phone", keyed_hash(key, "phone", phone) if phone else None),
-                  ("cccd", keyed_hash(key, "cccd", cccd) if cccd else None)]
+        numbers = [("phone", phone), ("cccd", cccd)]
         for _ in range(3):
             code = booking_code.new_code()
             row = {"id": "bk_" + secrets.token_hex(8), "site_id": site_id, "service": service,
                    "day": day, "slot_start": slot.start, "slot_end": slot.end, "code": code,
-                   "status": ACTIVE, "phone_hash": hashes[0][1], "cccd_hash": hashes[1][1],
-                   "notify_phone": phone if notify and phone else None, "created_at": now}
+                   "status": ACTIVE, "notify_phone": phone if notify and phone else None,
+                   "created_at": now}
             try:
                 with self.engine.begin() as conn:
                     row["rev"] = self._lock_site(conn, site_id)
-                    self._hold_limit(conn, service, hashes, now)
+                    keys = self.keys(conn, share=True)
+                    row["key_id"] = newest = max(keys)
+                    for kind, number in numbers:
+                        row[f"{kind}_hash"] = keyed_hash(keys[newest], kind, number) \
+                            if number else None
+                    self._hold_limit(conn, service, numbers, keys, now)
                     self._slot_free(conn, site_id, service, slot.start, slot.capacity)
                     conn.execute(hub_bookings.insert(), row)
                 return _public(row)
@@ -268,5 +372,5 @@ def for_site(row):
     """A booking as its site keeps it (server/appointments): no phone hash (the site has no
     use for it), the clear phone only when the citizen asked to be told."""
     return {k: row[k] for k in ("id", "service", "day", "slot_start", "slot_end", "code",
-                                "status", "cccd_hash", "notify_phone", "rev")}
+                                "status", "cccd_hash", "notify_phone", "rev", "key_id")}
 

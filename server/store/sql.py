@@ -126,6 +126,8 @@ site_bookings = sa.Table(
     sa.Column("cccd_hash", sa.String(64), nullable=True),
     sa.Column("notify_phone", sa.String(16), nullable=True),
     sa.Column("rev", sa.Integer, nullable=False),
+    # The hub's booking key its cccd_hash was made with (revision 0009; the key rotates).
+    sa.Column("key_id", sa.Integer, nullable=False, server_default=sa.text("1")),
 )
 sa.Index("site_bookings_code", site_bookings.c.site_id, site_bookings.c.code)
 sa.Index("site_bookings_cccd", site_bookings.c.site_id, site_bookings.c.cccd_hash)
@@ -136,6 +138,9 @@ site_booking_sync = sa.Table(
     sa.Column("last_rev", sa.Integer, nullable=False),
     sa.Column("hmac_key", sa.String(128), nullable=True),
     sa.Column("fetched_at", sa.Float, nullable=True),
+    # {key id: key} the hub sent with the last fetch: the keys the site's bookings need
+    # (revision 0009); hmac_key stays the newest, as a store of the release before read it.
+    sa.Column("hmac_keys", sa.Text, nullable=True),
 )
 
 # A "your turn nears" message claimed by the process that sends it: one message per ticket and

@@ -14,7 +14,7 @@ clear CCCD or phone number is kept for the limits.
   changes after N never misses one committed late.
 - The limit is checked under a transaction-scoped advisory lock per (service, hash), so two
   hub processes cannot both let the same number book twice.
-- The key is versioned (revision h0005), because it cannot be replaced by re-hashing: the hub
+- The key is versioned (revision h0006), because it cannot be replaced by re-hashing: the hub
   never keeps a clear CCCD number. `hub_secrets` holds "booking_hmac.<id>" rows; a new
   booking is hashed with the newest key and keeps its `key_id`; the limit hashes the incoming
   number with every key still kept; a site gets, with its bookings, the keys its bookings

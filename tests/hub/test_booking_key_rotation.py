@@ -133,7 +133,7 @@ def test_the_old_key_goes_when_its_last_booking_has_ended(hub, hub_db, site_stor
 
 
 def test_a_hub_of_the_release_before_keeps_its_key_as_key_1():
-    """A hub database at h0004 (one "booking_hmac" key, bookings hashed with it) upgrades: the
+    """A hub database at h0005 (one "booking_hmac" key, bookings hashed with it) upgrades: the
     key becomes key 1 and its bookings name it, so nothing booked before is lost."""
     from alembic import command
 
@@ -143,7 +143,7 @@ def test_a_hub_of_the_release_before_keeps_its_key_as_key_1():
     with fresh_postgres("qms_hub_keys") as url:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn, migrations.HERE), "h0004")
+            command.upgrade(alembic_config(conn, migrations.HERE), "h0005")
             conn.execute(sa.text("INSERT INTO hub_secrets(name, secret) VALUES "
                                  "('booking_hmac', 'the-old-key')"))
             conn.execute(sa.text(

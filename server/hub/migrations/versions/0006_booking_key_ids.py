@@ -2,14 +2,14 @@
 "booking_hmac.<id>", and each booking keeps the id of the key its hashes were made with. The
 one key made before ("booking_hmac") becomes key 1, which every booking so far was hashed with.
 
-Revision ID: h0005
-Revises: h0004
+Revision ID: h0006
+Revises: h0005
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h0005"
-down_revision = "h0004"
+revision = "h0006"
+down_revision = "h0005"
 branch_labels = None
 depends_on = None
 

@@ -83,3 +83,17 @@ def sign_in_page(new_page, url, username, password, viewport=None):
     page.fill("input[name=password]", password)
     page.click("#signin button[type=submit]")
     return page
+
+
+def play_fast(page, rate=8):
+    """Play the display's clips `rate` times faster from now on (the clip playing and every
+    later one: a new `src` starts at `defaultPlaybackRate`). The clips, the queue and Chromium's
+    media pipeline stay real; only the wait for ~8 s of speech per call goes. What a test
+    reads of a clip (its `duration`, the phrase form, the chime) is the media's own, unchanged
+    by the rate. Call it once the calls a test posts are announced, so a burst still reaches
+    the page while the first clip plays, as it does on a site."""
+    page.evaluate("""(rate) => {
+      const player = document.getElementById('player');
+      player.defaultPlaybackRate = rate;
+      player.playbackRate = rate;
+    }""", rate)

@@ -2,7 +2,7 @@
 calls is said short (one chime per burst, compact phrase, number + counter past a backlog)."""
 import pytest
 
-from browser_helpers import DISPLAY_SIZE
+from browser_helpers import DISPLAY_SIZE, play_fast
 from support.server_process import Officer, take_ticket
 
 SOUND_ON = "localStorage.setItem('qms.display.sound', '1');"
@@ -36,6 +36,7 @@ def test_first_call_after_the_sound_touch_is_played(site, new_page):
     officer.post("/api/counters/5/open")
     page = _display(new_page, site, 5, sound_on=False)
     assert page.is_visible("#sound")  # a fresh display asks for the touch
+    play_fast(page)
     page.click("#sound")
     call = officer.post("/api/counters/5/call-next").json()
     page.wait_for_function("window.__announced.length === 1")
@@ -45,8 +46,12 @@ def test_first_call_after_the_sound_touch_is_played(site, new_page):
         timeout=20_000)
     media = page.evaluate("window.__media")
     call_clips = [m for m in media if "announcement.wav" in m["src"]]
-    # Played through once: an end-of-clip pause comes with `ended`, never before it.
-    assert [m["kind"] for m in call_clips] == ["playing", "pause", "ended"]
+    # Played through once: an end-of-clip pause comes with `ended`, never before it. At the
+    # test's fast rate the media pipeline may stall a moment for data ('waiting', then
+    # 'playing' again): a second 'playing' with no pause before it is that, not a pause.
+    kinds = [m["kind"] for m in call_clips]
+    kinds = [k for i, k in enumerate(kinds) if not (k == "playing" and kinds[i - 1:i] == ["playing"])]
+    assert kinds == ["playing", "pause", "ended"]
     assert f"number={call['ticket']['number']}" in call_clips[0]["src"]
     assert page.evaluate("window.__played") == [call["seq"]]
     assert page.evaluate("window.__playLog[0].played") is True
@@ -62,6 +67,10 @@ def _burst(officer, counter, calls):
 
 
 def _wait_played(page, count):
+    # All calls reach the page while the first clip plays (as on a site), then the queue
+    # plays out fast: the phrase forms were decided on the real backlog.
+    page.wait_for_function(f"window.__announced.length === {count}")
+    play_fast(page)
     page.wait_for_function(
         f"window.__playLog.length === {count} && window.__playLog[{count - 1}].end !== null",
         timeout=90_000)

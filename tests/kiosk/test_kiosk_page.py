@@ -44,6 +44,9 @@ def page_factory(chromium):
         context = chromium.new_context(viewport=viewport, has_touch=True, **options)
         contexts.append(context)
         page = context.new_page()
+        # The page's own clock (Date, timers) runs as usual but can be run forward: the
+        # double-tap guard, the number's 10 s on screen and retry delays are not waited out.
+        page.clock.install()
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         return page
@@ -62,7 +65,12 @@ def open_kiosk(page, server, query="kiosk=K1"):
     page.goto(kiosk_page(server.url, query))
     page.wait_for_selector(".service")
     page.wait_for_function("!document.body.classList.contains('booting')")
-    page.wait_for_timeout(800)  # past the double-tap guard of the first screen
+    past_guard(page)
+
+
+def past_guard(page):
+    """Past the double-tap guard (700 ms) of the screen just shown, in the page's time."""
+    page.clock.run_for(800)
 
 
 def stat_text(page, code):
@@ -82,7 +90,7 @@ def test_touch_a_service_no_priority_see_the_number(shared_server, page_factory,
     page.wait_for_selector("#screen-priority:not([hidden])")
     assert "Định danh điện tử VNeID" in page.locator("#chosen").inner_text()
     assert page.locator(".choice.group").count() == 5
-    page.wait_for_timeout(800)
+    past_guard(page)
     shot(page, f"{orientation}-2-priority")
 
     page.locator("#no-priority").tap()
@@ -99,7 +107,9 @@ def test_touch_a_service_no_priority_see_the_number(shared_server, page_factory,
     page.wait_for_timeout(300)
     shot(page, f"{orientation}-3-number")
 
-    # Back to the start by itself after ~10 s.
+    # Back to the start by itself after 10 s (run forward, not waited for).
+    assert page.locator("#screen-done").is_visible()
+    page.clock.run_for(10_500)
     page.wait_for_selector("#screen-services:not([hidden])", timeout=15000)
     assert page.errors == []
 
@@ -111,13 +121,13 @@ def test_priority_ticket_and_english(shared_server, page_factory):
     assert page.locator("#screen-services h1").inner_text() == "Take a number"
     assert "ID card" in page.locator('.service[data-service="CCCD"] .service-name').inner_text()
     page.locator('.service[data-service="CCCD"]').tap()
-    page.wait_for_timeout(800)
+    past_guard(page)
     page.locator('.choice.group[data-priority="elderly"]').tap()
     page.wait_for_selector("#screen-done:not([hidden])")
     assert "Priority" in page.locator("#ticket-priority").inner_text()
     assert "Please take your ticket" in page.locator("#take").inner_text()
     shot(page, "landscape-4-priority-english")
-    page.wait_for_timeout(1600)
+    page.clock.run_for(1600)
     page.locator("#finish").tap()  # a touch ends it early, and the next citizen gets Vietnamese
     page.wait_for_selector("#screen-services:not([hidden])")
     assert page.locator("#screen-services h1").inner_text() == "Lấy số thứ tự"
@@ -132,10 +142,10 @@ def test_double_tap_makes_one_ticket(shared_server, page_factory):
     page.wait_for_selector("#screen-priority:not([hidden])")
     page.wait_for_timeout(200)
     assert page.locator("#screen-priority").is_visible()
-    page.wait_for_timeout(800)
+    past_guard(page)
     page.locator("#no-priority").dblclick()
     page.wait_for_selector("#screen-done:not([hidden])")
-    page.wait_for_timeout(1500)
+    page.clock.run_for(1500)
     assert page.locator("#screen-done").is_visible()  # the second tap did not dismiss it
     assert waiting(shared_server.url, "PICKUP") == before + 1
 
@@ -157,7 +167,7 @@ def test_lost_answer_is_retried_with_the_same_request_id(shared_server, page_fac
     page.route("**/api/tickets", lose_first_answer)
     before = waiting(shared_server.url, "CORRECT")
     page.locator('.service[data-service="CORRECT"]').tap()
-    page.wait_for_timeout(800)
+    past_guard(page)
     page.locator("#no-priority").tap()
     page.wait_for_selector("#screen-done:not([hidden])", timeout=20000)
     assert len(sent) >= 2 and len({body["request_id"] for body in sent}) == 1
@@ -168,24 +178,21 @@ def test_lost_answer_is_retried_with_the_same_request_id(shared_server, page_fac
 def test_server_down_is_said_plainly_and_recovers(tmp_path, page_factory):
     server = ServerProcess(tmp_path / "instance").start()
     try:
-        page = page_factory(PORTRAIT)
+        page, landscape = page_factory(PORTRAIT), page_factory(LANDSCAPE)
         open_kiosk(page, server)
-        server.kill9()
-        page.wait_for_selector("#offline:not([hidden])", timeout=15000)
-        assert "Tạm thời chưa lấy được số" in page.locator("#offline").inner_text()
-        shot(page, "portrait-5-offline")
-        landscape = page_factory(LANDSCAPE)
-        server = ServerProcess(tmp_path / "instance", port=server.port).start()
-        page.wait_for_selector("#offline", state="hidden", timeout=20000)
         open_kiosk(landscape, server)
         server.kill9()
-        landscape.wait_for_selector("#offline:not([hidden])", timeout=15000)
-        shot(landscape, "landscape-5-offline")
+        for kiosk, name in ((page, "portrait"), (landscape, "landscape")):
+            kiosk.wait_for_selector("#offline:not([hidden])", timeout=15000)
+            assert "Tạm thời chưa lấy được số" in kiosk.locator("#offline").inner_text()
+            shot(kiosk, f"{name}-5-offline")
         server = ServerProcess(tmp_path / "instance", port=server.port).start()
-        page.wait_for_selector("#offline", state="hidden", timeout=20000)
+        for kiosk in (page, landscape):
+            kiosk.clock.run_for(10_000)  # the reconnection's back-off, run forward
+            kiosk.wait_for_selector("#offline", state="hidden", timeout=20000)
         # ... and works again, without a reload.
         page.locator('.service[data-service="CCCD"]').tap()
-        page.wait_for_timeout(800)
+        past_guard(page)
         page.locator("#no-priority").tap()
         page.wait_for_selector("#screen-done:not([hidden])")
         assert NUMBER.match(page.locator("#number").inner_text())
@@ -201,7 +208,7 @@ def test_refusal_is_shown_with_the_servers_words(shared_server, page_factory):
         body='{"error": {"code": "service_full", "message": "Dịch vụ đã hết số hôm nay.", '
              '"message_en": "No more numbers today."}}'))
     page.locator('.service[data-service="VEHICLE"]').tap()
-    page.wait_for_timeout(800)
+    past_guard(page)
     page.locator("#no-priority").tap()
     page.wait_for_selector("#screen-error:not([hidden])")
     assert "Dịch vụ đã hết số hôm nay." in page.locator("#error-text").inner_text()
@@ -224,7 +231,7 @@ def test_cccd_scan_suggests_elderly_priority_and_sends_nothing_of_the_card(share
     page.wait_for_selector("#screen-priority:not([hidden])")
     page.wait_for_selector('.choice.group.suggested[data-priority="elderly"]')
     assert page.locator("#scan-note").is_visible()
-    page.wait_for_timeout(800)
+    past_guard(page)
     shot(page, "portrait-6-cccd-elderly")
     page.locator('.choice.group[data-priority="elderly"]').tap()
     page.wait_for_selector("#screen-done:not([hidden])")
@@ -262,7 +269,7 @@ def test_a_faulty_printer_makes_the_page_ask_to_remember_the_number(shared_serve
         page = page_factory(LANDSCAPE)
         open_kiosk(page, shared_server, "kiosk=K9")
         page.locator('.service[data-service="PICKUP"]').tap()
-        page.wait_for_timeout(800)
+        past_guard(page)
         page.locator("#no-priority").tap()
         page.wait_for_selector("#screen-done:not([hidden])")
         take = page.locator("#take").inner_text()
@@ -271,12 +278,12 @@ def test_a_faulty_printer_makes_the_page_ask_to_remember_the_number(shared_serve
         shot(page, "landscape-7-printer-fault")
         # Paper back: the next citizen is told to take the ticket again.
         assert agent.call("printer_status", {"status": "ok", "message": ""}, timeout=10)["ok"]
-        page.wait_for_timeout(500)
+        page.clock.run_for(500)
         page.locator("#finish").tap()
         page.wait_for_selector("#screen-services:not([hidden])")
-        page.wait_for_timeout(800)
+        past_guard(page)
         page.locator('.service[data-service="PICKUP"]').tap()
-        page.wait_for_timeout(800)
+        past_guard(page)
         page.locator("#no-priority").tap()
         page.wait_for_selector("#screen-done:not([hidden])")
         assert "Vui lòng nhận phiếu" in page.locator("#take").inner_text()

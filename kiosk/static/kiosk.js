@@ -534,8 +534,6 @@
   }
 
   // -- "text me when my turn nears" (POST /api/tickets/<track>/notify) ------------------------
-  const MOBILE = /^0[35789]\d{8}$/;  // as the server checks it (server/hub/booking_api.py)
-
   function renderNotifyOffer() {
     $("notify-offer").hidden = !(texting && DEVICE === "kiosk" && ticket && ticket.track &&
                                  ticket.status === "waiting");
@@ -598,7 +596,7 @@
       notifyProblem("Số điện thoại di động cần đủ 10 chữ số.", "A mobile number has 10 digits.");
       return;
     }
-    if (!MOBILE.test(phone)) {
+    if (!QMS.mobilePhone(phone)) {  // the server's rule (server/static/core/qms.js)
       notifyProblem("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
                     "Not a Vietnamese mobile number (10 digits starting 03, 05, 07, 08 or 09).");
       return;

@@ -86,6 +86,7 @@ def test_a_citizen_types_a_number_and_is_texted_when_the_queue_moves(texting, ne
     wait_until(lambda: sms.received, timeout=15, message="the text at the fake provider")
     assert [(r["json"]["Phone"], r["json"]["Content"]) for r in sms.received] == \
         [("0987654321", "Còn 3 người nữa đến lượt bạn tại Quầy 5")]
+    page.wait_for_timeout(GUARD_MS)  # the notified screen may have appeared a moment ago
     page.click("#notified-home")
     page.wait_for_selector("#screen-services:not([hidden])")
     assert page.get_attribute("#phone-shown", "data-digits") == ""

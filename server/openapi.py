@@ -177,7 +177,8 @@ def document():
             "responses": {"200": _json({"type": "object", "properties": {
                 "ok": {"type": "boolean"},
                 "notify": {"type": "object", "properties": {
-                    "phone": {"type": ["string", "null"]}, "push": {"type": "boolean"}}}}}),
+                    "phone": {"type": ["string", "null"]}, "push": {"type": "boolean"}}},
+                "ahead": {"type": "integer"}}}),
                           **_error_responses(400, 404, 413, 415, 422, 503)}}},
         "/api/push/key": {"get": {
             "summary": "The site's VAPID public key (base64url) for the tracking page's Web Push "

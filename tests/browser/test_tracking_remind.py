@@ -192,3 +192,24 @@ def test_a_browser_without_web_push_hides_the_button_and_says_why(
         page.screenshot(path=f"{artifacts}/tracking-remind-no-push.png", full_page=True)
     finally:
         browser.close()
+
+
+def test_a_worker_that_cannot_register_fails_the_tap_at_once(reminding_site, chromium):
+    """As on a phone that does not trust the site's certificate (or a proxy that mangles the
+    script): registration fails, and the tap must say so rather than wait for ever on
+    serviceWorker.ready. Here the worker's script answers 404."""
+    site, _ = reminding_site
+    context = chromium.new_context(viewport=PHONE, locale="vi-VN")
+    try:
+        context.route("**/t/sw.js", lambda route: route.fulfill(status=404, body="gone"))
+        context.grant_permissions(["notifications"])
+        page = context.new_page()
+        page.goto(waiting_ticket(site)["track_url"] + "?poll=3600")
+        page.wait_for_function("window.__remind && window.__remind.worker !== 'none'")
+        assert page.evaluate("window.__remind.worker") == "failed"
+        page.click("#push-on")
+        page.wait_for_selector("#push-msg.err")
+        assert "Không bật được thông báo" in page.inner_text("#push-msg")
+        assert page.is_visible("#sms-form")
+    finally:
+        context.close()

@@ -49,9 +49,11 @@
       pushWay.hidden = true;
       $("push-none").hidden = false;
     } else {
-      navigator.serviceWorker.register("/t/sw.js", { scope: "/t/" })
-        .then(function () { R.worker = "registered"; },
-              function (err) { R.worker = "failed"; R.pushError = String(err); });
+      // A worker that cannot register (a certificate the phone does not trust) must fail the
+      // tap at once: serviceWorker.ready would wait for ever.
+      var registering = navigator.serviceWorker.register("/t/sw.js", { scope: "/t/" });
+      registering.then(function () { R.worker = "registered"; },
+                       function (err) { R.worker = "failed"; R.pushError = String(err); });
       var button = $("push-on"), msg = $("push-msg");
       button.addEventListener("click", function () {
         button.disabled = true;
@@ -66,7 +68,9 @@
             return r.json();
           });
         }).then(function (data) {
-          return navigator.serviceWorker.ready.then(function (registration) {
+          return registering.then(function () {
+            return navigator.serviceWorker.ready;
+          }).then(function (registration) {
             return registration.pushManager.subscribe({
               userVisibleOnly: true, applicationServerKey: keyBytes(data.key) });
           });

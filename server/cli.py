@@ -97,6 +97,20 @@ def main(ctx):
                  "(this install is for a kiosk print agent): pip install 'qms-cccd[server]'"])
 
 
+def _presize_wal(store):
+    """An SQLite store's WAL at full size before the first call: each commit's fsync then
+    overwrites and never grows the file (server/store/sql.py, docs/performance.md)."""
+    from .store import StoreUnavailable
+    log = logging.getLogger("qms.store")
+    try:
+        size = store.presize_wal()
+    except StoreUnavailable as exc:  # a read-only store still serves its screens
+        log.warning("could not make the WAL full size: %s", exc)
+        return
+    if size:
+        log.info("WAL made full size (%d bytes): commits overwrite it", size, extra={"wal": size})
+
+
 @main.command()
 @place_options
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -199,6 +213,7 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
             click.echo(f"  Kiosk {kiosk} prints from this server to {url}")
     sys.stdout.flush()
     socketio = app.extensions["socketio"]
+    _presize_wal(runtime.store)
     from .store_watch import start_store_watch
     start_store_watch(app, socketio)  # other processes' and commands' writes, pushed at once
     # Last of start-up: freeze what lives as long as the process, collect between calls.

@@ -4,6 +4,7 @@ Kept to SQLAlchemy Core: the log is a table of JSON bodies with a few indexed co
 state lives in memory, so there is nothing for an ORM to map.
 """
 import json
+import sqlite3
 import threading
 
 import sqlalchemy as sa
@@ -265,10 +266,17 @@ class EventLogReads:
         return _Guard(self.engine)
 
 
+# SQLite's WAL is checkpointed back to the start at 1000 frames (wal_autocheckpoint); a frame
+# is a page plus its 24-byte header. Room for that and a last big commit over it.
+WAL_FRAMES = 1000 + 64
+FREE_FOR_PRESIZE = 256 * 1024 * 1024
+
+
 class SqlStore(EventLogReads, Store):
     def __init__(self, url, sqlite_synchronous="FULL", site_id=None):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
+        self.sqlite_synchronous = None if self.is_postgres else sqlite_synchronous.upper()
         if url.startswith("sqlite"):
             self.engine = sa.create_engine(url, connect_args={"timeout": 10})
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
@@ -279,6 +287,47 @@ class SqlStore(EventLogReads, Store):
         # `site_id`: the site opening the store, owner of older officers and devices when the
         # store itself does not say (revision 0005).
         upgrade(url, site_id=site_id)
+
+    def presize_wal(self):
+        """Make an SQLite store's WAL file full size now, for a server about to take calls
+        (issue 15). Each commit's fdatasync (synchronous=FULL) then writes into blocks the
+        file already has: while the WAL still grows, every commit also changes the file's
+        size, and ext4 must commit its journal for that, waiting on every other process's
+        metadata on the same disk. A new WAL grows for its first ~330 commits (until the
+        first checkpoint sends it back to the start); a process that starts with a full-size
+        one never does. SQLite itself writes the room: one transaction that spills ~1000
+        pages into the WAL (a tiny page cache) and is rolled back, so nothing is committed,
+        and the next commits overwrite the spilled frames. Returns the WAL's size, or None
+        where there is nothing to do (PostgreSQL, no fsync per commit) or the disk is nearly
+        full (under 256 MB free)."""
+        if self.sqlite_synchronous not in ("FULL", "EXTRA", "2", "3"):
+            return None
+        import os
+        path = self.engine.url.database + "-wal"
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            page = raw.execute("PRAGMA page_size").fetchone()[0]
+            if os.path.exists(path) and os.path.getsize(path) >= 1000 * (24 + page):
+                return os.path.getsize(path)  # another process made it so
+            disk = os.statvfs(os.path.dirname(os.path.abspath(path)))
+            if disk.f_bavail * disk.f_frsize < FREE_FOR_PRESIZE:
+                return None  # never the disk's last room for a little speed
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute("PRAGMA cache_size=16")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    # One row a page; audit_log only because every store has it.
+                    raw.executemany("INSERT INTO audit_log (site_id, at, action, detail) "
+                                    "VALUES ('', 0, '', ?)",
+                                    [("x" * (page * 3 // 4),)] * WAL_FRAMES)
+                finally:
+                    raw.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(str(exc)) from None
+            finally:
+                raw.execute(f"PRAGMA cache_size={cache}")
+        return os.path.getsize(path)
 
     # -- the log (writes) -----------------------------------------------------------------
     def append(self, site_id, new_events, request_id=None):

@@ -120,3 +120,24 @@ def test_the_session_read_survives_a_lost_connection(tmp_path):
             assert store.session("s1", "h1")["username"] == "canbo"
         finally:
             store.close()
+
+
+def test_a_serving_store_starts_with_a_full_size_wal(tmp_path):
+    """`qms serve` makes the WAL full size first (issue 15): commits then overwrite it and its
+    size never changes (no journal commit of the file size in each fsync), and the room was
+    made without committing anything."""
+    store = open_store(f"sqlite:///{tmp_path}/store.sqlite3")
+    try:
+        size = store.presize_wal()
+        wal = tmp_path / "store.sqlite3-wal"
+        assert size == wal.stat().st_size >= 1000 * (24 + 4096)
+        for seq in range(1, 401):  # past the first checkpoint, which starts the WAL over
+            store.append("s1", [event(seq)], request_id=f"r-{seq}")
+        assert wal.stat().st_size == size
+        assert store.last_seq("s1") == 400 and store.audit_entries("") == []
+        assert open_store(store.url).presize_wal() == size  # a second process: nothing to do
+    finally:
+        store.close()
+    unsynced = open_store(f"sqlite:///{tmp_path}/normal.sqlite3", sqlite_synchronous="NORMAL")
+    assert unsynced.presize_wal() is None  # no fsync per commit: nothing to gain
+    unsynced.close()

@@ -1,8 +1,7 @@
 """`qms backup` while a real server takes tickets, `qms restore` into a fresh folder or
 database: the restored log is a consistent prefix of the live one (nothing torn, nothing
-invented) holding at least what was acknowledged before the backup began, on both stores."""
-import subprocess
-import sys
+invented) holding at least what was acknowledged before the backup began, on both stores.
+The commands run in this process (CliRunner): what they do to the stores is the point."""
 import threading
 
 import pytest
@@ -10,14 +9,14 @@ import pytest
 from server.site_file import DEMO_SITE
 from server.store import open_store
 from support.databases import fresh_store
-from support.server_process import ROOT, ServerProcess, take_ticket
+from support import inprocess
+from support.server_process import ServerProcess, take_ticket
 
 SITE_ID = "demo-ben-nghe"
 
 
 def qms(*args):
-    return subprocess.run([sys.executable, "-m", "server.cli", *args, "--site", DEMO_SITE],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return inprocess.qms(*args, "--site", DEMO_SITE)
 
 
 def events_of(url):

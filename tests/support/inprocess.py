@@ -247,3 +247,27 @@ class SocketListener:
         self.drain()
         if self.sio.is_connected():
             self.sio.disconnect()
+
+
+class CommandResult:
+    """What a `qms` command run in this process did, as subprocess.run reports it."""
+
+    def __init__(self, result):
+        self.returncode = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception if not isinstance(result.exception, SystemExit) \
+            else None
+
+
+def qms(*args, input=None):
+    """A `qms` command (server/cli.py) run in this process by click's CliRunner: for tests of
+    what a command does to a store, where its own process is not the point (an interpreter
+    start and the imports cost ~1 CPU-s each)."""
+    from click.testing import CliRunner
+
+    from server.cli import main
+    result = CommandResult(CliRunner().invoke(main, [str(a) for a in args], input=input))
+    if result.exception is not None:  # a crash, not a refusal: show its traceback
+        raise result.exception
+    return result

@@ -6,7 +6,6 @@ import sqlite3
 import threading
 
 import pytest
-import requests
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,7 +15,7 @@ from server.store import open_store
 from server.store.migrations import current, head, upgrade
 from server.store.sql import metadata
 from support.databases import fresh_store
-from support.server_process import ServerProcess
+from support.inprocess import InProcessSite
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 KINDS = ["sqlite", "postgresql"]
@@ -59,15 +58,17 @@ def test_a_store_of_the_release_before_upgrades_in_place_and_serves(kind, tmp_pa
     with fresh_store(kind, tmp_path) as url:
         load_old_store(kind, url)
         assert version_and_drift(url)[0] is None  # no version: made before migrations
-        with ServerProcess(tmp_path / "instance", site=DEMO_SITE, store=url, demo=False) as server:
-            state = requests.get(server.url + "/api/state", timeout=10).json()
+        # The app in this process: its start-up (create_app) is what upgrades the store.
+        with InProcessSite(tmp_path / "instance", site=DEMO_SITE, demo=False,
+                           config={"STORE_URL": url}) as server:
+            state = server.get("/api/state").json()
             assert state["seq"] == 4 and state["day"] == "2026-11-20"
             waiting = {s["code"]: s["waiting"] for s in state["services"]}
             assert waiting["CCCD"] == 2 and waiting["VNEID"] == 1
             # The old store's canbo still has the published demo password: the upgrade marks it
             # a demo account, refused when serving for real (docs/security.md).
-            refused = requests.post(server.url + "/api/login", timeout=10,
-                                    json={"username": "canbo", "password": "canbo123"})
+            refused = server.post("/api/login",
+                                  json={"username": "canbo", "password": "canbo123"})
             assert refused.status_code == 403
             assert refused.json()["error"]["code"] == "demo_account"
         revision, drift = version_and_drift(url)

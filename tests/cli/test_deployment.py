@@ -10,7 +10,9 @@ import pytest
 import requests
 
 from server.site_file import DEMO_SITE
+from support import inprocess
 from support.databases import fresh_postgres
+from support.inprocess import InProcessSite
 from support.server_process import ROOT, Officer, ServerProcess, free_port, take_ticket
 
 # The whole file takes long (real processes): handed out first (tests/conftest.py).
@@ -20,6 +22,8 @@ FAKE_MISSING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_mi
 
 
 def qms(*args, env=None, timeout=120):
+    """`qms` in its own process: where the process's own output (no eventlet notice, no
+    traceback) or `serve` is the point. Other commands run in this process (inprocess.qms)."""
     return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, timeout=timeout,
                           capture_output=True, text=True,
                           env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})))
@@ -42,7 +46,8 @@ def test_without_a_site_file_a_command_refuses_and_writes_nothing(tmp_path):
     missing = str(tmp_path / "nowhere.toml")
     for command in (["open-day"], ["close-day"], ["add-device", "K1"], ["officers", "list"],
                     ["serve"]):
-        result = qms(*command, "--store", f"sqlite:///{store}", "--instance", str(tmp_path),
+        run = qms if command == ["serve"] else inprocess.qms  # serve: in its own process
+        result = run(*command, "--store", f"sqlite:///{store}", "--instance", str(tmp_path),
                      env={"QMS_CONFIG": missing})
         assert result.returncode == 1, (command, result.stderr)
         assert f"{missing}: không có tệp cấu hình" in result.stderr
@@ -63,7 +68,7 @@ def test_the_config_file_names_instance_and_store(tmp_path):
     no_instance = tmp_path / "bare"
     no_instance.mkdir()
     bare = site_with_server_table(no_instance)
-    refused = qms("open-day", "--site", str(bare))
+    refused = inprocess.qms("open-day", "--site", str(bare))
     assert refused.returncode == 1 and "no instance folder" in refused.stderr
     assert not list(no_instance.glob("*.sqlite3"))
 
@@ -76,26 +81,27 @@ def test_version_and_check_site_print_no_notice():
 
 
 def test_officers_list_disable_enable_reset(tmp_path):
+    """The officer commands change the store a serving site uses (the commands and the app in
+    this process, each on its own connection to the store)."""
     place = ("--site", DEMO_SITE, "--instance", str(tmp_path / "instance"))
+    qms = inprocess.qms
     made = qms("create-officer", "lan", "--name", "Trần Thị Lan", "--password", "matkhau-2026",
                *place)
     assert made.returncode == 0, made.stderr
-    with ServerProcess(tmp_path / "instance", demo=False) as server:
+    with InProcessSite(tmp_path / "instance", demo=False) as server:
         listed = qms("officers", "list", *place)
         assert re.search(r"^lan\s+officer\s+hoạt động / active\s+Trần Thị Lan$", listed.stdout,
                          re.M), listed.stdout
         assert qms("officers", "disable", "lan", *place).returncode == 0
         assert "đã khóa / disabled" in qms("officers", "list", *place).stdout
-        login = requests.post(server.url + "/api/login",
-                              json={"username": "lan", "password": "matkhau-2026"}, timeout=10)
+        login = server.post("/api/login", json={"username": "lan", "password": "matkhau-2026"})
         assert login.status_code == 403 and login.json()["error"]["code"] == "officer_disabled"
 
         assert qms("officers", "enable", "lan", *place).returncode == 0
         reset = qms("officers", "reset-password", "lan", "--password", "moi-2026-lan", *place)
         assert reset.returncode == 0 and "password reset" in reset.stdout
         Officer(server.url, "lan", "moi-2026-lan")  # signs in with the new password
-        old = requests.post(server.url + "/api/login",
-                            json={"username": "lan", "password": "matkhau-2026"}, timeout=10)
+        old = server.post("/api/login", json={"username": "lan", "password": "matkhau-2026"})
         assert old.status_code == 401
 
     unknown = qms("officers", "disable", "nobody", *place)

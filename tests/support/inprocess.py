@@ -260,14 +260,15 @@ class CommandResult:
             else None
 
 
-def qms(*args, input=None):
+def qms(*args, input=None, env=None):
     """A `qms` command (server/cli.py) run in this process by click's CliRunner: for tests of
     what a command does to a store, where its own process is not the point (an interpreter
-    start and the imports cost ~1 CPU-s each)."""
+    start and the imports cost ~1 CPU-s each). Not `serve` (it monkey-patches for eventlet)."""
     from click.testing import CliRunner
 
     from server.cli import main
-    result = CommandResult(CliRunner().invoke(main, [str(a) for a in args], input=input))
+    assert "serve" not in args[:1], "qms serve runs in its own process (ServerProcess)"
+    result = CommandResult(CliRunner(env=env).invoke(main, [str(a) for a in args], input=input))
     if result.exception is not None:  # a crash, not a refusal: show its traceback
         raise result.exception
     return result

@@ -3,15 +3,13 @@ message queue, plus `qms` commands run beside them: every action and every join 
 from the store's latest version, and every change, whoever wrote it, is pushed to the screens
 of both processes (server/store_watch.py).
 """
-import json
 import os
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
 import requests
 
+from support import inprocess
 from support.databases import fresh_store
 from support.server_process import ROOT, Officer, ServerProcess, take_ticket
 from support.network_listener import Listener
@@ -33,10 +31,10 @@ def site(request, tmp_path_factory):
 
 
 def qms(site, *args):
-    """A `qms` command on the site's store, as an operator runs it beside the servers."""
-    done = subprocess.run([sys.executable, "-m", "server.cli", *args, "--site", DEMO_SITE,
-                           "--store", site.store, "--instance", str(site.folder / "cli")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    """A `qms` command on the site's store, as an operator runs it beside the servers (here in
+    the test process: a third writer with its own connection, as the command's process is)."""
+    done = inprocess.qms(*args, "--site", DEMO_SITE, "--store", site.store,
+                         "--instance", site.folder / "cli")
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 

@@ -231,7 +231,8 @@ def register(app):
     socketio = app.extensions["qms.hub.live"].socketio
     board = Board(store, lambda event, data, room: socketio.emit(event, data, to=room),
                   push_seconds=float(app.config.get("DASHBOARD_PUSH_SECONDS", 1.0)),
-                  offline_after=float(app.config.get("OFFLINE_AFTER_SECONDS", 90.0)))
+                  offline_after=float(app.config.get("OFFLINE_AFTER_SECONDS", 90.0)),
+                  rows_seconds=float(app.config.get("DASHBOARD_ROWS_SECONDS", 5.0)))
     app.extensions.update({"qms.hub.board": board,
                            "qms.hub.province": province_from_config(app.config),
                            "qms.hub.weekday": WeekdayCounts(store)})

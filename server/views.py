@@ -228,6 +228,7 @@ def counter_view(state, number, public=None, at=None):
     """For the officer at counter `number`: its ticket, its queue, the kiosks' printers.
     `public`: the public view of this same state, when the caller has made it already."""
     at = _now(state, at)
+    services = state.site.counter(number).services
     # The list is the counter's line from the engine: its head is what call-next takes.
     queue = counter_line(state, number, at).tickets()
     view = dict(public or public_view(state, at=at))
@@ -241,7 +242,7 @@ def counter_view(state, number, public=None, at=None):
         # Booked citizens checked in whose slot has not begun: not called yet (queue.py).
         "booked_later": sum(1 for t in state.tickets.values()
                             if t.status == WAITING and t.booked and t.slot_start > at
-                            and t.service in cfg.services),
+                            and t.service in services),
     }
     view["printers"] = [dict(kiosk=k, **health, at_iso=iso(state.site, health["at"]))
                         for k in sorted(set(state.printers) | set(state.agents))

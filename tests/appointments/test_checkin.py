@@ -11,11 +11,12 @@ from server.appointments.checkin import cccd_hash
 from server.engine.hours import business_day
 from server.hub.booking_code import _check, shown
 from support.inprocess import InProcessSite, post
-from support.server_process import kiosk_headers
+from support.server_process import Officer, kiosk_headers
 
 DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
                                                      "sun"))
 CODE = "ABCD2345" + _check("ABCD2345")
+EARLY = "EFGH6789" + _check("EFGH6789")
 KEY = "hub-hmac-key"
 CCCD = "001099012345"
 
@@ -58,7 +59,10 @@ enabled = true
          "cccd_hash": cccd_hash(KEY, CCCD), "notify_phone": None, "rev": 2},
         {"id": "bk_gone", "service": "CCCD", "day": day, "slot_start": now - 60,
          "slot_end": now + 1740, "code": "Y" * 9, "status": "cancelled", "cccd_hash": None,
-         "notify_phone": None, "rev": 3}], 3, KEY, now)
+         "notify_phone": None, "rev": 3},
+        {"id": "bk_early", "service": "CCCD", "day": day, "slot_start": now + 1800,
+         "slot_end": now + 3600, "code": EARLY, "status": "active", "cccd_hash": None,
+         "notify_phone": None, "rev": 4}], 4, KEY, now)
     yield site
     site.stop()
 
@@ -103,3 +107,18 @@ def test_bad_check_ins_are_refused_and_change_nothing(booked, body, status, code
 def test_a_phone_cannot_check_in(booked):
     answer = checkin(booked, kiosk=False, code=CODE, request_id="phone")
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "kiosk_only"
+
+
+def test_an_early_check_in_is_counted_on_the_counter_tablet(booked):
+    """A citizen checked in before the slot waits outside the line: the tablet's view counts
+    them in booked_later (it answered 500 with any such ticket present, and the tablet showed
+    "Lỗi máy chủ" with every button dead)."""
+    officer = Officer(booked.url)
+
+    def booked_later():
+        view = officer.http.get(booked.url + "/api/counters/1/view", timeout=10)
+        assert view.status_code == 200, view.text
+        return view.json()["queue"]["booked_later"]
+    before = booked_later()  # the card's booking may be checked in already (its own test)
+    assert checkin(booked, code=EARLY, request_id="early").status_code == 201
+    assert booked_later() == before + 1

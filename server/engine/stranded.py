@@ -19,11 +19,25 @@ def stranded_by(site, state):
             open_by_service.setdefault(ticket.service, []).append(ticket)
     stranded = []
     for code, tickets in sorted(open_by_service.items()):
-        old_letter = tickets[0].label.rstrip("0123456789")
+        # A booked citizen's number is of the site's booked series (H001 …), not the service's:
+        # the service's letter is read from its walk-in numbers only.
+        letters = [t.label.rstrip("0123456789") for t in tickets
+                   if not _booked_series(site, t)]
+        old_letter = letters[0] if letters else None
         service = site.service(code)
-        if service is None or service.letter != old_letter:
-            stranded.append((code, old_letter, service.letter if service else None, len(tickets)))
+        if service is None:
+            old = old_letter or tickets[0].label.rstrip("0123456789")
+            stranded.append((code, old, None, len(tickets)))
+        elif old_letter is not None and service.letter != old_letter:
+            stranded.append((code, old_letter, service.letter, len(letters)))
     return stranded
+
+
+def _booked_series(site, ticket):
+    """A booking's ticket numbered in the booked series (a late citizen's walk-in number is
+    the service's own; a booked no-show requeued as a walk-in keeps its H number)."""
+    return ticket.booking is not None and \
+        ticket.label.rstrip("0123456789") == site.booking.letter
 
 
 def stranded_reasons(site, state):

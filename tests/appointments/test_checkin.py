@@ -8,10 +8,12 @@ import pytest
 
 from server.appointments import kept
 from server.appointments.checkin import cccd_hash
+from server.engine.site import site_from_dict, site_to_dict
+from server.engine.stranded import stranded_reasons
 from server.engine.hours import business_day
 from server.hub.booking_code import _check, shown
 from support.inprocess import InProcessSite, post
-from support.server_process import Officer, kiosk_headers
+from support.server_process import Officer, kiosk_headers, take_ticket
 
 DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
                                                      "sun"))
@@ -122,3 +124,19 @@ def test_an_early_check_in_is_counted_on_the_counter_tablet(booked):
     before = booked_later()  # the card's booking may be checked in already (its own test)
     assert checkin(booked, code=EARLY, request_id="early").status_code == 201
     assert booked_later() == before + 1
+
+
+def test_a_restart_with_booked_numbers_open_is_not_refused(booked):
+    """`qms serve` refuses a file that re-letters a service with open tickets (stranded.py);
+    the booked series' H numbers are not the service's letter (a site with one booked citizen
+    checked in first could not restart: "CCCD has N unfinished tickets lettered H; the file
+    says A")."""
+    rt = booked.runtime
+    checkin(booked, code=CODE, request_id="c1")  # H001 of the first test, if it has not run
+    assert take_ticket(booked.url, "CCCD").status_code == 201
+    assert stranded_reasons(rt.site, rt.state) == []
+    data = site_to_dict(rt.site)
+    data["services"][0]["letter"] = "B"
+    relettered = site_from_dict(data)
+    [reason] = stranded_reasons(relettered, rt.state)  # a real re-lettering still refused
+    assert "lettered A; the file says B" in reason

@@ -41,6 +41,12 @@ def problems(base_url, kiosk):
     return {p["id"]: p for p in counter_view(base_url)["print_problems"] if p["kiosk"] == kiosk}
 
 
+def past_guard(page):
+    """Past the kiosk page's double-tap guard (700 ms) of the screen just shown, run forward
+    on the page's clock (the page was given one: page.clock.install() before it loaded)."""
+    page.clock.run_for(800)
+
+
 def waiting(base_url, service="CCCD"):
     state = requests.get(base_url + "/api/state", timeout=10).json()
     return next(s["waiting"] for s in state["services"] if s["code"] == service)

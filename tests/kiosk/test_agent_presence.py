@@ -12,7 +12,7 @@ import signal
 import pytest
 
 from agent_process import AgentProcess
-from kiosk_helpers import counter_view, issue_token
+from kiosk_helpers import counter_view, issue_token, past_guard
 from support.browser import ARTIFACTS
 from support.server_process import ServerProcess, kiosk_page
 from support.waiting import wait_until
@@ -39,7 +39,9 @@ def pages(chromium):
     def make(viewport):
         context = chromium.new_context(viewport=viewport, has_touch=True)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.clock.install()  # the kiosk's double-tap guard is run forward, not waited out
+        return page
 
     yield make
     for context in contexts:
@@ -55,17 +57,17 @@ def take_on_page(page, name=None):
     """A citizen takes a number; returns what the page tells them about the slip."""
     page.locator('.service[data-service="PICKUP"]').tap()
     page.wait_for_selector("#screen-priority:not([hidden])")
-    page.wait_for_timeout(800)  # the double-tap guard of the priority screen
+    past_guard(page)  # the double-tap guard of the priority screen
     page.locator("#no-priority").tap()
     page.wait_for_selector("#screen-done:not([hidden])")
     text = page.locator("#take").inner_text()
     number = page.locator("#number").inner_text()
     if name:
         shot(page, name)
-    page.wait_for_timeout(800)  # past the guard, or the page ignores the touch
+    past_guard(page)  # past the guard, or the page ignores the touch
     page.locator("#finish").tap()
     page.wait_for_selector("#screen-services:not([hidden])")
-    page.wait_for_timeout(800)
+    past_guard(page)
     return text, number
 
 
@@ -79,7 +81,7 @@ def test_kiosk_and_counter_follow_the_agent(site, pages, printer, tmp_path):
     kiosk.goto(kiosk_page(site.url, f"kiosk={KIOSK}"))  # a paired kiosk: its device token
     kiosk.wait_for_selector(".service")
     kiosk.wait_for_function("!document.body.classList.contains('booting')")
-    kiosk.wait_for_timeout(800)
+    past_guard(kiosk)
 
     # No agent has ever spoken for K7: nothing will print.
     kiosk.wait_for_selector('body[data-printer="agent_offline"]')

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from agent_process import AgentProcess
-from kiosk_helpers import counter_view, issue_token, waiting
+from kiosk_helpers import counter_view, issue_token, past_guard, waiting
 from support.browser import ARTIFACTS
 from support.server_process import Officer, ServerProcess, kiosk_page, take_ticket
 from support.waiting import wait_until
@@ -66,11 +66,6 @@ def open_kiosk(page, server, query="kiosk=K1"):
     page.wait_for_selector(".service")
     page.wait_for_function("!document.body.classList.contains('booting')")
     past_guard(page)
-
-
-def past_guard(page):
-    """Past the double-tap guard (700 ms) of the screen just shown, in the page's time."""
-    page.clock.run_for(800)
 
 
 def stat_text(page, code):

@@ -4,8 +4,6 @@ One server for the module; each test guesses from its own loopback address so th
 do not mix. The server's first throttle delay is shortened (QMS_SIGN_IN_BASE_DELAY) so a lockout
 is reached in a few seconds; the rule is the same as in production.
 """
-import subprocess
-import sys
 import threading
 import time
 
@@ -15,7 +13,8 @@ import socketio
 
 from attack_kit import client_from, loopback
 from server.site_file import DEMO_SITE
-from support.server_process import ROOT, Officer, ServerProcess
+from support import inprocess
+from support.server_process import Officer, ServerProcess
 
 LOCK_AFTER = 6
 
@@ -33,8 +32,9 @@ def login(http, server, username, password):
 
 
 def qms(server, *args):
-    return subprocess.run([sys.executable, "-m", "server.cli", *args, "--instance",
-                           server.instance, "--site", DEMO_SITE], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    """A `qms` command on the server's store, from this process: another process than the
+    server's, as an operator's command is (no interpreter start of its own)."""
+    return inprocess.qms(*args, "--instance", server.instance, "--site", DEMO_SITE)
 
 
 def test_guesses_from_one_address_are_slowed_down_without_hashing(server):

@@ -1,7 +1,6 @@
-"""The operator's `qms` commands (real processes) on an instance folder, the app on it."""
+"""The operator's `qms` commands (run in this process, CliRunner) on an instance folder, the app
+on it; `qms serve` as its own process."""
 import json
-import subprocess
-import sys
 
 import pytest
 import requests
@@ -9,17 +8,16 @@ import requests
 from server.site_file import DEMO_SITE
 from support import inprocess as web
 from support.inprocess import InProcessSite
-from support.server_process import ROOT, Officer, ServerProcess, take_ticket
+from support.server_process import Officer, ServerProcess, take_ticket
 
 # The whole file takes long (real processes): handed out first (tests/conftest.py).
 pytestmark = pytest.mark.slow
 
 
 def qms(*args, input=None):
-    if args[0] != "serve":
-        args += ("--site", DEMO_SITE)
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, input=input,
-                          capture_output=True, text=True, timeout=120)
+    """A command on the demo site, run in this process (CliRunner): what it says and does to
+    the store is the point; tests/cli/test_deployment.py runs `qms` as its own process."""
+    return web.qms(*args, "--site", DEMO_SITE, input=input)
 
 
 def test_officers_and_the_day_from_the_command_line(tmp_path):

@@ -6,8 +6,6 @@ acts on the named site only. The two processes of site A sign cookies with the s
 from the store, so a sign-in on one is good on the other without QMS_SECRET_KEY.
 """
 import os
-import subprocess
-import sys
 import uuid
 from types import SimpleNamespace
 
@@ -17,6 +15,7 @@ import socketio
 
 from server import auth
 from server.store import open_store
+from support import inprocess
 from support.databases import fresh_postgres
 from support.server_process import ROOT, ServerProcess
 
@@ -34,11 +33,6 @@ def site_file(folder, site_id):
     return path
 
 
-def without_shared_secret():
-    """An environment without QMS_SECRET_KEY: the secret must come from the store."""
-    return {k: v for k, v in os.environ.items() if k != "QMS_SECRET_KEY"}
-
-
 def environment_of(server):
     with open(f"/proc/{server.proc.pid}/environ", "rb") as fh:
         return dict(item.split(b"=", 1) for item in fh.read().split(b"\0") if b"=" in item)
@@ -53,10 +47,9 @@ def sites(tmp_path_factory):
     with fresh_postgres("qms_two_sites") as store, pytest.MonkeyPatch.context() as mp:
         mp.delenv("QMS_SECRET_KEY", raising=False)  # the servers inherit this environment
         def qms(site, *args, check=True):
-            done = subprocess.run(
-                [sys.executable, "-m", "server.cli", *args, "--site", str(site), "--store", store,
-                 "--instance", str(folder / "cli")],
-                cwd=ROOT, capture_output=True, text=True, timeout=120, env=without_shared_secret())
+            # In this process (its environment is the servers': no shared secret key).
+            done = inprocess.qms(*args, "--site", site, "--store", store,
+                                 "--instance", folder / "cli")
             if check:
                 assert done.returncode == 0, done.stdout + done.stderr
             return done

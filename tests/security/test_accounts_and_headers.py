@@ -5,14 +5,13 @@ trusted proxy (127.0.0.1) that says the client came over https.
 """
 import os
 import stat
-import subprocess
-import sys
 
 import pytest
 import requests
 
 from server.app import DEMO_SITE
-from support.server_process import ROOT, ServerProcess
+from support import inprocess
+from support.server_process import ServerProcess
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +27,8 @@ def instance(tmp_path_factory):
 @pytest.fixture(scope="module")
 def real(instance):
     folder, _ = instance
-    made = subprocess.run([sys.executable, "-m", "server.cli", "create-officer", "chief",
-                           "--role", "admin", "--password", "chief-pass-1", "--instance",
-                           str(folder), "--site", DEMO_SITE], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    made = inprocess.qms("create-officer", "chief", "--role", "admin", "--password",
+                         "chief-pass-1", "--instance", folder, "--site", DEMO_SITE)
     assert made.returncode == 0, made.stderr
     with ServerProcess(folder, demo=False, site=DEMO_SITE,
                        extra_args=["--trusted-proxy", "127.0.0.1"]) as proc:

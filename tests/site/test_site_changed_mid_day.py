@@ -8,6 +8,7 @@ import sys
 import requests
 
 from site_texts import demo_text
+from support import inprocess
 from support.server_process import ROOT, ServerProcess, free_port, take_ticket
 
 
@@ -19,6 +20,8 @@ def without_vehicle():
 
 
 def qms(*args):
+    """`qms serve` in its own process (its refusal is the point); other commands run in this
+    process (inprocess.qms)."""
     return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
@@ -49,7 +52,7 @@ def test_removed_or_relettered_service_with_open_tickets(tmp_path):
                                                                    "CORRECT"]
     app.extensions["qms.runtime"].store.close()
 
-    closed = qms("close-day", "--json", "--site", str(removed), "--instance", str(instance))
+    closed = inprocess.qms("close-day", "--json", "--site", removed, "--instance", instance)
     assert closed.returncode == 0, closed.stderr
     summary = json.loads(closed.stdout)
     assert summary["services"]["VEHICLE"]["issued"] == 2  # still counted, under its code

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from server.site_file import SiteFileProblem, load_site
+from support import inprocess
 from support.server_process import ROOT
 from site_texts import cp1258, demo_text, edited
 
@@ -122,13 +123,13 @@ def qms(*args):
 
 
 def test_check_site_and_serve_say_the_same_without_a_traceback(tmp_path):
-    good = qms("check-site", str(ROOT) + "/server/sites/demo.toml")
+    good = inprocess.qms("check-site", str(ROOT) + "/server/sites/demo.toml")
     assert good.returncode == 0 and "OK" in good.stdout and "5 quầy / counters" in good.stdout
 
     path = tmp_path / "site.toml"
     path.write_text(edited(("[[counters]]\nnumber = 1", "[[counter]]\nnumber = 1"),
                            ("daily_cap = 80", 'daily_cap = "120"')), encoding="utf-8")
-    checked = qms("check-site", str(path))
+    checked = inprocess.qms("check-site", path)  # serve below: in its own process
     assert checked.returncode == 1
     lines = checked.stderr.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith(f"{path}:") for line in lines)

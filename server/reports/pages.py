@@ -9,7 +9,6 @@ from .. import auth
 from ..blocking import run_blocking
 from ..engine import Refused
 from . import period_of
-from .charts import all_charts
 from .service import document_for
 from .tables import shown
 from .writers import write
@@ -50,6 +49,9 @@ def report_page():
                                args=request.args, doc=None), refusal.status
 
     runtime = _runtime()
+    # pygal (~0.15 CPU-s to import) only when a report is first drawn, not at every start;
+    # imported here, on the serving thread, not inside the worker thread below.
+    from .charts import all_charts
 
     def build():  # no Flask in here: it runs in a real thread under eventlet
         doc = document_for(runtime, period)

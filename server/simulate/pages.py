@@ -9,7 +9,6 @@ from .. import auth
 from ..blocking import run_blocking
 from ..day_text import parse_day
 from ..engine import Refused
-from .charts import campaign_chart, day_charts
 from .plan import plan_campaign, plan_day
 from .profile import CounterPlan, load_profile, minutes_of
 
@@ -93,6 +92,8 @@ def plan_page():
                "plan": None, "charts": None, "campaign": None, "campaign_svg": None,
                "officer": session.get("officer_name"), "most_days": MOST_DAYS}
     status = 200
+    # pygal only when a plan is first drawn, not at every start (as the reports' charts).
+    from .charts import campaign_chart, day_charts
     try:
         if what == "day":
             profile, name, counters, opens, options = _day_request(site, args)

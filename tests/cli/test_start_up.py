@@ -1,10 +1,14 @@
-"""`qms serve --demo` seeds its published officers without hashing their passwords at start."""
+"""What `qms serve` does at start, and what it leaves for later: the demo's published officers
+are seeded without hashing their passwords; the charts' library is imported when a report or
+plan is first drawn, not at every start."""
 import hashlib
+import subprocess
+import sys
 
 from server import cli
 from server.app import create_app
 from support.inprocess import InProcessSite
-from support.server_process import Officer
+from support.server_process import ROOT, Officer
 
 
 def test_demo_officers_are_seeded_without_hashing_and_sign_in(tmp_path, monkeypatch):
@@ -28,3 +32,14 @@ def test_demo_officers_are_seeded_without_hashing_and_sign_in(tmp_path, monkeypa
             assert Officer(site.url, username, password).csrf
         wrong = site.post("/api/login", json={"username": "canbo", "password": "canbo124"})
         assert wrong.status_code == 401
+
+
+def test_the_app_starts_without_the_chart_library(tmp_path):
+    """A fresh interpreter (this process has imported everything already) builds the app."""
+    probe = ("import sys, server.app; "
+             f"server.app.create_app({{'ASYNC_MODE': 'threading'}}, instance_path={str(tmp_path)!r}); "
+             "print(sorted(m for m in ('pygal', 'openpyxl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -47,6 +47,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..engine.state import CLOSED
 from ..engine.lifecycle import WAITING
 from ..engine.queue import _counters_for, counter_lines
 from ..store.sql import site_notices, site_notify_optins
@@ -267,10 +268,14 @@ class Outbox:
 
 
 def _soonest_counter(state, ticket, at):
-    """(place, counter number) where this waiting ticket comes soonest."""
+    """(place, counter number) where this waiting ticket comes soonest, among the counters
+    open (or on a break); None while none is: before the counters open in the morning every
+    citizen is "near", and a text naming a closed counter would be the only one they get."""
     lines = counter_lines(state, at)
     best = None
     for number in _counters_for(state, ticket.service, ticket.reserved_counter):
+        if state.counters[number].state == CLOSED:
+            continue
         place = lines[number].place(ticket)
         if place is not None and (best is None or place < best[0]):
             best = (place, number)

@@ -2,6 +2,9 @@
 its public token; the message goes to the local fake provider when the turn nears, once, and
 the ask survives a restart."""
 import pytest
+import sqlalchemy as sa
+
+from server.store.sql import site_notices
 
 from support.fake_provider import FakeProvider
 from support.inprocess import InProcessSite, post
@@ -40,6 +43,23 @@ def test_an_opted_in_walk_in_is_texted_once_when_three_are_ahead(texting_site):
     officer.post("/api/counters/2/call-next")
     assert [(r["json"]["Phone"], r["json"]["Content"]) for r in sms.received] == \
         [("0987654321", "Còn 3 người nữa đến lượt bạn tại Quầy 2")]
+
+
+def test_an_ask_before_any_counter_opens_is_texted_when_one_opens_naming_it(texting_site):
+    """Before the counters open every citizen is "near" (the line of every counter that could
+    serve them): the text waits for an open counter and names it. It once went at the ask,
+    naming Quầy 2 (closed, the lowest number), and was the only text the citizen got."""
+    site, sms = texting_site
+    mine = take_ticket(site.url, "VNEID").json()["ticket"]
+    asked = post(f"{site.url}/api/tickets/{mine['track']}/notify", json={"phone": "0987654321"})
+    assert asked.status_code == 200, asked.text
+    with site.runtime.store.engine.connect() as conn:  # the send is claimed in the ask itself
+        assert conn.execute(sa.select(site_notices)).all() == []
+    officer = Officer(site.url)
+    assert officer.post("/api/counters/3/open").status_code == 200
+    wait_until(lambda: sms.received, timeout=10, message="the text")
+    assert [r["json"]["Content"] for r in sms.received] == [
+        "Sắp đến lượt bạn tại Quầy 3. Mời chuẩn bị giấy tờ."]
 
 
 @pytest.mark.parametrize("ref, phone, status, code", [

@@ -99,6 +99,7 @@ def test_a_gone_subscription_is_given_up_and_a_busy_service_tried_again(
     with FakePushService(answers) as service:
         site = push_site(tmp_path, service)
         try:
+            Officer(site.url).post("/api/counters/2/open")  # nobody is told before one opens
             mine = take_ticket(site.url, "VNEID").json()["ticket"]  # at the front: told at once
             asked = post(f"{site.url}/api/tickets/{mine['track']}/notify",
                          json={"push": service.subscribe().subscription})

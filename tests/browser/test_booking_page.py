@@ -71,6 +71,32 @@ def test_a_citizen_books_on_a_phone_and_cancels_with_the_code(hub, new_page):
     assert page.console_errors == []
 
 
+def test_a_refused_number_keeps_the_chosen_time(hub, new_page):
+    """A wrong phone number is said (Vietnamese, then English) and the citizen fixes the
+    number only: the time stays chosen and "Đặt lịch" books. (The time was silently unchosen
+    and the button stayed grey with no reason given.)"""
+    page = new_page(PHONE)
+    page.goto(hub.url + "/book")
+    page.wait_for_selector("#slots .book-chip")
+    page.locator("#days .book-chip").last.click()
+    page.wait_for_function("document.querySelectorAll('#slots .book-chip').length > 40")
+    page.locator("#slots .book-chip").nth(5).click()
+    page.fill("#phone", "0912 34")
+    page.click("#submit")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "không hợp lệ" in page.inner_text("#error")
+    assert page.inner_text("#error .en")  # the hub's message_en beside it
+    page.wait_for_selector("#slots .book-chip:nth-child(6)[aria-checked=true]")
+    _shot(page, "booking-phone-refused")
+    page.fill("#phone", "0912 345 679")
+    assert not page.locator("#submit").is_disabled()
+    chosen = page.locator("#slots .book-chip").nth(5).inner_text()[:5]  # "03:00"
+    page.click("#submit")
+    page.wait_for_selector("#done:not([hidden])")
+    assert page.inner_text("#done-when").startswith(chosen)
+    assert page.console_errors == []
+
+
 def test_a_mistyped_code_is_told_apart_from_an_unknown_one(hub, new_page):
     page = new_page(PHONE)
     page.goto(hub.url + "/book")

@@ -11,7 +11,12 @@
     if (body) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
     return fetch(url, init).then(function (r) {
       return r.json().then(function (data) {
-        if (!r.ok) { var e = new Error((data.error && data.error.message) || "Lỗi"); e.data = data; throw e; }
+        if (!r.ok) {
+          var e = new Error((data.error && data.error.message) || "Lỗi");
+          e.en = (data.error && data.error.message_en) || "";
+          e.data = data;
+          throw e;
+        }
         return data;
       });
     });
@@ -32,14 +37,19 @@
     });
     return b;
   }
-  function show(node, text, ok) {
+  function show(node, text, ok, en) {
     node.textContent = text || ""; node.hidden = !text;
+    if (text && en) node.appendChild(el("span", "en", " · " + en));
     node.className = ok ? "book-ok" : "book-error";
   }
+  function refused(node) { return function (e) { show(node, e.message, false, e.en); }; }
 
   function loadSlots(siteId, service, day, daysBox, slotsBox, state, onChange) {
     var url = "/api/book/sites/" + encodeURIComponent(siteId) + "/slots?service=" + encodeURIComponent(service) + (day ? "&day=" + day : "");
     return api("GET", url).then(function (data) {
+      // The time already chosen stays chosen while it is still free (after a refused phone
+      // number the citizen fixes the number, not the time as well).
+      var kept = state.slot;
       state.day = data.day; state.slot = null;
       daysBox.textContent = "";
       data.days.forEach(function (d) {
@@ -49,7 +59,9 @@
       });
       slotsBox.textContent = "";
       data.slots.forEach(function (s) {
-        slotsBox.appendChild(chip(s.time, s.free > 0 ? "còn " + s.free : "hết chỗ", function () { state.slot = s.start; onChange(); }, s.free <= 0));
+        var c = chip(s.time, s.free > 0 ? "còn " + s.free : "hết chỗ", function () { state.slot = s.start; onChange(); }, s.free <= 0);
+        if (s.start === kept && s.free > 0) { state.slot = kept; c.setAttribute("aria-checked", "true"); }
+        slotsBox.appendChild(c);
       });
       onChange(data);
       return data;
@@ -63,7 +75,7 @@
     loadSlots(site, service, chosen.day, $("days"), $("slots"), chosen, function (data) {
       if (data) $("no-slots").hidden = data.slots.length > 0;
       readyToBook();
-    }).catch(function (e) { show($("error"), e.message); });
+    }).catch(refused($("error")));
   }
   function fillServices() {
     var site = sites.filter(function (s) { return s.id === $("site").value; })[0];
@@ -89,7 +101,7 @@
         $("form").hidden = true; $("done").hidden = false;
         $("done").scrollIntoView();
       })
-      .catch(function (e) { show($("error"), e.message); refreshSlots(); });
+      .catch(function (e) { refused($("error"))(e); refreshSlots(); });
   }
 
   function find() {
@@ -108,15 +120,15 @@
       $("manage-actions").hidden = !active;
       if (active) loadSlots(b.site_id, b.service, b.day, $("move-days"), $("move-slots"), moving, function () { $("move").disabled = !moving.slot; });
       else { $("move-days").textContent = ""; $("move-slots").textContent = ""; $("move").disabled = true; }
-    }).catch(function (e) { show($("manage-msg"), e.message); });
+    }).catch(refused($("manage-msg")));
   }
   function cancel() {
     api("POST", "/api/book/" + moving.code + "/cancel").then(function () { find(); show($("manage-msg"), "Đã hủy lịch hẹn. Giờ hẹn được trả lại cho người khác.", true); })
-      .catch(function (e) { show($("manage-msg"), e.message); });
+      .catch(refused($("manage-msg")));
   }
   function move() {
     api("POST", "/api/book/" + moving.code + "/move", { slot_start: moving.slot }).then(function () { find(); show($("manage-msg"), "Đã đổi giờ hẹn.", true); })
-      .catch(function (e) { show($("manage-msg"), e.message); });
+      .catch(refused($("manage-msg")));
   }
 
   $("site").addEventListener("change", fillServices);

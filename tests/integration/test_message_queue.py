@@ -92,12 +92,12 @@ def test_a_kiosk_page_sees_its_printer_reported_through_another_process(pair):
         kiosk.close()
 
 
-def test_two_sites_on_one_redis_never_share_a_channel(tmp_path):
+def test_two_sites_on_one_redis_never_share_a_channel(pair, tmp_path):
+    """Site one is the pair's (its process A); site two another on the same Redis."""
     server = redis.Redis(host="127.0.0.1", port=6379)
-    ids = ["one-" + uuid.uuid4().hex[:8], "two-" + uuid.uuid4().hex[:8]]
-    one_site, two_site = (site_file(tmp_path, i) for i in ids)
-    with ServerProcess(tmp_path / "one", site=one_site, extra_args=MQ) as one, \
-            ServerProcess(tmp_path / "two", site=two_site, extra_args=MQ) as two:
+    ids = [pair.site_id, "two-" + uuid.uuid4().hex[:8]]
+    one = pair.a
+    with ServerProcess(tmp_path / "two", site=site_file(tmp_path, ids[1]), extra_args=MQ) as two:
         display = Listener(two.url, {"role": "display"})
         watcher = Listener(one.url, {"role": "display"})
         try:

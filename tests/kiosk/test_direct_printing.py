@@ -5,6 +5,7 @@ import sys
 from server.site_file import DEMO_SITE
 from kiosk_helpers import issue_token
 from support.waiting import wait_until
+from support import inprocess
 from support.server_process import ROOT, ServerProcess, take_ticket
 
 
@@ -30,10 +31,8 @@ def test_remove_device_revokes_a_kiosks_tokens(tmp_path, printer):
     with ServerProcess(instance) as server:
         import socketio
         token = issue_token(server.url, "K7")
-        out = subprocess.run([sys.executable, "-m", "server.cli", "remove-device", "K7",
-                              "--site", DEMO_SITE, "--instance", str(instance)], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout
-        assert "Revoked 1 token" in out
+        removed = inprocess.qms("remove-device", "K7", "--site", DEMO_SITE, "--instance", instance)
+        assert removed.returncode == 0 and "Revoked 1 token" in removed.stdout
         client = socketio.Client(reconnection=False)
         try:
             client.connect(server.url, auth={"device_token": token}, wait_timeout=5)

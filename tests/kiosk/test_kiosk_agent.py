@@ -213,13 +213,10 @@ def test_bad_device_token_is_refused(server, kiosk, printer, tmp_path):
 
 
 def test_add_device_command_issues_a_working_token(server, kiosk, printer, tmp_path):
-    import subprocess
-    import sys
     from server.site_file import DEMO_SITE
-    from support.server_process import ROOT
-    out = subprocess.run([sys.executable, "-m", "server.cli", "add-device", kiosk,
-                          "--site", DEMO_SITE, "--instance", server.instance], cwd=ROOT, capture_output=True,
-                         text=True, timeout=30, check=True)
+    from support import inprocess
+    out = inprocess.qms("add-device", kiosk, "--site", DEMO_SITE, "--instance", server.instance)
+    assert out.returncode == 0, out.stderr
     token = out.stdout.strip().splitlines()[-1]
     with agent_for(server, printer, tmp_path, kiosk, token=token) as agent:
         ticket = take(server, kiosk)

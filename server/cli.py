@@ -214,6 +214,8 @@ def serve(site, store, instance, host, port, async_mode, demo, message_queue, pu
     sys.stdout.flush()
     socketio = app.extensions["socketio"]
     _presize_wal(runtime.store)
+    from . import checkpoints
+    checkpoints.start(runtime, socketio)  # SQLite's WAL copied back between calls, not in one
     from .store_watch import start_store_watch
     start_store_watch(app, socketio)  # other processes' and commands' writes, pushed at once
     # Last of start-up: freeze what lives as long as the process, collect between calls.

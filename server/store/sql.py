@@ -277,6 +277,7 @@ class SqlStore(EventLogReads, Store):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         self.sqlite_synchronous = None if self.is_postgres else sqlite_synchronous.upper()
+        self.appended = 0  # commits of events by this store object (server/checkpoints.py)
         if url.startswith("sqlite"):
             self.engine = sa.create_engine(url, connect_args={"timeout": 10})
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
@@ -348,6 +349,25 @@ class SqlStore(EventLogReads, Store):
             raise Conflict(str(exc.orig)) from None
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(str(exc.orig)) from None
+        self.appended += 1
+
+    def checkpoint(self):
+        """Copy an SQLite store's committed WAL frames into the database file now (PASSIVE:
+        it neither waits for a writer nor makes one wait), so that the next commit starts the
+        WAL over instead of SQLite doing this copy inside a commit (server/checkpoints.py).
+        On a connection of its own, opened in the calling thread (a pool thread). Returns
+        (frames in the WAL, frames copied), or None on PostgreSQL."""
+        if self.is_postgres:
+            return None
+        try:
+            conn = sqlite3.connect(self.engine.url.database, timeout=10)
+            try:
+                _, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(str(exc)) from None
+        return frames, copied
 
     def request_known(self, site_id, request_id):
         with self._reading() as conn:

@@ -141,3 +141,21 @@ def test_a_serving_store_starts_with_a_full_size_wal(tmp_path):
     unsynced = open_store(f"sqlite:///{tmp_path}/normal.sqlite3", sqlite_synchronous="NORMAL")
     assert unsynced.presize_wal() is None  # no fsync per commit: nothing to gain
     unsynced.close()
+
+
+def test_a_checkpoint_sends_the_wal_back_to_its_start(tmp_path):
+    """SqlStore.checkpoint copies what the WAL holds into the database file, so that the next
+    commit starts the WAL over (what server/checkpoints.py runs between calls)."""
+    store = open_store(f"sqlite:///{tmp_path}/store.sqlite3")
+    try:
+        store.presize_wal()
+        for seq in range(1, 51):
+            store.append("s1", [event(seq)])
+        frames, copied = store.checkpoint()
+        assert frames == copied > 50  # every committed frame, one commit a few frames
+        store.append("s1", [event(51)])
+        frames, copied = store.checkpoint()
+        assert frames == copied < 10  # only the last commit's: the WAL started over
+        assert store.last_seq("s1") == 51 and store.appended == 51
+    finally:
+        store.close()

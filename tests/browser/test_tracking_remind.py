@@ -109,18 +109,23 @@ def test_the_phone_rule_is_the_servers(reminding_site, new_page):
     assert in_page == [phone_number(sample) for sample in samples]
 
 
-def registration_id(page, scope):
-    """The id Chromium gives the page's service worker registration: DevTools' ServiceWorker
-    domain reports every registration once enabled."""
+def registration_id(page):
+    """The id Chromium gives this page's service worker registration. DevTools' ServiceWorker
+    domain reports the workers of every context of the browser (other tests' pages on the same
+    origin have registrations of the same scope): the one wanted is the activated worker that
+    controls this page's target."""
     cdp = page.context.new_cdp_session(page)
-    seen = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: seen.extend(e["registrations"]))
+    me = cdp.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+    versions = []
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda e: versions.extend(e["versions"]))
     cdp.send("ServiceWorker.enable")
 
     def found():
         page.evaluate("1")  # a call into the browser hands on the events that came meanwhile
-        return next((r["registrationId"] for r in seen if r["scopeURL"] == scope), None)
-    return cdp, wait_until(found, timeout=10, message="the service worker's registration")
+        return next((v["registrationId"] for v in reversed(versions)
+                     if v["status"] == "activated" and me in v.get("controlledClients", ())),
+                    None)
+    return cdp, wait_until(found, timeout=10, message="the worker controlling the page")
 
 
 def test_the_service_worker_shows_a_push_as_a_notification(reminding_site, new_page):
@@ -130,17 +135,28 @@ def test_the_service_worker_shows_a_push_as_a_notification(reminding_site, new_p
     origin = page.evaluate("location.origin")
     scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == origin + "/t/"  # every tracking page, from /t/sw.js
-    cdp, registration = registration_id(page, scope)
+    cdp, registration = registration_id(page)
     body = "Còn 3 người nữa đến lượt bạn tại Quầy 2\n3 people ahead of you at counter 2"
     payload = {"title": f"Số {ticket['number']} sắp đến lượt", "body": body,
                "url": f"/t/{ticket['track']}"}
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": origin, "registrationId": registration, "data": json.dumps(payload)})
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 1)")
-    shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications())
+    notifications = """navigator.serviceWorker.ready.then(r => r.getNotifications())
         .then(list => list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url,
-                                      vibrate: n.vibrate.length})))""")
+                                      vibrate: n.vibrate.length})))"""
+    shown = None
+    # Under a loaded box, a message delivered through DevTools was once in a few runs never
+    # dispatched to the worker (nothing shown in 60 s; never reproduced with diagnostics on):
+    # delivered again once. A worker that does not show it still fails the test.
+    for _ in range(2):
+        cdp.send("ServiceWorker.deliverPushMessage", {
+            "origin": origin, "registrationId": registration, "data": json.dumps(payload)})
+        try:
+            # evaluate() awaits the promise: polled until the worker has shown it.
+            shown = wait_until(lambda: page.evaluate(notifications), timeout=10,
+                               message="the notification")
+            break
+        except AssertionError:
+            continue
+    assert shown, "the worker showed no notification for two pushes"
     assert shown == [{"title": payload["title"], "body": body, "tag": f"qms-turn /t/{ticket['track']}",
                       "url": f"/t/{ticket['track']}", "vibrate": 5}]
 

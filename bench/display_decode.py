@@ -57,7 +57,8 @@ def main(argv=None):
     ap.add_argument("--label", default="")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
-    from support.browser import CHROMIUM, CHROMIUM_ARGS
+    # The full browser, as a site's display runs (the tests' headless shell is lighter).
+    from support.browser import CHROMIUM_ARGS, FULL_CHROMIUM
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as workdir:
         srv = common.server(os.path.join(workdir, "inst"), server_root=args.server_root)
         srv.start(timeout=60)
@@ -70,7 +71,7 @@ def main(argv=None):
             officer = common.Officer(srv.url)
             officer.post("/api/counters/1/open").raise_for_status()
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = pw.chromium.launch(executable_path=FULL_CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
                 page.goto(srv.url + "/display")
                 page.wait_for_function("() => window.__snapshots >= 1 && "

@@ -5,7 +5,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS, predicates_as_functions  # noqa: E402
+from support.browser import (CHROMIUM, CHROMIUM_ARGS, FULL_CHROMIUM,  # noqa: E402
+                             predicates_as_functions)
 from support.inprocess import InProcessSite  # noqa: E402
 from support.server_process import ServerProcess, compile_bytecode  # noqa: E402
 
@@ -71,3 +72,15 @@ def chromium():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def full_chromium(chromium):
+    """The full Chromium browser (headless), launched from the same Playwright driver the
+    first time a test marked `full_chromium` asks: for what the headless shell that
+    `chromium` runs does not do (support/browser.py)."""
+    if not os.path.exists(FULL_CHROMIUM):
+        pytest.skip(f"chromium not installed at {FULL_CHROMIUM} (tests/run.sh installs it)")
+    browser = chromium.browser_type.launch(executable_path=FULL_CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

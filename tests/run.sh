@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 sh deploy/packages.sh server
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+# The browser tests' Chromium: the headless shell, a third of the full browser's CPU a page
+# (tests/support/browser.py); the full one stays for what only it does.
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 ldconfig -p | grep -q libzbar.so.0 || need+=(libzbar0)

@@ -13,12 +13,15 @@ from support.server_process import ServerProcess
 
 
 @pytest.fixture
-def new_page(chromium):
-    """Pages in fresh contexts (own cookies and localStorage), closed after the test."""
+def new_page(request):
+    """Pages in fresh contexts (own cookies and localStorage), closed after the test; in the
+    full Chromium browser for a test marked `full_chromium`, else in the headless shell."""
+    marked = request.node.get_closest_marker("full_chromium")
+    browser = request.getfixturevalue("full_chromium" if marked else "chromium")
     contexts = []
 
     def make(viewport=None):
-        context = chromium.new_context(viewport=viewport or COUNTER_SIZE, locale="vi-VN")
+        context = browser.new_context(viewport=viewport or COUNTER_SIZE, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -128,6 +128,7 @@ def registration_id(page):
     return cdp, wait_until(found, timeout=10, message="the worker controlling the page")
 
 
+@pytest.mark.full_chromium  # the headless shell shows no notifications
 def test_the_service_worker_shows_a_push_as_a_notification(reminding_site, new_page):
     site, _ = reminding_site
     ticket = waiting_ticket(site)

@@ -792,6 +792,43 @@
     $("booking-code").focus();
   }));
   $("booking-back").addEventListener("click", guarded(home));
+  // -- the booking code's keypad -----------------------------------------------------------
+  // The characters a code is made of (server/hub/booking_code.py ALPHABET): no I, L, O, 0, 1.
+  const CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  const CODE_LENGTH = 9;
+  function shownCode(raw) {  // "ABCD-EFGH-J", as the booking page shows it
+    return [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8)].filter(Boolean).join("-");
+  }
+  function pressCodeKey(key) {
+    if (screen !== "booking") return;
+    armIdle();
+    let raw = $("booking-code").value.toUpperCase().replace(/[^0-9A-Z]/g, "");
+    if (key === "delete") raw = raw.slice(0, -1);
+    else if (raw.length < CODE_LENGTH) raw += key;
+    $("booking-code").value = shownCode(raw);
+  }
+  function buildCodeKeypad() {
+    const pad = $("code-keypad");
+    for (const ch of CODE_CHARS) {
+      const key = QMS.el("button", "key", ch);
+      key.type = "button";
+      key.dataset.codeKey = ch;
+      pad.appendChild(key);
+    }
+    const del = QMS.el("button", "key key-word", "⌫ Xóa ");
+    del.appendChild(QMS.el("span", "en", "Delete")).lang = "en";
+    del.type = "button";
+    del.dataset.codeKey = "delete";
+    del.setAttribute("aria-label", "Xóa một ký tự — Delete");
+    pad.appendChild(del);
+    // The input keeps the focus (a scanner types into it); a key's tap does not take it.
+    pad.addEventListener("pointerdown", (event) => event.preventDefault());
+    pad.querySelectorAll(".key").forEach((key) => {
+      key.addEventListener("click", guarded(() => pressCodeKey(key.dataset.codeKey)));
+    });
+  }
+  buildCodeKeypad();
+
   function typedCode() {
     const code = $("booking-code").value.trim();
     if (code && code.indexOf("|") < 0) checkIn({ code: code });

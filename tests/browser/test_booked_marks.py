@@ -45,6 +45,7 @@ enabled = true
 
 
 CODES = [body + _check(body) for body in ("2345678A", "3456789B", "456789CD")]
+KEYED = "6789CDEF" + _check("6789CDEF")  # typed on the kiosk's own keypad
 CCCD_QR = "079123456789|025123456|LÊ VĂN CƯỜNG|05051985|Nam|Quận 1, TP. Hồ Chí Minh|01012021"
 
 
@@ -62,8 +63,9 @@ def booked_site(tmp_path_factory):
                                     "slot_end": now + 1740, "code": code, "status": "active",
                                     "cccd_hash": cccd_hash("k", "079123456789") if n == 4 else None,
                                     "notify_phone": None, "rev": n}
-                                   for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE")], 1)],
-                  4, "k", now)
+                                   for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE"),
+                                                                     KEYED], 1)],
+                  5, "k", now)
         store.close()
         yield server
 
@@ -128,4 +130,36 @@ def test_the_kiosk_checks_a_booking_in_by_its_typed_code_and_by_the_card(booked_
     assert page.inner_text("#number").startswith("H")
     assert page.inner_text("#ticket-priority").startswith("Lịch hẹn lúc")
     page.screenshot(path=f"{SHOTS}/kiosk-booking-done-{size['width']}.png")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("size", [{"width": 1080, "height": 1920}, {"width": 1920, "height": 1080}])
+def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, size):
+    """A touch kiosk has no keyboard: the code's characters are keys on the screen, shown as
+    the booking page shows the code; Delete takes back a wrong touch. (The screen had only a
+    text field: a citizen with the code on paper could not check in.)"""
+    page = new_page(size)
+    page.goto(kiosk_page(booked_site.url, "kiosk=K1"))
+    page.wait_for_selector("#booking-entry:not([hidden])")
+    page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
+    page.click("#booking-entry")
+    page.wait_for_selector("#screen-booking:not([hidden])")
+    page.wait_for_timeout(800)
+    keys = page.locator("#code-keypad .key")
+    assert keys.count() == 32
+    for box in (keys.last.bounding_box(), page.locator("#booking-submit").bounding_box()):
+        assert box["y"] + box["height"] <= size["height"]  # all on the screen, none scrolled off
+    assert min(keys.nth(i).bounding_box()["width"] for i in range(32)) >= 60
+    for ch in KEYED[:5] + "Z":
+        page.click(f"#code-keypad [data-code-key='{ch}']")
+    page.click("#code-keypad [data-code-key='delete']")  # the Z was a slip
+    for ch in KEYED[5:] + "W":  # a tenth character is not taken
+        page.click(f"#code-keypad [data-code-key='{ch}']")
+    assert page.input_value("#booking-code") == f"{KEYED[:4]}-{KEYED[4:8]}-{KEYED[8]}"
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=f"{SHOTS}/kiosk-booking-keypad-{size['width']}.png")
+    if size["width"] == 1080:
+        page.click("#booking-submit")
+        page.wait_for_selector("#screen-done:not([hidden])")
+        assert page.inner_text("#number").startswith("H")
     assert page.console_errors == []

@@ -5,7 +5,9 @@ import itertools
 
 import requests
 
-from support.server_process import Officer, issue_device_token as issue_token  # noqa: F401
+from support.server_process import Officer, take_ticket
+from support.server_process import issue_device_token as issue_token  # noqa: F401
+from support.waiting import wait_until
 
 _OFFICERS = {}  # base URL -> a signed-in officer, kept: a sign-in costs the server a scrypt
 _kiosks = itertools.count(1)
@@ -45,6 +47,18 @@ def past_guard(page):
     """Past the kiosk page's double-tap guard (700 ms) of the screen just shown, run forward
     on the page's clock (the page was given one: page.clock.install() before it loaded)."""
     page.clock.run_for(800)
+
+
+def printed_last(server, kiosk, printer, expected, before=0):
+    """A last ticket at `kiosk`, printed after everything its agent was sent before (the agent
+    prints its jobs in order): the printer then holds `expected` and that ticket, nothing
+    that must not have been printed, without a sleep that only guesses how long to wait.
+    `before`: count from this printer connection on (FakeNetworkPrinter.tickets)."""
+    answer = take_ticket(server.url, kiosk=kiosk)
+    assert answer.status_code == 201, answer.text
+    last = answer.json()["ticket"]["number"]
+    wait_until(lambda: last in printer.tickets(before), message="the last ticket printed")
+    assert printer.tickets(before) == expected + [last]
 
 
 def waiting(base_url, service="CCCD"):

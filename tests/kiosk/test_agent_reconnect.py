@@ -14,7 +14,7 @@ import time
 import pytest
 
 from agent_process import AgentProcess
-from kiosk_helpers import counter_view, issue_token, new_kiosk, printer_status
+from kiosk_helpers import counter_view, issue_token, new_kiosk, printed_last, printer_status
 from support.server_process import Officer, ServerProcess, take_ticket
 from support.waiting import wait_until
 
@@ -39,14 +39,6 @@ def take(server, kiosk):
     answer = take_ticket(server.url, kiosk=kiosk)
     assert answer.status_code == 201, answer.text
     return answer.json()["ticket"]
-
-
-def printed_last(server, kiosk, printer, expected):
-    """A last ticket, printed after everything sent before it (the agent prints its jobs in
-    order): the printer then holds `expected` and it, nothing more that must not be printed."""
-    last = take(server, kiosk)
-    wait_until(lambda: last["number"] in printer.tickets(), message="the last ticket printed")
-    assert printer.tickets() == expected + [last["number"]]
 
 
 def act(officer, path, **body):

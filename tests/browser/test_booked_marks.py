@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from browser_helpers import open_display, sign_in_counter
+from browser_helpers import open_display, past_the_guard, sign_in_counter, with_clock
 from server.appointments import kept
 from server.appointments.checkin import cccd_hash
 from server.hub.booking_code import _check
@@ -99,26 +99,26 @@ def test_the_counter_and_the_display_mark_booked_citizens(booked_site, new_page)
 @pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1366, "height": 768}])
 def test_the_kiosk_checks_a_booking_in_by_its_typed_code_and_by_the_card(booked_site, new_page,
                                                                           size):
-    page = new_page(size)
+    page = with_clock(new_page(size))
     page.goto(kiosk_page(booked_site.url, "kiosk=K1&scanner=1"))
     page.wait_for_selector("#booking-entry:not([hidden])")
-    page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
+    past_the_guard(page)  # touches are ignored for a moment after a screen appears
     page.screenshot(path=f"{SHOTS}/kiosk-booking-entry-{size['width']}.png")
     page.click("#booking-entry")
     page.wait_for_selector("#screen-booking:not([hidden])")
-    page.wait_for_timeout(800)
+    past_the_guard(page)
     if size["width"] == 1920:
         page.fill("#booking-code", "2345-6789-2")  # a typo: the check character catches it
         page.press("#booking-code", "Enter")
         page.wait_for_selector("#screen-error:not([hidden])")
         assert "kiểm tra lại" in page.inner_text("#error-text")
-        page.wait_for_timeout(800)
+        past_the_guard(page)
         page.click("#home")
         page.wait_for_selector("#screen-services:not([hidden])")
-        page.wait_for_timeout(800)
+        past_the_guard(page)
         page.click("#booking-entry")
         page.wait_for_selector("#screen-booking:not([hidden])")
-        page.wait_for_timeout(800)
+        past_the_guard(page)
         code = CODES[2]
         page.fill("#booking-code", f"{code[:4]}-{code[4:8]}-{code[8]}".lower())
         page.screenshot(path=f"{SHOTS}/kiosk-booking-code.png")

@@ -3,6 +3,7 @@ portrait. Nothing a citizen must read is cut, nothing runs off the screen, and a
 does not look like a button."""
 import pytest
 
+from browser_helpers import past_the_guard, with_clock
 from support.server_process import ROOT, ServerProcess, kiosk_page
 
 pytestmark = pytest.mark.browser
@@ -26,11 +27,11 @@ def long_label_site(tmp_path_factory):
 
 
 def _open(new_page, base, size, lang="vi"):
-    page = new_page(size)
+    page = with_clock(new_page(size))
     page.goto(kiosk_page(base, f"kiosk=K1&lang={lang}"))  # a paired kiosk (device token)
     page.wait_for_selector(".service[data-service='CCCD']")
     page.evaluate("document.fonts.ready")
-    page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
+    past_the_guard(page)  # touches are ignored for a moment after a screen appears
     return page
 
 
@@ -61,7 +62,7 @@ def test_english_priority_screen_fits_1080_pixels(site, new_page, artifacts):
 def _take_number(page):
     page.click(".service[data-service='CCCD']")
     page.wait_for_selector("#screen-priority:not([hidden])")
-    page.wait_for_timeout(800)
+    past_the_guard(page)
     page.click("#no-priority")
     page.wait_for_selector("#screen-done:not([hidden])")
     page.wait_for_timeout(300)
@@ -103,7 +104,7 @@ def test_one_person_ahead_in_english_is_singular(site, new_page):
     page = _open(new_page, site.url, LANDSCAPE, "en")
     page.click(".service[data-service='VNEID']")
     page.wait_for_selector("#screen-priority:not([hidden])")
-    page.wait_for_timeout(800)
+    past_the_guard(page)
     page.click("#no-priority")
     page.wait_for_selector("#screen-done:not([hidden])")
     assert page.inner_text("#ahead") == "1"
@@ -117,7 +118,7 @@ PHONE = {"width": 390, "height": 844}
 def test_a_browser_without_a_device_token_says_first_it_is_not_a_kiosk(site, new_page, artifacts, size):
     """The demo site gives numbers at its kiosks only: a page without a kiosk's token says so
     before anything is chosen, shows the queue to read, and offers no choice to refuse later."""
-    page = new_page(size)
+    page = with_clock(new_page(size))
     posted = []
     page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
     page.goto(site.url + "/kiosk")
@@ -132,7 +133,7 @@ def test_a_browser_without_a_device_token_says_first_it_is_not_a_kiosk(site, new
     assert top <= first <= size["height"]
     assert page.inner_text("#screen-services h1") == "Tình hình chờ"
     assert page.evaluate("[...document.querySelectorAll('.service')].every(b => b.disabled)")
-    page.wait_for_timeout(800)
+    past_the_guard(page)
     page.click(".service[data-service='CCCD']", force=True)
     page.wait_for_timeout(300)
     assert page.evaluate("document.body.dataset.screen") == "services"
@@ -145,11 +146,11 @@ def test_a_browser_without_a_device_token_says_first_it_is_not_a_kiosk(site, new
 
 
 def test_a_phone_where_phones_may_take_numbers_takes_a_plain_one(long_label_site, new_page, artifacts):
-    page = new_page(PHONE)
+    page = with_clock(new_page(PHONE))
     page.goto(long_label_site.url + "/kiosk")
     page.wait_for_selector(".service[data-service='VNEID']")
     assert "Số ưu tiên chỉ được lấy tại kiosk" in page.inner_text("#not-kiosk")
-    page.wait_for_timeout(800)
+    past_the_guard(page)
     page.click(".service[data-service='VNEID']")
     # No priority screen to choose from and be refused: the plain number at once, kept on the
     # phone's own tracking page (not a kiosk screen that resets after ten seconds).

@@ -71,6 +71,7 @@
       error_unreachable: "Máy không kết nối được với hệ thống. Vui lòng thử lại hoặc hỏi cán bộ tại quầy.",
       retry: "Thử lại",
       home: "Về màn hình chính",
+      retype: "Nhập lại mã",
       offline_title: "Tạm thời chưa lấy được số",
       offline_body: "Máy đang mất kết nối với hệ thống. Máy sẽ tự kết nối lại, vui lòng đợi trong giây lát hoặc hỏi cán bộ tại quầy.",
       reconnecting: "Đang kết nối lại…",
@@ -122,6 +123,7 @@
       error_unreachable: "The kiosk cannot reach the system. Please try again or ask an officer at a counter.",
       retry: "Try again",
       home: "Back to start",
+      retype: "Type the code again",
       offline_title: "Numbers cannot be taken right now",
       offline_body: "The kiosk has lost its connection. It reconnects by itself: please wait a moment or ask an officer at a counter.",
       reconnecting: "Reconnecting…",
@@ -471,6 +473,10 @@
       if (!retryable) {
         const error = (answer.data && answer.data.error) || {};
         showError(lang === "en" ? (error.message_en || error.message) : (error.message || error.message_en));
+        // A mistyped or unknown code: back to the keypad with the code as typed, to fix one
+        // character rather than start again from the services.
+        $("retype").hidden = !(mine.checkin && mine.checkin.code &&
+                               (error.code === "bad_code" || error.code === "no_booking"));
         return;
       }
       if (!answer) markOnline(false);
@@ -487,6 +493,7 @@
   function showError(message, canRetry) {
     $("error-text").textContent = message || t("error_unreachable");
     $("retry").hidden = !canRetry;
+    $("retype").hidden = true;
     show("error");
   }
 
@@ -786,6 +793,13 @@
   $("notified-home").addEventListener("click", guarded(home));
   $("retry").addEventListener("click", guarded(() => { if (attempt) submit(attempt.priority); }));
   $("home").addEventListener("click", guarded(home));
+  $("retype").addEventListener("click", guarded(() => {
+    const typed = attempt && attempt.checkin && attempt.checkin.code;
+    attempt = null;
+    show("booking");
+    $("booking-code").value = shownCode((typed || "").toUpperCase().replace(/[^0-9A-Z]/g, ""));
+    $("booking-code").focus();
+  }));
   $("booking-entry").addEventListener("click", guarded(() => {
     $("booking-code").value = "";
     show("booking");

@@ -7,8 +7,11 @@ DISPLAY_SIZE = {"width": 1920, "height": 1080}
 COUNTER_SIZE = {"width": 1280, "height": 800}
 
 
-def open_display(new_page, base_url, query=""):
+def open_display(new_page, base_url, query="", clock=False):
+    """A wall display at 1920x1080; `clock`: with Playwright's clock (`with_clock`)."""
     page = new_page(DISPLAY_SIZE)
+    if clock:
+        page.clock.install()
     page.goto(base_url + "/display" + query)
     page.wait_for_function("window.__snapshots >= 1")
     return page
@@ -115,3 +118,14 @@ def past_the_guard(page):
     """As if the citizen waited past the kiosk's touch guard before tapping (the page's clock
     jumps forward; `with_clock` must have been called before the page loaded)."""
     page.clock.fast_forward(KIOSK_GUARD_MS)
+
+
+# display/static/display.js: a new call flashes the hero for FLASH_MS.
+DISPLAY_FLASH_MS = 5000
+
+
+def flash_over(display):
+    """The display at rest after its last call's flash: its clock (`open_display(...,
+    clock=True)`) jumps past the flash's timer instead of the test sleeping through it."""
+    display.clock.fast_forward(DISPLAY_FLASH_MS + 100)
+    display.wait_for_function("!document.getElementById('hero').classList.contains('flash')")

@@ -18,13 +18,17 @@ TABLET = {"width": 1024, "height": 600}
 DEMO = pathlib.Path(__file__).resolve().parents[2] / "server" / "sites" / "demo.toml"
 
 
+IDLE_SECONDS = 5  # the site's [ratings] idle_seconds: the rate screen back to idle untouched
+THANKS_MS = 4000  # server/ratings/static/rate.js: the thanks screen, then idle
+
+
 @pytest.fixture(scope="module")
 def rating_site(tmp_path_factory):
     """The demo site with a short idle time on the tablet (5 s instead of 30)."""
     folder = tmp_path_factory.mktemp("instance")
     site = folder / "site.toml"
-    site.write_text(DEMO.read_text(encoding="utf-8") + "\n[ratings]\nidle_seconds = 5\n",
-                    encoding="utf-8")
+    site.write_text(DEMO.read_text(encoding="utf-8") +
+                    f"\n[ratings]\nidle_seconds = {IDLE_SECONDS}\n", encoding="utf-8")
     with ServerProcess(folder, site=site) as server:
         yield server
 
@@ -41,7 +45,10 @@ def serve_one(officer, base_url, counter, service="VNEID"):
 
 
 def paired_tablet(new_page, base_url, counter):
+    """A tablet paired for `counter`, with Playwright's clock: a test jumps it past the
+    tablet's own timers (back to idle) instead of sleeping through them."""
     page = new_page(TABLET)
+    page.clock.install()
     page.goto(f"{base_url}/rate?counter={counter}")
     page.wait_for_selector("#screen-pair:not([hidden])")
     page.fill("#pair-form input[name=username]", "admin")
@@ -87,6 +94,7 @@ def test_a_citizen_rates_once_and_the_chief_sees_it(rating_site, new_page, artif
         wait_until(lambda: tallies and tallies[-1]["total"] == {"unsatisfied": 1})
         assert tallies[-1]["counters"] == {"3": {"unsatisfied": 1}}
         assert tallies[-1]["officers"] == {"Cán bộ tiếp dân": {"unsatisfied": 1}}
+        tablet.clock.fast_forward(THANKS_MS)
         tablet.wait_for_selector("#screen-idle:not([hidden])")
         # The chief's report page shows the same tally, live.
         page = new_page({"width": 1280, "height": 900})
@@ -128,7 +136,8 @@ def test_back_to_idle_without_a_tap_and_a_good_rating_needs_no_reason(rating_sit
     serve_one(officer, base, 4, service="PICKUP")
     tablet.wait_for_selector("#screen-rate:not([hidden])")
     # Nobody taps: the next citizen must not find the previous one's ticket on screen.
-    tablet.wait_for_selector("#screen-idle:not([hidden])", timeout=15_000)
+    tablet.clock.fast_forward(IDLE_SECONDS * 1000)
+    tablet.wait_for_selector("#screen-idle:not([hidden])")
     ticket = serve_one(officer, base, 4, service="PICKUP")
     tablet.wait_for_selector("#screen-rate:not([hidden])")
     assert tablet.inner_text("#rate-number") == ticket["number"]

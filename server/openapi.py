@@ -58,6 +58,8 @@ TICKET = {
         "issued_at": {"type": "string"}, "called_at": {"type": ["string", "null"]},
         "transferred_to": {"type": ["integer", "null"]},
         "booked": {"type": "boolean"}, "slot_start": {"type": ["string", "null"]},
+        # checked in before its slot: in no line until it begins (position 0 is not "next")
+        "before_slot": {"type": "boolean"},
         "track_url": {"type": "string"},
     },
 }

@@ -37,6 +37,10 @@ def ticket_view(state, ticket, base_url="", at=None):
     service = site.service(ticket.service)
     group = site.priority_group(ticket.priority) if ticket.priority else None
     position = people_ahead(state, ticket, _now(state, at)) if ticket.status == WAITING else 0
+    # Checked in before the slot: in no line until it begins (queue.py), so "0 ahead" would
+    # read "you are next"; the pages say the slot instead.
+    before_slot = ticket.status == WAITING and ticket.booked and \
+        ticket.slot_start > _now(state, at)
     return {
         "id": ticket.id,
         "number": ticket.label,
@@ -57,6 +61,7 @@ def ticket_view(state, ticket, base_url="", at=None):
         # Checked in with a booking (docs/appointments.md): the slot it is called from.
         "booked": ticket.booked,
         "slot_start": iso(site, ticket.slot_start) if ticket.booked else None,
+        "before_slot": before_slot,
         "track": public_ref(ticket),
         "track_url": f"{base_url}/t/{public_ref(ticket)}" if public_ref(ticket) else None,
     }

@@ -82,6 +82,7 @@
       lead_booking: "Nhập mã đặt lịch (9 ký tự), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
       booking_submit: "Lấy số",
       booked_mark: "Lịch hẹn lúc {t}",
+      before_slot: "Được gọi từ giờ hẹn",
       scan_elderly: "Theo thẻ Căn cước, công dân từ 60 tuổi trở lên: mời chọn «{g}».",
       scan_young: "Đã đọc thẻ Căn cước.",
       lang_button: "English",
@@ -134,6 +135,7 @@
       lead_booking: "Type the booking code (9 characters), or scan the booking's QR or the ID card",
       booking_submit: "Get my number",
       booked_mark: "Booked for {t}",
+      before_slot: "Called from the booked time",
       scan_elderly: "Your ID card shows you are 60 or older: please choose «{g}».",
       scan_young: "ID card read.",
       lang_button: "Tiếng Việt",
@@ -513,6 +515,10 @@
     const ahead = Number(tk.position) || 0;
     $("ahead").textContent = ahead > 0 ? String(ahead) : "0";
     $("ahead-label").textContent = ahead > 1 ? t("ahead") : ahead === 1 ? t("ahead_one") : t("ahead_none");
+    if (tk.before_slot) {  // early for the slot: not "you are next" but the slot's time
+      $("ahead").textContent = (tk.slot_start || "").slice(11, 16);
+      $("ahead-label").textContent = t("before_slot");
+    }
     const kind = tk.eta ? tk.eta.kind : "soon";
     $("eta").textContent = etaText(tk.eta) || t("soon");
     $("eta").classList.toggle("is-text", kind !== "minutes");

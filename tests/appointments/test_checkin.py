@@ -78,6 +78,7 @@ def test_a_code_typed_any_way_checks_in_once(booked):
     first = checkin(booked, code=shown(CODE).lower(), request_id="c1")
     assert first.status_code == 201, first.text
     ticket = first.json()["ticket"]
+    assert ticket["before_slot"] is False  # its slot has begun: in the line
     assert (ticket["number"], ticket["booked"]) == ("H001", True) and ticket["slot_start"]
     assert checkin(booked, code=CODE, request_id="c1").json()["ticket"]["id"] == ticket["id"]
     again = checkin(booked, code=CODE, request_id="c2")
@@ -122,8 +123,13 @@ def test_an_early_check_in_is_counted_on_the_counter_tablet(booked):
         assert view.status_code == 200, view.text
         return view.json()["queue"]["booked_later"]
     before = booked_later()  # the card's booking may be checked in already (its own test)
-    assert checkin(booked, code=EARLY, request_id="early").status_code == 201
+    early = checkin(booked, code=EARLY, request_id="early")
+    assert early.status_code == 201
     assert booked_later() == before + 1
+    # Its pages say the slot, not "you are next" (it is in no line before the slot).
+    assert early.json()["ticket"]["before_slot"] is True
+    track = early.json()["ticket"]["track"]
+    assert booked.get(f"/api/tickets/{track}").json()["ticket"]["before_slot"] is True
 
 
 def test_a_restart_with_booked_numbers_open_is_not_refused(booked):

@@ -59,8 +59,11 @@ def booked_site(tmp_path_factory):
         store = open_store(f"sqlite:///{folder}/instance/qms.sqlite3")
         now = time.time()
         kept.keep(store, site.id, [{"id": f"bk_{n}", "service": "CCCD",
-                                    "day": business_day(site, now), "slot_start": now - 60,
-                                    "slot_end": now + 1740, "code": code, "status": "active",
+                                    "day": business_day(site, now),
+                                    # The keypad's booking is early for its slot.
+                                    "slot_start": now + 1800 if code == KEYED else now - 60,
+                                    "slot_end": now + 3600 if code == KEYED else now + 1740,
+                                    "code": code, "status": "active",
                                     "cccd_hash": cccd_hash("k", "079123456789") if n == 4 else None,
                                     "notify_phone": None, "rev": n}
                                    for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE"),
@@ -177,4 +180,18 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
         page.click("#booking-submit")
         page.wait_for_selector("#screen-done:not([hidden])")
         assert page.inner_text("#number").startswith("H")
+        # Early for the slot: the slot's time where "0 · you are next" was, here and on the
+        # ticket's tracking page.
+        slot = page.inner_text("#ticket-priority")[-5:]
+        assert (page.inner_text("#ahead"), page.inner_text("#ahead-label")) == \
+            (slot, "Được gọi từ giờ hẹn")
+        page.screenshot(path=f"{SHOTS}/kiosk-booking-early.png")
+        track = page.get_attribute("#track-qr", "src").rsplit("/qr.svg", 1)[0]
+        phone = new_page({"width": 390, "height": 844})
+        phone.goto(booked_site.url + track)
+        phone.wait_for_selector(".facts")
+        assert "Được gọi từ giờ hẹn" in phone.inner_text(".facts")
+        assert slot in phone.inner_text(".facts") and "tiếp theo" not in phone.inner_text(".facts")
+        phone.screenshot(path=f"{SHOTS}/tracking-booking-early.png")
+        assert phone.console_errors == []
     assert page.console_errors == []

@@ -33,7 +33,10 @@
       live.appendChild(card("", "Đang chờ", "Waiting"));
       var facts = el("div", "facts");
       var n = Number(t.position) || 0;
-      facts.appendChild(n > 0
+      // Early for a booked slot: in no line until it begins, so not "you are next".
+      facts.appendChild(t.before_slot
+        ? fact((t.slot_start || "").slice(11, 16), "Được gọi từ giờ hẹn", "Called from the booked time")
+        : n > 0
         ? fact(String(n), "người trước công dân", n + " " + QMS.peopleEn(n) + " before you")
         : fact("0", "Công dân là người tiếp theo", "You are next"));
       // The server's one estimator words the wait ("Chưa mở quầy", "15–25 phút", "trên 60 phút").

@@ -4,8 +4,6 @@ BOM for Excel), the text; a bad period refused; the page and its downloads for h
 import csv
 import datetime
 import io
-import subprocess
-import sys
 
 import openpyxl
 import pytest
@@ -14,7 +12,7 @@ from server.hub.app import create_hub_app
 from server.hub.province import Province, build_province_document, hub_sites
 from server.hub.viewers import create_user
 from server.reports import period_of
-from support.server_process import ROOT
+from support import inprocess
 from province_sites import DAYS, three_sites
 
 PROVINCE = "Công an Thành phố Hồ Chí Minh"
@@ -27,8 +25,9 @@ def hub(tmp_path_factory):
 
 
 def qms_hub(store, *args):
-    return subprocess.run([sys.executable, "-m", "server.cli", "hub", "--store", store.url,
-                           "report", *args], cwd=ROOT, capture_output=True, timeout=180)
+    """`qms hub report` run in this process (CliRunner): what it writes is the point, not its
+    process (an interpreter and the imports cost ~1 CPU-s a command)."""
+    return inprocess.qms("hub", "--store", store.url, "report", *args)
 
 
 def expected(store):
@@ -44,7 +43,7 @@ def test_xlsx_opens_with_vietnamese_and_the_reports_figures(hub, tmp_path):
     out = tmp_path / "tinh.xlsx"
     done = qms_hub(store, "--day", DAYS[0], "--week", "--format", "xlsx", "-o", str(out),
                    "--province", PROVINCE, "--place", "TP. Hồ Chí Minh")
-    assert done.returncode == 0, done.stderr.decode()
+    assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[:2] == ["Theo điểm cấp", "Tiến độ chiến dịch"]
     sheet = book["Theo điểm cấp"]
@@ -71,9 +70,10 @@ def test_xlsx_opens_with_vietnamese_and_the_reports_figures(hub, tmp_path):
 def test_csv_and_text(hub):
     store, sites, _ = hub
     done = qms_hub(store, "--day", DAYS[0], "--week", "--format", "csv", "--province", PROVINCE)
-    assert done.returncode == 0, done.stderr.decode()
-    assert done.stdout.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))
+    assert done.returncode == 0, done.stderr
+    raw = done.stdout.encode("utf-8")  # the bytes written to stdout, as they came
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == [PROVINCE]
     table = expected(store).table("sites")
     head = rows.index(["Theo điểm cấp"]) + 1
@@ -81,17 +81,17 @@ def test_csv_and_text(hub):
     for i, want in enumerate(table.rows):
         assert rows[head + 1 + i] == ["" if v is None else str(v) for v in want]
     text = qms_hub(store, "--day", DAYS[1], "--province", PROVINCE)
-    assert text.returncode == 0, text.stderr.decode()
-    out = text.stdout.decode()
+    assert text.returncode == 0, text.stderr
+    out = text.stdout
     assert "Ngày 02/12/2026" in out and "Tiến độ chiến dịch" in out and "Xã Tân Phú" in out
 
 
 def test_a_bad_period_is_refused(hub):
     store, _, _ = hub
     bad = qms_hub(store, "--day", "2026-13-45")
-    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr.decode()
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     half = qms_hub(store, "--from", "2026-12-01")
-    assert half.returncode == 2 and "--from and --to" in half.stderr.decode()
+    assert half.returncode == 2 and "--from and --to" in half.stderr
 
 
 def test_the_report_page_and_downloads_are_for_hub_users(hub):

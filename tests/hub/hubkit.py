@@ -6,6 +6,7 @@ import sys
 
 import sqlalchemy as sa
 
+from support import inprocess
 from support.hub_process import HubProcess  # noqa: F401 (the tests import it from here)
 from support.server_process import ROOT
 
@@ -13,9 +14,11 @@ DEMO = os.path.join(ROOT, "server", "sites", "demo.toml")
 
 
 def qms(*args, check=True, input_text=None):
-    """Run a `qms` command to its end; its stdout."""
-    done = subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, text=True,
-                          capture_output=True, input=input_text, timeout=120)
+    """Run a `qms` command to its end, in this process (click's CliRunner: the hub's and
+    sites' own processes are started by HubProcess/ServerProcess/SyncProcess; a command that
+    writes to the store is not worth an interpreter and the imports, ~1 CPU-s); what it did,
+    as subprocess.run says it (returncode, stdout, stderr)."""
+    done = inprocess.qms(*args, input=input_text)
     if check and done.returncode != 0:
         raise AssertionError(f"qms {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done

@@ -64,7 +64,14 @@ def test_a_citizen_books_on_a_phone_and_cancels_with_the_code(hub, new_page):
     page.click("#find")
     page.wait_for_selector("#found:not([hidden])")
     assert code in page.inner_text("#found-text")
+    page.dblclick("#cancel")  # a stray double tap asks, and changes nothing
+    page.wait_for_selector("#cancel-confirm:not([hidden])")
+    assert requests.get(f"{hub.url}/api/book/{code}", timeout=5).json()["status"] == "active"
+    _shot(page, "booking-phone-cancel-asked")
+    page.click("#cancel-keep")
+    assert page.locator("#cancel-confirm").is_hidden()
     page.click("#cancel")
+    page.click("#cancel-yes")
     page.wait_for_function("document.querySelector('#manage-msg').textContent.includes('Đã hủy')")
     _shot(page, "booking-phone-cancelled")
     assert requests.get(f"{hub.url}/api/book/{code}", timeout=5).json()["status"] == "cancelled"

@@ -105,7 +105,7 @@
   }
 
   function find() {
-    show($("manage-msg"), ""); $("found").hidden = true;
+    show($("manage-msg"), ""); $("found").hidden = true; $("cancel-confirm").hidden = true;
     var code = $("manage-code").value;
     api("GET", "/api/book/" + encodeURIComponent(code.replace(/[\s-]/g, ""))).then(function (b) {
       moving = { code: b.code.replace(/-/g, ""), site: b.site_id, service: b.service, day: b.day, slot: null };
@@ -123,6 +123,7 @@
     }).catch(refused($("manage-msg")));
   }
   function cancel() {
+    $("cancel-confirm").hidden = true;
     api("POST", "/api/book/" + moving.code + "/cancel").then(function () { find(); show($("manage-msg"), "Đã hủy lịch hẹn. Giờ hẹn được trả lại cho người khác.", true); })
       .catch(refused($("manage-msg")));
   }
@@ -137,7 +138,10 @@
   $("submit").addEventListener("click", book);
   $("again").addEventListener("click", function () { $("done").hidden = true; $("form").hidden = false; refreshSlots(); });
   $("find").addEventListener("click", find);
-  $("cancel").addEventListener("click", cancel);
+  // A cancel gives the time away at once: asked once more (an elderly citizen's stray tap).
+  $("cancel").addEventListener("click", function () { $("cancel-confirm").hidden = false; });
+  $("cancel-keep").addEventListener("click", function () { $("cancel-confirm").hidden = true; });
+  $("cancel-yes").addEventListener("click", cancel);
   $("move").addEventListener("click", move);
 
   api("GET", "/api/book/sites").then(function (data) {

@@ -73,3 +73,20 @@ def test_bad_asks_are_refused(texting_site, ref, phone, status, code):
     ref = ref or take_ticket(site.url, "VNEID").json()["ticket"]["track"]
     answer = post(f"{site.url}/api/tickets/{ref}/notify", json={"phone": phone})
     assert answer.status_code == status and answer.json()["error"]["code"] == code
+
+
+def test_the_tracking_page_says_the_ask_in_one_voice_and_counts_one_person(tmp_path):
+    """The reminder's lead speaks as the rest of the page ("công dân", never "bạn" beside it)
+    and in English says "1 person is", not "1 people are" (QMS_NOTIFY_AHEAD=1)."""
+    with FakeProvider() as sms:
+        site = InProcessSite(tmp_path / "instance", config={"NOTIFY_SMS_URL": sms.url,
+                                                            "NOTIFY_AHEAD": 1})
+        try:
+            track = take_ticket(site.url, "VNEID").json()["ticket"]["track"]
+            page = site.get(f"/t/{track}")
+            assert page.status_code == 200
+            lead = page.text.split('id="remind-title"')[1].split("</p>")[0]
+            assert "Báo khi còn 1 người phía trước công dân." in lead
+            assert "bạn" not in lead and "1 person is ahead of you" in lead
+        finally:
+            site.stop()

@@ -125,7 +125,7 @@ def notify_me(token):
     the tracking page; the ticket's public token is the key (only its holder can ask).
     {"phone": "09…"} for a text, {"push": <PushSubscription JSON>} for Web Push on that phone
     (server/appointments/push.py), or both; each kind given replaces that kind only."""
-    from ..hub.booking_api import phone_number
+    from ..hub.booking_api import BAD_PHONE, phone_number
     from ..tracking import ticket_by_ref
     from .notify import offered
     from .push import check_subscription, extra_services
@@ -143,9 +143,7 @@ def notify_me(token):
     if p.data.get("phone") is not None:
         phone = phone_number(p.str("phone", max_length=20))
         if phone is None:
-            raise Refused("bad_phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu "
-                          "bằng 0).", "A Vietnamese mobile number is required (10 digits, 0…).",
-                          422)
+            raise Refused("bad_phone", *BAD_PHONE, 422)
     if p.data.get("push") is not None:
         subscription = check_subscription(p.data["push"], extra_services(current_app.config))
     can = offered(current_app)

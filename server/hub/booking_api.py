@@ -44,6 +44,11 @@ bp = Blueprint("hub_booking", __name__, template_folder="templates")
 
 # [0-9], not \d: Python's \d also takes other scripts' digits ("０９…"), which no SMS provider does.
 PHONE = re.compile(r"^0[35789][0-9]{8}$")
+# The rule said in full (the hub's page, the site's opt-in, as the kiosk's keypad says it):
+# "starts with 0" let a citizen think 02… was fine.
+BAD_PHONE = ("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 "
+             "hoặc 09).", "Not a Vietnamese mobile number (10 digits starting 03, 05, 07, 08 "
+             "or 09).")
 CCCD = re.compile(r"^\d{12}$")
 
 
@@ -177,8 +182,7 @@ def book():
         return _error(404, "unknown_service", "Không có dịch vụ này.", "No such service.")
     phone = phone_number(data.get("phone"))
     if phone is None:
-        return _error(422, "bad_phone", "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu "
-                      "bằng 0).", "A Vietnamese mobile number is required (10 digits, 0…).")
+        return _error(422, "bad_phone", *BAD_PHONE)
     cccd = str(data.get("cccd") or "").strip()
     if cccd and not CCCD.match(cccd):
         return _error(422, "bad_cccd", "Số CCCD gồm 12 chữ số.", "A CCCD number has 12 digits.")

@@ -63,7 +63,7 @@ def test_the_section_shows_while_waiting_and_the_sms_form_keeps_the_phone(
     field.fill("12345")
     page.click("#sms-send")
     page.wait_for_selector("#sms-msg.err")
-    assert "không hợp lệ" in page.inner_text("#sms-msg")
+    assert "bắt đầu bằng 03, 05, 07, 08 hoặc 09" in page.inner_text("#sms-msg")
     assert field.get_attribute("aria-invalid") == "true"
     assert not page.is_visible("#sms-done")
 

@@ -106,8 +106,8 @@
       event.preventDefault();
       var phone = QMS.mobilePhone(input.value);
       if (!phone) {
-        say(smsMsg, "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0).",
-            "Please enter a Vietnamese mobile number (10 digits, starting with 0).", false);
+        say(smsMsg, "Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+            "Not a Vietnamese mobile number (10 digits starting 03, 05, 07, 08 or 09).", false);
         input.setAttribute("aria-invalid", "true");
         input.focus();
         return;

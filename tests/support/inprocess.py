@@ -99,14 +99,13 @@ def _demo_store():
     """A store with the demo officers and nothing else, made once and copied per site."""
     if "path" not in _template:
         from server.app import create_app
-        from server.cli import DEMO_OFFICERS
-        from server import auth
+        from server.cli import DEMO_OFFICERS, DEMO_PASSWORD_HASHES
         folder = tempfile.mkdtemp(prefix="qms-demo-store-")
         app = create_app({"ASYNC_MODE": "threading", "TESTING": True}, instance_path=folder)
         runtime = app.extensions["qms.runtime"]
-        for username, password, name, role in DEMO_OFFICERS:
-            auth.create_officer(runtime.store, username, password, name, role,
-                                site_id=runtime.site.id)
+        for username, _password, name, role in DEMO_OFFICERS:  # the published hashes
+            runtime.store.add_officer(runtime.site.id, username, DEMO_PASSWORD_HASHES[username],
+                                      name, role)
         runtime.store.close()
         _template["path"] = os.path.join(folder, "qms.sqlite3")
         _template["site_id"] = runtime.site.id
@@ -142,7 +141,7 @@ class InProcessSite:
         os.makedirs(self.instance, exist_ok=True)
         store = os.path.join(self.instance, "qms.sqlite3")
         if self.demo and "STORE_URL" not in config and not os.path.exists(store):
-            # The demo officers' password hashes cost ~1 s each: made once per test run.
+            # A store with the demo officers, its revisions run once per test run: copied.
             shutil.copyfile(_demo_store(), store)
         self.app = create_app(config, instance_path=self.instance)
         _SITES[self.url] = self

@@ -241,14 +241,16 @@ class BookingStore:
     def _hold_limit(self, conn, service, numbers, keys, now, except_id=None):
         """Refuse a number that holds an active booking of the service, whichever kept key
         its booking was hashed with."""
-        for kind, number in numbers:
-            if number is None:
-                continue
-            hashes = sorted(keyed_hash(key, kind, number) for key in keys.values())
-            for value in hashes:  # in one order everywhere: two bookings never deadlock
-                # Per number and service, across every hub process, until the commit.
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
-                    sa.func.hashtextextended(f"{service}:{value}", 0))))
+        hashed = {kind: sorted(keyed_hash(key, kind, number) for key in keys.values())
+                  for kind, number in numbers if number is not None}
+        # Per number and service, across every hub process, until the commit: one lock per
+        # hash (each kept key), taken in one statement and in one order everywhere (two
+        # bookings of the same numbers never deadlock; one round trip whatever the keys).
+        conn.execute(sa.text(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(v, 0))) FROM "
+            "(SELECT v FROM unnest(CAST(:values AS text[])) AS v ORDER BY v) AS ordered"),
+            {"values": [f"{service}:{value}" for hashes in hashed.values() for value in hashes]})
+        for kind, hashes in hashed.items():
             column = hub_bookings.c.phone_hash if kind == "phone" else hub_bookings.c.cccd_hash
             query = sa.select(sa.func.count()).where(
                 column.in_(hashes), hub_bookings.c.service == service,

@@ -3,6 +3,8 @@ real site store: the hub cannot re-hash (it never keeps a clear CCCD number), so
 versioned. After a rotation the old bookings still block a second booking of the same number
 and are still found at the site's kiosk by the CCCD card; new bookings use the new key; the
 old key leaves the hub and the site once its last booking has ended."""
+import time
+
 import requests
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -158,3 +160,54 @@ def test_a_hub_of_the_release_before_keeps_its_key_as_key_1():
                                                                   "the-old-key")]
             assert conn.execute(sa.text("SELECT key_id FROM hub_bookings")).scalar() == 1
         engine.dispose()
+
+
+def test_two_hub_processes_never_both_book_one_number_across_a_rotation(hub, hub_db):
+    """One process books a CCCD number hashed with the old key and has not committed; another,
+    which already knows the new key, books the same number: it waits on the old key's hash
+    lock, then is refused (without the lock on every kept key's hash both would pass)."""
+    import threading
+
+    from server.hub.booking_slots import Slot
+    from server.hub.booking_store import BookingRefused, hub_bookings
+    from support.waiting import wait_until
+    app, _, _ = hub
+    bookings = app.extensions["qms.hub.bookings"]
+    number, now = "079100000099", time.time()
+    slot = Slot(now + 7200, now + 9000, 100, 0)
+    # The old key is in use (a booking made with it), so the rotation below keeps it.
+    assert bookings.create("rk", "CCCD", slot, "2026-12-02", "0966000098", "079100000098",
+                           False, now)["status"] == "active"
+    first = bookings.engine.connect()
+    transaction = first.begin()
+    old_keys = bookings.keys(first)
+    old_id = max(old_keys)
+    bookings._hold_limit(first, "CCCD", [("cccd", number)], old_keys, now)
+    first.execute(hub_bookings.insert(), {
+        "id": "bk_first", "site_id": "rk", "service": "CCCD", "day": "2026-12-02",
+        "slot_start": slot.start, "slot_end": slot.end, "code": "FIRST0001", "status": "active",
+        "cccd_hash": keyed_hash(old_keys[old_id], "cccd", number), "created_at": now,
+        "rev": 10**6, "key_id": old_id})
+    new_id, _ = bookings.rotate()  # the second process books with the new key
+    outcome = []
+
+    def second():
+        try:
+            outcome.append(bookings.create("rk", "CCCD", slot, "2026-12-02", "0966000099",
+                                           number, False, now))
+        except BookingRefused as refused:
+            outcome.append(refused.code)
+    thread = threading.Thread(target=second)
+    thread.start()
+    waiting = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")
+    watcher = sa.create_engine(hub_db)
+    with watcher.connect() as conn:
+        wait_until(lambda: conn.execute(waiting).scalar() == 1, timeout=10,
+                   message="the second booking waiting on the number's lock")
+    watcher.dispose()
+    assert outcome == []
+    transaction.commit()
+    first.close()
+    thread.join(10)
+    assert outcome == ["already_booked"] and new_id > old_id

@@ -162,6 +162,7 @@
   let screenSince = 0;
   let attempt = null;         // {service, request_id, priority, elderly} for one citizen
   let ticket = null;
+  let textedTo = null;        // "09xx xxx 678": texted as asked at booking (check-in answer)
   let online = false;         // Socket.IO connected (or the last HTTP call worked)
   let printer = null;         // this kiosk's printer health from the server: {status, message}
   let texting = false;        // the site texts citizens (site.notify_sms): offer "text me"
@@ -219,6 +220,7 @@
     clearTimeout(idleTimer);
     attempt = null;
     ticket = null;
+    textedTo = null;
     phone = "";
     renderPhone();
     $("notify-problem").hidden = true;
@@ -468,6 +470,7 @@
       if (answer && (answer.status === 200 || answer.status === 201) && answer.data && answer.data.ticket) {
         markOnline(true);
         ticket = answer.data.ticket;
+        textedTo = (answer.data.notify && answer.data.notify.phone) || null;
         showTicket();
         return;
       }
@@ -548,8 +551,14 @@
 
   // -- "text me when my turn nears" (POST /api/tickets/<track>/notify) ------------------------
   function renderNotifyOffer() {
+    const waiting = Boolean(ticket && ticket.status === "waiting");
     $("notify-offer").hidden = !(texting && DEVICE === "kiosk" && ticket && ticket.track &&
-                                 ticket.status === "waiting");
+                                 waiting && !textedTo);
+    $("notify-set").hidden = !(waiting && textedTo);
+    if (textedTo) {
+      $("notify-set").textContent = "✉ Sẽ nhắn tới " + textedTo + " khi sắp đến lượt";
+      $("notify-set").appendChild(QMS.el("span", "en", "We will text " + textedTo + " when your turn is near")).lang = "en";
+    }
   }
 
   function renderPhone() {

@@ -115,8 +115,13 @@ def checkin():
         ticket, created = check_in(rt, booking, request_id, kiosk)
     else:
         ticket, created = existing, False
-    return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now())), \
-        201 if created else 200
+    # A citizen who asked at booking to be texted is told so (masked), not offered it again.
+    from .notify import offered
+    watcher = current_app.extensions.get("qms.notify.watcher")
+    texted = watcher.contact(ticket).masked_phone() \
+        if watcher and offered(current_app)["phone"] else None
+    return jsonify(ticket=ticket_view(rt.state, ticket, base_url(), at=rt.now()),
+                   notify={"phone": texted}), 201 if created else 200
 
 
 @bp.post("/api/tickets/<token>/notify")

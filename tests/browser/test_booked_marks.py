@@ -15,6 +15,7 @@ from server.hub.booking_code import _check
 from server.engine.hours import business_day
 from server.site_file import load_site
 from server.store import open_store
+from support.fake_provider import FakeProvider
 from support.server_process import ServerProcess, issue_device_token, kiosk_page, take_ticket
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,8 @@ def booked_site(tmp_path_factory):
     path = folder / "site.toml"
     path.write_text(SITE, encoding="utf-8")
     site = load_site(path)
-    with ServerProcess(folder / "instance", site=path) as server:
+    with FakeProvider() as sms, ServerProcess(folder / "instance", site=path,
+                                              env={"QMS_NOTIFY_SMS_URL": sms.url}) as server:
         store = open_store(f"sqlite:///{folder}/instance/qms.sqlite3")
         now = time.time()
         kept.keep(store, site.id, [{"id": f"bk_{n}", "service": "CCCD",
@@ -65,7 +67,9 @@ def booked_site(tmp_path_factory):
                                     "slot_end": now + 3600 if code == KEYED else now + 1740,
                                     "code": code, "status": "active",
                                     "cccd_hash": cccd_hash("k", "079123456789") if n == 4 else None,
-                                    "notify_phone": None, "rev": n}
+                                    # asked at booking to be texted
+                                    "notify_phone": "0912345678" if code == KEYED else None,
+                                    "rev": n}
                                    for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE"),
                                                                      KEYED], 1)],
                   5, "k", now)
@@ -185,6 +189,9 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
         slot = page.inner_text("#ticket-priority")[-5:]
         assert (page.inner_text("#ahead"), page.inner_text("#ahead-label")) == \
             (slot, "Được gọi từ giờ hẹn")
+        # Asked at booking to be texted: said so, not offered "Nhắn tin" again.
+        assert "Sẽ nhắn tới 09xx xxx 678" in page.inner_text("#notify-set")
+        assert page.locator("#notify-offer").is_hidden()
         page.screenshot(path=f"{SHOTS}/kiosk-booking-early.png")
         track = page.get_attribute("#track-qr", "src").rsplit("/qr.svg", 1)[0]
         phone = new_page({"width": 390, "height": 844})

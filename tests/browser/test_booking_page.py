@@ -56,6 +56,10 @@ def test_a_citizen_books_on_a_phone_and_cancels_with_the_code(hub, new_page):
     page.wait_for_function("document.querySelector('#qr').complete && "
                            "document.querySelector('#qr').naturalWidth > 0")
     assert page.inner_text("#done-when").startswith("01:30")
+    # Every text the citizen reads has its English after it (the done card had none).
+    assert page.locator("#done .book-facts dt .en").count() == 3
+    assert "Book another" in page.inner_text("#again") and "Find" in page.inner_text("#find")
+    assert "kiosk" in page.inner_text("#done .book-note .en")
     _shot(page, "booking-phone-done")
     booked = requests.get(f"{hub.url}/api/book/{code}", timeout=5).json()
     assert booked["status"] == "active" and booked["service"] == "CCCD"

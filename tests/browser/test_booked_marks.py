@@ -46,7 +46,9 @@ enabled = true
 
 
 CODES = [body + _check(body) for body in ("2345678A", "3456789B", "456789CD")]
-KEYED = "6789CDEF" + _check("6789CDEF")  # typed on the kiosk's own keypad
+KEYED = "6789CDEF" + _check("6789CDEF")  # typed on the kiosk's own keypad (portrait)
+KEYED_L = "789CDEFG" + _check("789CDEFG")  # … and in landscape
+EARLY = (KEYED, KEYED_L)  # early for their slots, asked at booking to be texted
 CCCD_QR = "079123456789|025123456|LÊ VĂN CƯỜNG|05051985|Nam|Quận 1, TP. Hồ Chí Minh|01012021"
 
 
@@ -63,16 +65,16 @@ def booked_site(tmp_path_factory):
         kept.keep(store, site.id, [{"id": f"bk_{n}", "service": "CCCD",
                                     "day": business_day(site, now),
                                     # The keypad's booking is early for its slot.
-                                    "slot_start": now + 1800 if code == KEYED else now - 60,
-                                    "slot_end": now + 3600 if code == KEYED else now + 1740,
+                                    "slot_start": now + 1800 if code in EARLY else now - 60,
+                                    "slot_end": now + 3600 if code in EARLY else now + 1740,
                                     "code": code, "status": "active",
                                     "cccd_hash": cccd_hash("k", "079123456789") if n == 4 else None,
                                     # asked at booking to be texted
-                                    "notify_phone": "0912345678" if code == KEYED else None,
+                                    "notify_phone": "0912345678" if code in EARLY else None,
                                     "rev": n}
                                    for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE"),
-                                                                     KEYED], 1)],
-                  5, "k", now)
+                                                                     KEYED, KEYED_L], 1)],
+                  6, "k", now)
         store.close()
         yield server
 
@@ -146,6 +148,7 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
     the booking page shows the code; Delete takes back a wrong touch. (The screen had only a
     text field: a citizen with the code on paper could not check in.)"""
     page = new_page(size)
+    code = KEYED if size["width"] == 1080 else KEYED_L
     page.goto(kiosk_page(booked_site.url, "kiosk=K1"))
     page.wait_for_selector("#booking-entry:not([hidden])")
     page.wait_for_timeout(800)  # touches are ignored for a moment after a screen appears
@@ -157,19 +160,19 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
     for box in (keys.last.bounding_box(), page.locator("#booking-submit").bounding_box()):
         assert box["y"] + box["height"] <= size["height"]  # all on the screen, none scrolled off
     assert min(keys.nth(i).bounding_box()["width"] for i in range(32)) >= 60
-    for ch in KEYED[:5] + "Z":
+    for ch in code[:5] + "Z":
         page.click(f"#code-keypad [data-code-key='{ch}']")
     page.click("#code-keypad [data-code-key='delete']")  # the Z was a slip
-    for ch in KEYED[5:] + "W":  # a tenth character is not taken
+    for ch in code[5:] + "W":  # a tenth character is not taken
         page.click(f"#code-keypad [data-code-key='{ch}']")
-    assert page.input_value("#booking-code") == f"{KEYED[:4]}-{KEYED[4:8]}-{KEYED[8]}"
+    assert page.input_value("#booking-code") == f"{code[:4]}-{code[4:8]}-{code[8]}"
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=f"{SHOTS}/kiosk-booking-keypad-{size['width']}.png")
     if size["width"] == 1080:
         # A slip in the last character: the check character catches it, and "Nhập lại mã"
         # goes back to the keypad with the code as typed, to fix that one character.
         page.click("#code-keypad [data-code-key='delete']")
-        page.click(f"#code-keypad [data-code-key='{'2' if KEYED[8] != '2' else '3'}']")
+        page.click(f"#code-keypad [data-code-key='{'2' if code[8] != '2' else '3'}']")
         page.click("#booking-submit")
         page.wait_for_selector("#screen-error:not([hidden])")
         assert "kiểm tra lại" in page.inner_text("#error-text")
@@ -177,10 +180,10 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
         page.wait_for_timeout(800)
         page.click("#retype")
         page.wait_for_selector("#screen-booking:not([hidden])")
-        assert page.input_value("#booking-code")[:9] == f"{KEYED[:4]}-{KEYED[4:8]}"
+        assert page.input_value("#booking-code")[:9] == f"{code[:4]}-{code[4:8]}"
         page.wait_for_timeout(800)
         page.click("#code-keypad [data-code-key='delete']")
-        page.click(f"#code-keypad [data-code-key='{KEYED[8]}']")
+        page.click(f"#code-keypad [data-code-key='{code[8]}']")
         page.click("#booking-submit")
         page.wait_for_selector("#screen-done:not([hidden])")
         assert page.inner_text("#number").startswith("H")
@@ -201,4 +204,12 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
         assert slot in phone.inner_text(".facts") and "tiếp theo" not in phone.inner_text(".facts")
         phone.screenshot(path=f"{SHOTS}/tracking-booking-early.png")
         assert phone.console_errors == []
+    else:  # landscape: the number screen with the texting line still fits 1080 px
+        page.click("#booking-submit")
+        page.wait_for_selector("#screen-done:not([hidden])")
+        assert page.locator("#notify-set").is_visible()
+        for selector in ("#notify-set", "#finish"):
+            box = page.locator(selector).bounding_box()
+            assert box["y"] + box["height"] <= size["height"], selector
+        page.screenshot(path=f"{SHOTS}/kiosk-booking-early-{size['width']}.png")
     assert page.console_errors == []

@@ -658,9 +658,17 @@
       number.textContent = shownPhone;
       return [before, number, after];
     };
-    $("notified-text").replaceChildren(...said("Sẽ nhắn tới ", " khi còn " + n + " người"));
-    $("notified-en").replaceChildren(...said("We will text ", " when " + n +
-      (n === 1 ? " person is" : " people are") + " ahead of you"));
+    // Already that near (or early for a booked slot): "when 3 are ahead" would never come true
+    // as said; the text goes once a counter that can call the citizen is open.
+    const near = ticket && (ticket.before_slot || (Number(ticket.position) || 0) <= n);
+    if (near) {
+      $("notified-text").replaceChildren(...said("Sẽ nhắn tới ", " khi sắp đến lượt"));
+      $("notified-en").replaceChildren(...said("We will text ", " when your turn is near"));
+    } else {
+      $("notified-text").replaceChildren(...said("Sẽ nhắn tới ", " khi còn " + n + " người"));
+      $("notified-en").replaceChildren(...said("We will text ", " when " + n +
+        (n === 1 ? " person is" : " people are") + " ahead of you"));
+    }
     show("notified");
     let left = DONE_SECONDS;
     $("notified-countdown").textContent = t("countdown", { s: left });

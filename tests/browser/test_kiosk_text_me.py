@@ -93,6 +93,21 @@ def test_a_citizen_types_a_number_and_is_texted_when_the_queue_moves(texting, ne
     assert page.console_errors == []
 
 
+def test_a_citizen_already_near_is_told_the_text_comes_when_the_turn_nears(texting, new_page):
+    """Nobody ahead: "khi còn 3 người" would never come true as said; the screen says "khi sắp
+    đến lượt" (the text goes once a counter that can call the citizen is open)."""
+    server, _ = texting
+    page = new_page(PORTRAIT)
+    take_on_kiosk(page, server.url, "PICKUP", PORTRAIT)  # nobody waits for PICKUP here
+    type_digits(page, "0987654322")
+    page.click("#notify-send")
+    page.wait_for_selector("#screen-notified:not([hidden])")
+    assert page.inner_text("#notified-text") == "Sẽ nhắn tới 09xx xxx 322 khi sắp đến lượt"
+    assert page.inner_text("#notified-en") == "We will text 09xx xxx 322 when your turn is near"
+    page.screenshot(path=f"{SHOTS}/notified-near-1080x1920.png")
+    assert page.console_errors == []
+
+
 def test_a_refusal_is_said_and_a_citizen_who_walks_away_leaves_no_number(texting, new_page):
     server, _ = texting
     page = new_page(LANDSCAPE)

@@ -8,7 +8,7 @@ server/reports/fold.py). Per service and day of the booking:
 - booked ("Lịch hẹn đã đặt"): bookings of the day not cancelled, and cancelled ones that were
   checked in all the same (cancelled online while the site, offline, checked the citizen in:
   the site is the truth). So every check-in counted (`checked_in`) is among the bookings made.
-- booked_missed ("Lịch hẹn không đến"): bookings made, not checked in, of a day the site's log
+- booked_missed ("Lịch hẹn: không đến lấy số"): bookings made, not checked in, of a day the site's log
   shows over: the site closed that day or a later one, or opened a day after it (a booked day
   the site never opened). The hub marks the same bookings `missed` (server/hub/booking_fate.py)
   by the same rule as the events arrive.

@@ -46,8 +46,9 @@ COUNT_COLUMNS = [
     Column("booked", "Lịch hẹn đã đặt", "Bookings made"),
     Column("checked_in", "Lịch hẹn đã đến", "Bookings checked in"),
     Column("checked_in_late", "Lịch hẹn đến muộn", "Booked, came late"),
-    Column("booked_no_show", "Lịch hẹn vắng mặt", "Booked no-show"),
-    Column("booked_missed", "Lịch hẹn không đến", "Bookings never checked in"),
+    # Two different fates a chief read as one ("vắng mặt" / "không đến"): say when it happened.
+    Column("booked_no_show", "Lịch hẹn: vắng khi gọi", "Booked: absent when called"),
+    Column("booked_missed", "Lịch hẹn: không đến lấy số", "Booked: never came for a number"),
 ] + [Column("outcome:" + code, vi, en) for code, (vi, en) in OUTCOME_VI.items()] + [
     Column("priority_share", "Tỷ lệ ưu tiên", "Priority share", "share"),
 ]

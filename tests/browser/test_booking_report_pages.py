@@ -63,7 +63,14 @@ def test_the_site_and_province_report_pages_show_the_bookings(servers, new_page)
     page.click("#signin button[type=submit]")
     page.wait_for_selector("#key-booked")
     assert _keys(page) == want
-    assert "Lịch hẹn không đến" in page.inner_text("#table-services thead")
+    head = page.inner_text("#table-services thead")
+    # Two fates a chief must not read as synonyms, each with its English line under it.
+    assert "Lịch hẹn: không đến lấy số" in head and "Booked: never came for a number" in head
+    assert "Lịch hẹn: vắng khi gọi" in head and "Booked: absent when called" in head
+    assert "Lịch hẹn không đến" not in head and "Lịch hẹn vắng mặt" not in head
+    # Every header of every table has its English line, as the titles do.
+    assert page.locator("section.table th").count() == \
+        page.locator("section.table th span.en").count() > 0
     _shoot(page, "site-report")
 
     page = new_page(SIZES[0])

@@ -17,7 +17,7 @@ from server.reports.writers import write
 from booked_day import EXPECTED, EXPECTED_TOTAL, KEYS, BookedDay
 
 HEADS = {"booked": "Lịch hẹn đã đặt", "checked_in": "Lịch hẹn đã đến",
-         "booked_missed": "Lịch hẹn không đến"}
+         "booked_missed": "Lịch hẹn: không đến lấy số"}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_the_xlsx_and_csv_carry_the_booking_columns(lived, which):
     assert {k: cccd[h] for k, h in HEADS.items()} == {k: EXPECTED["CCCD"][k] for k in HEADS}
     text = write(doc, "csv")[0].decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
-    never = _by_heading(lines, "Tổng cộng")["Lịch hẹn không đến"]
+    never = _by_heading(lines, "Tổng cộng")["Lịch hẹn: không đến lấy số"]
     assert never == str(EXPECTED_TOTAL["booked_missed"])
 
 

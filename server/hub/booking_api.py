@@ -9,10 +9,11 @@ Public (a citizen's phone on the internet; no sign-in):
     GET  /api/book/<code>/qr.svg                the code as a QR (the kiosk's scanner reads it)
     POST /api/book/<code>/cancel
     POST /api/book/<code>/move  {slot_start}
-Every public write and every look-up by code counts against the client address's budget
-(QMS_HUB_BOOKING_RATE, "COUNT/SECONDS", default 30/3600, the `limits` library; in Redis when
-the hub runs several processes with a message queue, so the budget is the hub's, not a
-process's): codes cannot be tried in bulk and one address cannot hoard slots.
+Every public write and every look-up by code counts against the client address's budget (an
+IPv6 client by its /64, a shared IPv4 address with a larger one), look-ups, cancels and moves
+also against the code's, new bookings against the phone number's, and codes not found against
+the address's budget of misses (server/hub/booking_budget.py): codes cannot be tried in bulk
+and one address or phone cannot hoard slots, while citizens behind one carrier NAT can book.
 
 Store calls run on the event loop, as ingest's: `qms hub` makes psycopg wait with select(),
 which eventlet makes green (server/hub/serve.py), so a query waiting lets other requests in.
@@ -28,14 +29,11 @@ import re
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
-from limits import parse
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-
 from ..engine.site import SiteFileError, site_from_dict
 from . import booking_code, booking_slots
+from .booking_budget import BookingBudget
 from .booking_store import (ACTIVE, CANCELLED, CHECKED_IN, CHECKED_IN_LATE, MISSED, NO_SHOW,
-                            BookingRefused, BookingStore, for_site)
+                            BookingRefused, BookingStore, for_site, keyed_hash)
 from .ingest import _authorised
 
 log = logging.getLogger("qms.hub.bookings")
@@ -68,20 +66,8 @@ def _refused(exc):
     return jsonify(exc.as_response()), exc.status
 
 
-class AddressBudget:
-    def __init__(self, text, storage_url=None):
-        count, seconds = (int(x) for x in str(text).split("/"))
-        self.limit = parse(f"{count} per {seconds} seconds")
-        storage = storage_from_string(storage_url) if storage_url and \
-            storage_url.startswith("redis") else MemoryStorage()
-        self.window = MovingWindowRateLimiter(storage)
-
-    def spend(self, address):
-        return self.window.hit(self.limit, "hub-booking", address or "?")
-
-
 def _over_budget():
-    if _ext_budget().spend(request.remote_addr):
+    if _ext_budget().spend_address(request.remote_addr):
         return None
     return _error(429, "too_many_requests", "Quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại "
                   "sau.", "Too many booking requests from this address; try again later.")
@@ -194,6 +180,11 @@ def book():
     if slot.free <= 0:
         return _error(409, "slot_full", "Khung giờ này đã hết chỗ. Mời chọn giờ khác.",
                       "This slot is full; choose another time.")
+    # Keyed (the hub's booking key): the budget's store never holds a number one could read.
+    if not _ext_budget().spend_phone(keyed_hash(_bookings().key(), "budget-phone", phone)):
+        return _error(429, "too_many_for_phone", "Số điện thoại này đã đặt lịch quá nhiều lần. "
+                      "Vui lòng thử lại sau.", "Too many bookings for this phone number; try "
+                      "again later.")
     try:
         booking = _bookings().create(site.id, service, slot, day, phone, cccd or None,
                                      bool(data.get("notify")), now)
@@ -243,8 +234,18 @@ def _by_code(code):
     if canonical is None:
         raise BookingRefused("bad_code", "Mã đặt lịch không đúng (kiểm tra lại từng ký tự).",
                              "Not a valid booking code (check each character).", 422)
+    budget, address = _ext_budget(), request.remote_addr
+    if not budget.may_miss(address):
+        raise BookingRefused("too_many_misses", "Đã tra quá nhiều mã không có. Vui lòng thử lại "
+                             "sau.", "Too many look-ups of codes that do not exist from this "
+                             "address; try again later.", 429)
+    if not budget.spend_code(canonical):
+        raise BookingRefused("too_many_for_code", "Mã đặt lịch này đã được tra cứu, đổi quá nhiều "
+                             "lần. Vui lòng thử lại sau.", "Too many requests for this booking "
+                             "code; try again later.", 429)
     found = _bookings().by_code(canonical)
     if found is None:
+        budget.missed(address)
         raise BookingRefused("unknown_code", "Không tìm thấy mã đặt lịch.",
                              "No booking with this code.", 404)
     return canonical, found
@@ -378,6 +379,6 @@ def register(app):
     store = app.extensions["qms.hub.store"]
     app.extensions["qms.hub.bookings"] = BookingStore(store)
     _upkeep(app, store, app.extensions["qms.hub.bookings"])
-    app.extensions["qms.hub.booking_budget"] = AddressBudget(
-        app.config.get("BOOKING_RATE", "30/3600"), app.config.get("MESSAGE_QUEUE"))
+    app.extensions["qms.hub.booking_budget"] = BookingBudget(app.config,
+                                                             app.config.get("MESSAGE_QUEUE"))
     app.register_blueprint(bp)

@@ -1,6 +1,7 @@
 """Booking on the hub (issue 13), on real PostgreSQL through the hub's own app: slots from the
 site's settings, codes with a check character and a QR, one active booking per phone and per
-CCCD number per service held as keyed hashes, a per-address budget, cancel and move by code,
+CCCD number per service held as keyed hashes, cancel and move by code (the budgets:
+test_booking_budget.py),
 and the site's authenticated fetch of its bookings' changes."""
 import time
 
@@ -11,7 +12,7 @@ from server.hub import booking_code
 from server.hub.app import create_hub_app
 from server.hub.booking_store import keyed_hash
 
-from booking_kit import booking_settings, register_site
+from booking_kit import NO_BUDGET, booking_settings, register_site
 
 CCCD = "079123456789"
 
@@ -19,7 +20,7 @@ CCCD = "079123456789"
 @pytest.fixture(scope="module")
 def hub(hub_db):
     app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "1000/3600"})
+                                  **NO_BUDGET})
     store = app.extensions["qms.hub.store"]
     keys = {"p1": register_site(store, "p1"), "p2": register_site(store, "p2"),
             "off": register_site(store, "off", dict(booking_settings("off"), booking={}))}
@@ -136,17 +137,6 @@ def test_bad_input_is_refused_with_a_reason_and_books_nothing(hub, body, code):
     assert answer.status_code in (404, 422) and answer.json["error"]["code"] == code
     assert answer.json["error"]["message"]
     assert first_slots(client)["slots"][30]["free"] == 2
-
-
-def test_an_address_has_a_budget_of_bookings_and_code_look_ups(hub, hub_db):
-    app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "3/3600"})
-    client = app.test_client()
-    answers = [client.get(f"/api/book/{booking_code.new_code()}").status_code for _ in range(4)]
-    assert answers == [404, 404, 404, 429]
-    other = app.test_client()
-    assert other.get(f"/api/book/{booking_code.new_code()}",
-                     environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
 
 
 def test_a_site_fetches_its_bookings_changes_with_its_key_only(hub):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from server.hub.app import create_hub_app
 
-from booking_kit import register_site
+from booking_kit import NO_BUDGET, register_site
 
 SITE = "fate"
 
@@ -19,7 +19,7 @@ SITE = "fate"
 @pytest.fixture(scope="module")
 def hub(hub_db):
     app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "1000/3600"})
+                                  **NO_BUDGET})
     store = app.extensions["qms.hub.store"]
     key = register_site(store, SITE)
     client = app.test_client()

@@ -22,7 +22,7 @@ from server.hub.booking_store import KEY_GRACE_SECONDS, keyed_hash
 from server.store import open_store
 from support.inprocess import FlaskTransport
 
-from booking_kit import booking_settings, register_site
+from booking_kit import NO_BUDGET, booking_settings, register_site
 from test_booking import book, first_slots
 
 OLD_CCCD, NEW_CCCD = "079100000001", "079100000002"
@@ -35,7 +35,7 @@ def card_qr(number):
 @pytest.fixture(scope="module")
 def hub(hub_db):
     app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "1000/3600"})
+                                  **NO_BUDGET})
     store = app.extensions["qms.hub.store"]
     key = register_site(store, "rk")
     yield app, store, key

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from server.hub.app import create_hub_app
 from server.hub.booking_api import erase_spent_phones
 
-from booking_kit import register_site
+from booking_kit import NO_BUDGET, register_site
 from test_booking import book, first_slots
 
 
 @pytest.fixture(scope="module")
 def hub(hub_db):
     app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "1000/3600"})
+                                  **NO_BUDGET})
     store = app.extensions["qms.hub.store"]
     register_site(store, "r1")
     yield app, store

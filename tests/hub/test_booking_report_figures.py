@@ -15,6 +15,7 @@ from server.reports import build_document, period_of
 from server.reports.writers import write
 
 from booked_day import EXPECTED, EXPECTED_TOTAL, KEYS, BookedDay
+from booking_kit import NO_BUDGET
 
 HEADS = {"booked": "Lịch hẹn đã đặt", "checked_in": "Lịch hẹn đã đến",
          "booked_missed": "Lịch hẹn: không đến lấy số"}
@@ -23,7 +24,7 @@ HEADS = {"booked": "Lịch hẹn đã đặt", "checked_in": "Lịch hẹn đã 
 @pytest.fixture(scope="module")
 def lived(hub_db, tmp_path_factory):
     app = create_hub_app(hub_db, {"ASYNC_MODE": "threading", "TESTING": True,
-                                  "BOOKING_RATE": "1000/3600"})
+                                  **NO_BUDGET})
     day = BookedDay(tmp_path_factory.mktemp("booked"), app).live()
     period = period_of(day.day)
     made_on = datetime.date.fromisoformat(day.day)

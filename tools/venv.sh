@@ -11,9 +11,11 @@ if [ ! -x "$VENV/bin/python" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
   fi
-  # --system-site-packages: what the machine already has (Debian python3-* packages) is used,
-  # pip adds the rest inside the venv.
-  python3 -m venv --system-site-packages "$VENV"
+  # Isolated from the machine's own python3-* packages: Debian's python3-openssl (often
+  # installed) is older than the cryptography pip brings for Web Push, and eventlet imports
+  # whichever OpenSSL it finds — the demo server died at start with "module 'lib' has no
+  # attribute 'GEN_EMAIL'". Everything the project needs comes from PyPI into the venv.
+  python3 -m venv "$VENV"
 fi
 # pip re-checks every requirement on each run (10 s idle, a minute on a busy machine), so the
 # install is skipped while the package's requirements (setup.cfg, pyproject.toml) and place

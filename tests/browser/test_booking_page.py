@@ -39,7 +39,7 @@ def _shot(page, name):
 def test_a_citizen_books_on_a_phone_and_cancels_with_the_code(hub, new_page):
     page = new_page(PHONE)
     page.goto(hub.url + "/book")
-    page.wait_for_selector("#site option", state="attached")
+    page.wait_for_selector("#site .book-site")
     page.wait_for_selector("#slots .book-chip")
     assert "Đặt lịch hẹn" in page.inner_text("h1")
     _shot(page, "booking-phone-form")
@@ -111,7 +111,7 @@ def test_a_refused_number_keeps_the_chosen_time(hub, new_page):
 def test_a_mistyped_code_is_told_apart_from_an_unknown_one(hub, new_page):
     page = new_page(PHONE)
     page.goto(hub.url + "/book")
-    page.wait_for_selector("#site option", state="attached")
+    page.wait_for_selector("#site .book-site")
     page.fill("#manage-code", "ABCD-EFGH-2")
     page.click("#find")
     page.wait_for_selector("#manage-msg:not([hidden])")
@@ -172,7 +172,7 @@ def test_a_used_booking_says_when_the_citizen_came_and_offers_no_change(hub, new
             + datetime.timedelta(hours=7)).strftime("%H:%M")
     page = new_page(PHONE)
     page.goto(hub.url + "/book")
-    page.wait_for_selector("#site option", state="attached")
+    page.wait_for_selector("#site .book-site")
     _find(page, used["code"])
     assert f"Đã đến làm thủ tục lúc {hhmm}" in page.inner_text("#found-status")
     assert not page.locator("#manage-actions").is_visible()

@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   var $ = QMS.$, el = QMS.el;
-  var DAYS = ["CN", "T2", "T3", "T4", "T5", "T6", "T7"];
-  var sites = [], chosen = { day: null, slot: null }, moving = { code: null, day: null, slot: null, site: null, service: null };
+  // In full: an elderly reader does not decode "T3" (nor the "CN" of a Sunday).
+  var DAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+  var sites = [], chosen = { site: null, day: null, slot: null }, moving = { code: null, day: null, slot: null, site: null, service: null };
 
   function api(method, url, body) {
     var init = { method: method, headers: { "Accept": "application/json" } };
@@ -70,7 +71,7 @@
 
   function readyToBook() { $("submit").disabled = !(chosen.slot && $("phone").value.trim()); }
   function refreshSlots() {
-    var site = $("site").value, service = $("service").value;
+    var site = chosen.site, service = $("service").value;
     if (!site || !service) return;
     loadSlots(site, service, chosen.day, $("days"), $("slots"), chosen, function (data) {
       if (data) $("no-slots").hidden = data.slots.length > 0;
@@ -78,7 +79,7 @@
     }).catch(refused($("error")));
   }
   function fillServices() {
-    var site = sites.filter(function (s) { return s.id === $("site").value; })[0];
+    var site = sites.filter(function (s) { return s.id === chosen.site; })[0];
     $("service").textContent = "";
     (site ? site.services : []).forEach(function (s) {
       var o = el("option", null, s.name_vi); o.value = s.code; $("service").appendChild(o);
@@ -89,7 +90,7 @@
   function book() {
     show($("error"), "");
     $("submit").disabled = true;
-    api("POST", "/api/book", { site_id: $("site").value, service: $("service").value, slot_start: chosen.slot,
+    api("POST", "/api/book", { site_id: chosen.site, service: $("service").value, slot_start: chosen.slot,
       phone: $("phone").value, cccd: $("cccd").value.trim() || null, notify: $("notify").checked })
       .then(function (b) {
         $("code").textContent = b.code;
@@ -132,7 +133,6 @@
       .catch(refused($("manage-msg")));
   }
 
-  $("site").addEventListener("change", fillServices);
   $("service").addEventListener("change", function () { chosen.day = null; refreshSlots(); });
   $("phone").addEventListener("input", readyToBook);
   $("submit").addEventListener("click", book);
@@ -146,8 +146,11 @@
 
   api("GET", "/api/book/sites").then(function (data) {
     sites = data.sites;
-    sites.forEach(function (s) {
-      var o = el("option", null, s.name + (s.district ? " — " + s.district : "")); o.value = s.id; $("site").appendChild(o);
+    sites.forEach(function (s, i) {
+      var b = chip(s.name, s.district, function () { chosen.site = s.id; fillServices(); });
+      b.className = "book-site"; b.setAttribute("data-site", s.id);
+      $("site").appendChild(b);
+      if (i === 0) { chosen.site = s.id; b.setAttribute("aria-checked", "true"); }
     });
     if (!sites.length) show($("error"), "Chưa có điểm cấp nào nhận đặt lịch.");
     fillServices();

@@ -2,6 +2,8 @@
 PostgreSQL: citizens behind one carrier-NAT IPv4 can all book, an IPv6 phone is its /64, and
 what an abuser must vary has a budget of its own: the booking code, the phone number, and the
 codes not found per address."""
+import secrets
+
 import pytest
 
 from server.hub import booking_code
@@ -131,3 +133,15 @@ def test_one_phone_number_cannot_book_and_cancel_without_end(apps):
     assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_for_phone"
     assert _slots(client, "phone")[2]["free"] == 2
     assert _book(client, "phone", slots[2], "0912000301").status_code == 201
+
+
+def test_hub_processes_on_one_message_queue_share_the_budgets(apps):
+    # Two hub apps on the same Redis (as `qms hub --message-queue redis://…` processes): an
+    # address's budget is the hub's, not a process's. A fresh /64 each run: the window lasts.
+    rates = dict(NO_BUDGET, BOOKING_RATE="3/3600", MESSAGE_QUEUE="redis://127.0.0.1:6379/0")
+    one, two = apps("mq1", **rates).test_client(), apps("mq2", **rates).test_client()
+    net = f"{secrets.randbelow(65536):x}:{secrets.randbelow(65536):x}"
+    phone = {"REMOTE_ADDR": f"2001:db8:{net}::1"}
+    answers = [client.get(f"/api/book/{booking_code.new_code()}", environ_base=phone).status_code
+               for client in (one, two, one, two)]
+    assert answers == [404, 404, 404, 429]

@@ -79,7 +79,7 @@
       booking_entry: "Tôi đã đặt lịch hẹn",
       booking_entry_sub: "Nhập mã hoặc quét mã QR",
       title_booking: "Lấy số theo lịch hẹn",
-      lead_booking: "Nhập mã đặt lịch (9 ký tự), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
+      lead_booking: "Nhập mã đặt lịch (11 chữ số), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
       booking_submit: "Lấy số",
       booked_mark: "Lịch hẹn lúc {t}",
       before_slot: "Được gọi từ giờ hẹn",
@@ -132,7 +132,7 @@
       booking_entry: "I have a booking",
       booking_entry_sub: "Type the code or scan its QR",
       title_booking: "Number for a booking",
-      lead_booking: "Type the booking code (9 characters), or scan the booking's QR or the ID card",
+      lead_booking: "Type the booking code (11 digits), or scan the booking's QR or the ID card",
       booking_submit: "Get my number",
       booked_mark: "Booked for {t}",
       before_slot: "Called from the booked time",
@@ -799,6 +799,28 @@
     $("clock").lastChild.textContent = siteClock.dateVi().split(", ")[1];
   }
 
+  // -- the 10-key pad: the phone number's (text me) and the booking code's, one layout ----------
+  // 1-9, then Clear, 0, Delete, as on a phone; each key's data-key is what press() gets.
+  function digitKeypad(pad, press) {
+    for (const name of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete"]) {
+      let key;
+      if (name === "clear") {
+        key = QMS.el("button", "key key-word", "Xóa hết ");
+        key.appendChild(QMS.el("span", "en", "Clear")).lang = "en";
+      } else if (name === "delete") {
+        key = QMS.el("button", "key key-word", "⌫ Xóa ");
+        key.appendChild(QMS.el("span", "en", "Delete")).lang = "en";
+        key.setAttribute("aria-label", "Xóa một số — Delete");
+      } else {
+        key = QMS.el("button", "key", name);
+      }
+      key.type = "button";
+      key.dataset.key = name;
+      key.addEventListener("click", guarded(() => press(name)));
+      pad.appendChild(key);
+    }
+  }
+
   // -- wiring ------------------------------------------------------------------------------
   $("lang-toggle").addEventListener("click", () => setLang(lang === "vi" ? "en" : "vi"));
   $("no-priority").addEventListener("click", guarded(() => submit(null)));
@@ -808,9 +830,7 @@
     if (Date.now() - screenSince > 1500 && event.target.closest("#finish, #notify-offer") === null) home();
   });
   $("notify-offer").addEventListener("click", guarded(openNotify));
-  document.querySelectorAll("#keypad .key").forEach((key) => {
-    key.addEventListener("click", guarded(() => pressKey(key.dataset.key)));
-  });
+  digitKeypad($("keypad"), pressKey);
   $("notify-send").addEventListener("click", guarded(sendPhone));
   $("notify-skip").addEventListener("click", guarded(home));
   $("notified-home").addEventListener("click", guarded(home));
@@ -830,41 +850,26 @@
   }));
   $("booking-back").addEventListener("click", guarded(home));
   // -- the booking code's keypad -----------------------------------------------------------
-  // The characters a code is made of (server/hub/booking_code.py ALPHABET): no I, L, O, 0, 1.
-  const CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-  const CODE_LENGTH = 9;
-  function shownCode(raw) {  // "ABCD-EFGH-J", as the booking page shows it
-    return [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8)].filter(Boolean).join("-");
+  // A code is 11 digits (server/hub/booking_code.py), read out 4-3-4 like a mobile number.
+  // Codes issued before were 9 characters from 2-9 and A-Z: one still arrives from a
+  // booking's QR (the scanner types it here) or from "Nhập lại", so letters are kept.
+  const CODE_LENGTH = 11;
+  function shownCode(raw) {  // "0123-456-7890", as the booking page shows it
+    if (/[A-Z]/.test(raw)) return [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8)].filter(Boolean).join("-");
+    return [raw.slice(0, 4), raw.slice(4, 7), raw.slice(7)].filter(Boolean).join("-");
   }
   function pressCodeKey(key) {
     if (screen !== "booking") return;
     armIdle();
     let raw = $("booking-code").value.toUpperCase().replace(/[^0-9A-Z]/g, "");
     if (key === "delete") raw = raw.slice(0, -1);
+    else if (key === "clear") raw = "";
     else if (raw.length < CODE_LENGTH) raw += key;
     $("booking-code").value = shownCode(raw);
   }
-  function buildCodeKeypad() {
-    const pad = $("code-keypad");
-    for (const ch of CODE_CHARS) {
-      const key = QMS.el("button", "key", ch);
-      key.type = "button";
-      key.dataset.codeKey = ch;
-      pad.appendChild(key);
-    }
-    const del = QMS.el("button", "key key-word", "⌫ Xóa ");
-    del.appendChild(QMS.el("span", "en", "Delete")).lang = "en";
-    del.type = "button";
-    del.dataset.codeKey = "delete";
-    del.setAttribute("aria-label", "Xóa một ký tự — Delete");
-    pad.appendChild(del);
-    // The input keeps the focus (a scanner types into it); a key's tap does not take it.
-    pad.addEventListener("pointerdown", (event) => event.preventDefault());
-    pad.querySelectorAll(".key").forEach((key) => {
-      key.addEventListener("click", guarded(() => pressCodeKey(key.dataset.codeKey)));
-    });
-  }
-  buildCodeKeypad();
+  digitKeypad($("code-keypad"), pressCodeKey);
+  // The input keeps the focus (a scanner types into it); a key's tap does not take it.
+  $("code-keypad").addEventListener("pointerdown", (event) => event.preventDefault());
 
   function typedCode() {
     const code = $("booking-code").value.trim();

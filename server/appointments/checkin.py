@@ -1,7 +1,7 @@
 """Check-in at the kiosk: a booking code (typed or scanned from its QR) or a CCCD card's QR
 becomes a ticket (engine command CheckIn: the booked series, called at the slot time).
 
-    POST /api/checkin {"code": "ABCD-EFGH-J" | "cccd_qr": "<the card's QR text>",
+    POST /api/checkin {"code": "0123-456-7890" | "cccd_qr": "<the card's QR text>",
                        "request_id", "kiosk"?}
     -> 201 {"ticket": {... "booked": true, "slot_start": ...}} | 200 the same ticket again
 
@@ -46,8 +46,8 @@ def find_booking(store, site_id, day, code=None, cccd_qr=None):
     if code is not None:
         canonical = booking_code.normalise(code)
         if canonical is None:
-            raise Refused("bad_code", "Mã đặt lịch không đúng, vui lòng kiểm tra lại từng ký tự.",
-                          "Not a valid booking code (check each character).", 422)
+            raise Refused("bad_code", "Mã đặt lịch không đúng, vui lòng kiểm tra lại từng chữ số.",
+                          "Not a valid booking code (check each digit).", 422)
         found = kept.by_code(store, site_id, canonical, day)
     else:
         number = cccd_from_qr(cccd_qr)

@@ -224,7 +224,7 @@ def _described(site, booking, now=None):
     came = _local_time(site, came) if came and site else ""
     return dict(booking, site_name=site.name if site else "",
                 service_name=service.name_vi if service else booking["service"],
-                time=local.get("time"), qr=f"/api/book/{booking['code'].replace('-', '')}/qr.svg",
+                time=local.get("time"), qr=f"/api/book/{booking_code.normalise(booking['code'])}/qr.svg",
                 changeable=changeable, status_vi=vi.format(time=came),
                 status_en=en.format(time=came))
 
@@ -232,8 +232,8 @@ def _described(site, booking, now=None):
 def _by_code(code):
     canonical = booking_code.normalise(code)
     if canonical is None:
-        raise BookingRefused("bad_code", "Mã đặt lịch không đúng (kiểm tra lại từng ký tự).",
-                             "Not a valid booking code (check each character).", 422)
+        raise BookingRefused("bad_code", "Mã đặt lịch không đúng (kiểm tra lại từng chữ số).",
+                             "Not a valid booking code (check each digit).", 422)
     budget, address = _ext_budget(), request.remote_addr
     if not budget.may_miss(address):
         raise BookingRefused("too_many_misses", "Đã tra quá nhiều mã không có. Vui lòng thử lại "

@@ -11,14 +11,16 @@ from server.appointments.checkin import cccd_hash
 from server.engine.site import site_from_dict, site_to_dict
 from server.engine.stranded import stranded_reasons
 from server.engine.hours import business_day
-from server.hub.booking_code import _check, shown
+from server.hub.booking_code import _old_check, damm_digit, shown
 from support.inprocess import InProcessSite, post
 from support.server_process import Officer, kiosk_headers, take_ticket
 
 DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
                                                      "sun"))
-CODE = "ABCD2345" + _check("ABCD2345")
-EARLY = "EFGH6789" + _check("EFGH6789")
+CODE = "0123456789" + damm_digit("0123456789")
+EARLY = "9876543210" + damm_digit("9876543210")
+# A code issued before codes became digits (8 of 31 characters and a mod-31 check character)
+OLD = "ABCD2345" + _old_check("ABCD2345")
 KEY = "hub-hmac-key"
 CCCD = "001099012345"
 
@@ -64,7 +66,10 @@ enabled = true
          "notify_phone": None, "rev": 3},
         {"id": "bk_early", "service": "CCCD", "day": day, "slot_start": now + 1800,
          "slot_end": now + 3600, "code": EARLY, "status": "active", "cccd_hash": None,
-         "notify_phone": None, "rev": 4}], 4, KEY, now)
+         "notify_phone": None, "rev": 4},
+        {"id": "bk_old", "service": "CCCD", "day": day, "slot_start": now - 60,
+         "slot_end": now + 1740, "code": OLD, "status": "active", "cccd_hash": None,
+         "notify_phone": None, "rev": 5}], 5, KEY, now)
     yield site
     site.stop()
 
@@ -85,6 +90,16 @@ def test_a_code_typed_any_way_checks_in_once(booked):
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_checked_in"
 
 
+def test_a_code_issued_before_codes_became_digits_still_checks_in(booked):
+    """Booked yesterday with an alphanumeric code ("ABCD-2345-X"): today's digit codes must
+    not turn it away (issue 13: codes became 11 digits)."""
+    answer = checkin(booked, code=shown(OLD).lower(), request_id="old")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["ticket"]["booked"] is True
+    wrong = OLD[:-1] + ("2" if OLD[-1] != "2" else "3")  # its own check still catches a typo
+    assert checkin(booked, code=wrong, request_id="old2").json()["error"]["code"] == "bad_code"
+
+
 def test_a_cccd_card_qr_finds_the_booking_by_the_keyed_hash(booked):
     answer = checkin(booked, cccd_qr=f"{CCCD}|012345678|TRẦN THỊ BÌNH|02021992|Nữ|Hà Nội|01012022",
                      request_id="card")
@@ -94,8 +109,10 @@ def test_a_cccd_card_qr_finds_the_booking_by_the_keyed_hash(booked):
 
 @pytest.mark.parametrize("body, status, code", [
     ({"code": CODE[:-1] + ("2" if CODE[-1] != "2" else "3")}, 422, "bad_code"),
+    ({"code": CODE[:3] + CODE[4] + CODE[3] + CODE[5:]}, 422, "bad_code"),  # two digits swapped
     ({"code": "YYYY-YYYY-Y"}, 422, "bad_code"),
-    ({"code": "2345-6789-" + _check("23456789")}, 404, "no_booking"),
+    ({"code": "2345 678 901" + damm_digit("2345678901")}, 404, "no_booking"),
+    ({"code": "2345-6789-" + _old_check("23456789")}, 404, "no_booking"),
     ({"cccd_qr": "not a card"}, 422, "bad_cccd_qr"),
     ({"cccd_qr": "079000000000|x"}, 404, "no_booking"),
     ({}, 400, "bad_input"),

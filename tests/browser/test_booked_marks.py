@@ -11,7 +11,7 @@ import requests
 from browser_helpers import open_display, past_the_guard, sign_in_counter, with_clock
 from server.appointments import kept
 from server.appointments.checkin import cccd_hash
-from server.hub.booking_code import _check
+from server.hub.booking_code import _old_check, damm_digit, shown
 from server.engine.hours import business_day
 from server.site_file import load_site
 from server.store import open_store
@@ -45,9 +45,15 @@ enabled = true
 '''
 
 
-CODES = [body + _check(body) for body in ("2345678A", "3456789B", "456789CD")]
-KEYED = "6789CDEF" + _check("6789CDEF")  # typed on the kiosk's own keypad (portrait)
-KEYED_L = "789CDEFG" + _check("789CDEFG")  # … and in landscape
+def digits(body):
+    return body + damm_digit(body)
+
+
+# The third is a code issued before codes became digits (8 of 31 characters and a check
+# character): it still checks in, typed from its QR by the kiosk's scanner.
+CODES = [digits("2345678901"), digits("3456789012"), "456789CD" + _old_check("456789CD")]
+KEYED = digits("6789012345")  # typed on the kiosk's own keypad (portrait)
+KEYED_L = digits("7890123456")  # … and in landscape
 EARLY = (KEYED, KEYED_L)  # early for their slots, asked at booking to be texted
 CCCD_QR = "079123456789|025123456|LÊ VĂN CƯỜNG|05051985|Nam|Quận 1, TP. Hồ Chí Minh|01012021"
 
@@ -72,7 +78,7 @@ def booked_site(tmp_path_factory):
                                     # asked at booking to be texted
                                     "notify_phone": "0912345678" if code in EARLY else None,
                                     "rev": n}
-                                   for n, code in enumerate(CODES + ["56789CDE" + _check("56789CDE"),
+                                   for n, code in enumerate(CODES + [digits("5678901234"),
                                                                      KEYED, KEYED_L], 1)],
                   6, "k", now)
         store.close()
@@ -117,7 +123,8 @@ def test_the_kiosk_checks_a_booking_in_by_its_typed_code_and_by_the_card(booked_
     page.wait_for_selector("#screen-booking:not([hidden])")
     past_the_guard(page)
     if size["width"] == 1920:
-        page.fill("#booking-code", "2345-6789-2")  # a typo: the check character catches it
+        typo = CODES[0][:-1] + str((int(CODES[0][-1]) + 1) % 10)
+        page.fill("#booking-code", shown(typo))  # a typo: the check digit catches it
         page.press("#booking-code", "Enter")
         page.wait_for_selector("#screen-error:not([hidden])")
         assert "kiểm tra lại" in page.inner_text("#error-text")
@@ -144,9 +151,10 @@ def test_the_kiosk_checks_a_booking_in_by_its_typed_code_and_by_the_card(booked_
 
 @pytest.mark.parametrize("size", [{"width": 1080, "height": 1920}, {"width": 1920, "height": 1080}])
 def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, size):
-    """A touch kiosk has no keyboard: the code's characters are keys on the screen, shown as
-    the booking page shows the code; Delete takes back a wrong touch. (The screen had only a
-    text field: a citizen with the code on paper could not check in.)"""
+    """A touch kiosk has no keyboard: the code's digits are keys on the screen (the phone
+    number's 10-key pad), shown as the booking page shows the code; Delete takes back a wrong
+    touch. (The screen had only a text field: a citizen with the code on paper could not check
+    in; then 31 letter and digit keys, hard to read aloud: issue 13.)"""
     page = new_page(size)
     code = KEYED if size["width"] == 1080 else KEYED_L
     page.goto(kiosk_page(booked_site.url, "kiosk=K1"))
@@ -156,23 +164,25 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
     page.wait_for_selector("#screen-booking:not([hidden])")
     page.wait_for_timeout(800)
     keys = page.locator("#code-keypad .key")
-    assert keys.count() == 32
+    assert [keys.nth(i).get_attribute("data-key") for i in range(keys.count())] == \
+        list("123456789") + ["clear", "0", "delete"]
     for box in (keys.last.bounding_box(), page.locator("#booking-submit").bounding_box()):
         assert box["y"] + box["height"] <= size["height"]  # all on the screen, none scrolled off
-    assert min(keys.nth(i).bounding_box()["width"] for i in range(32)) >= 60
-    for ch in code[:5] + "Z":
-        page.click(f"#code-keypad [data-code-key='{ch}']")
-    page.click("#code-keypad [data-code-key='delete']")  # the Z was a slip
-    for ch in code[5:] + "W":  # a tenth character is not taken
-        page.click(f"#code-keypad [data-code-key='{ch}']")
-    assert page.input_value("#booking-code") == f"{code[:4]}-{code[4:8]}-{code[8]}"
+    assert min(keys.nth(i).bounding_box()["width"] for i in range(12)) >= 60
+    slip = "1" if code[5] != "1" else "2"
+    for ch in code[:5] + slip:
+        page.click(f"#code-keypad [data-key='{ch}']")
+    page.click("#code-keypad [data-key='delete']")  # the last touch was a slip
+    for ch in code[5:] + "4":  # a twelfth digit is not taken
+        page.click(f"#code-keypad [data-key='{ch}']")
+    assert page.input_value("#booking-code") == shown(code) == f"{code[:4]}-{code[4:7]}-{code[7:]}"
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=f"{SHOTS}/kiosk-booking-keypad-{size['width']}.png")
     if size["width"] == 1080:
         # A slip in the last character: the check character catches it, and "Nhập lại mã"
         # goes back to the keypad with the code as typed, to fix that one character.
-        page.click("#code-keypad [data-code-key='delete']")
-        page.click(f"#code-keypad [data-code-key='{'2' if code[8] != '2' else '3'}']")
+        page.click("#code-keypad [data-key='delete']")
+        page.click(f"#code-keypad [data-key='{'2' if code[-1] != '2' else '3'}']")
         page.click("#booking-submit")
         page.wait_for_selector("#screen-error:not([hidden])")
         assert "kiểm tra lại" in page.inner_text("#error-text")
@@ -180,10 +190,10 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
         page.wait_for_timeout(800)
         page.click("#retype")
         page.wait_for_selector("#screen-booking:not([hidden])")
-        assert page.input_value("#booking-code")[:9] == f"{code[:4]}-{code[4:8]}"
+        assert page.input_value("#booking-code")[:-1] == shown(code)[:-1]
         page.wait_for_timeout(800)
-        page.click("#code-keypad [data-code-key='delete']")
-        page.click(f"#code-keypad [data-code-key='{code[8]}']")
+        page.click("#code-keypad [data-key='delete']")
+        page.click(f"#code-keypad [data-key='{code[-1]}']")
         page.click("#booking-submit")
         page.wait_for_selector("#screen-done:not([hidden])")
         assert page.inner_text("#number").startswith("H")

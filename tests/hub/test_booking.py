@@ -3,6 +3,7 @@ site's settings, codes with a check character and a QR, one active booking per p
 CCCD number per service held as keyed hashes, cancel and move by code (the budgets:
 test_booking_budget.py),
 and the site's authenticated fetch of its bookings' changes."""
+import re
 import time
 
 import pytest
@@ -62,18 +63,38 @@ def test_a_booking_gets_a_checked_code_and_a_qr_and_fills_its_slot(hub):
     first = book(client, slot, phone="0912000001")
     assert first.status_code == 201, first.json
     code = first.json["code"]
-    assert len(code) == 11 and code[4] == code[9] == "-"
-    assert booking_code.normalise(code.lower()) == code.replace("-", "")
-    wrong = code[:-1] + ("2" if code[-1] != "2" else "3")
+    # 11 digits read out 4-3-4, as a mobile number (issue 13: letters are misheard aloud)
+    assert re.fullmatch(r"\d{4}-\d{3}-\d{4}", code), code
+    canonical = code.replace("-", "")
+    assert booking_code.normalise(code) == booking_code.normalise(f" {canonical[:4]} {canonical[4:]}") \
+        == canonical
+    wrong = canonical[:-1] + ("2" if canonical[-1] != "2" else "3")
     assert client.get(f"/api/book/{wrong}").json["error"]["code"] == "bad_code"
+    assert first.json["qr"] == f"/api/book/{canonical}/qr.svg"  # the QR holds the code itself
     svg = client.get(first.json["qr"])
     assert svg.status_code == 200 and svg.data.startswith(b"<?xml") and b"<svg" in svg.data
-    assert client.get(f"/api/book/{code}").json["status"] == "active"
+    assert client.get(f"/api/book/{canonical}").json["status"] == "active"
     assert book(client, slot, phone="0912000002").status_code == 201
     full = book(client, slot, phone="0912000003")
     assert full.status_code == 409 and full.json["error"]["code"] == "slot_full"
     again = first_slots(client)["slots"][3]
     assert again["free"] == 0
+
+
+def test_a_booking_made_with_an_old_alphanumeric_code_is_still_found_by_it(hub, monkeypatch):
+    """Codes became digits (issue 13); a citizen who booked the day before holds a code like
+    "9PSS-WUMC-K": the hub still finds, shows and draws it."""
+    app, _, _ = hub
+    client = app.test_client()
+    old = "9PSSWUMC" + booking_code._old_check("9PSSWUMC")
+    monkeypatch.setattr(booking_code, "new_code", lambda: old)  # as issued before the change
+    made = book(client, first_slots(client)["slots"][5], phone="0912000077")
+    monkeypatch.undo()
+    assert made.status_code == 201, made.json
+    assert made.json["code"] == f"{old[:4]}-{old[4:8]}-{old[8]}"
+    found = client.get(f"/api/book/{made.json['code'].lower()}")
+    assert found.status_code == 200 and found.json["status"] == "active"
+    assert client.get(f"/api/book/{old}/qr.svg").status_code == 200
 
 
 def test_one_active_booking_per_phone_and_per_cccd_per_service_held_as_keyed_hashes(hub, hub_db):

@@ -14,6 +14,7 @@ in the hub's table (as the clock would have moved) before the site fetches it.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -87,7 +88,9 @@ def book_on_the_page(page, hub_url):
     assert page.is_checked("#notify")
     page.click("#submit")
     page.wait_for_selector("#done:not([hidden])")
-    return page.inner_text("#code")
+    code = page.inner_text("#code")
+    assert re.fullmatch(r"\d{4}-\d{3}-\d{4}", code), code  # digits, read out 4-3-4
+    return code
 
 
 def hub_events(hub_db):

@@ -109,7 +109,7 @@
     show($("manage-msg"), ""); $("found").hidden = true; $("cancel-confirm").hidden = true;
     var code = $("manage-code").value;
     api("GET", "/api/book/" + encodeURIComponent(code.replace(/[\s-]/g, ""))).then(function (b) {
-      moving = { code: b.code.replace(/-/g, ""), site: b.site_id, service: b.service, day: b.day, slot: null };
+      moving = { code: b.code.replace(/[\s-]/g, ""), site: b.site_id, service: b.service, day: b.day, slot: null };
       var t = dayText(b.day);
       $("found-text").textContent = b.code + ": " + b.service_name + ", " + b.site_name + ", " + b.time + " " + t[0] + " " + t[1];
       // What became of it, as the hub learnt from the site (checked in at 08:12, never came…).

@@ -12,7 +12,7 @@ one public IPv4 (carrier-grade NAT), so at a busy hour citizens who never met sh
   book, cancel and book again without end;
 - failed look-ups per address (`BOOKING_MISS_RATE`): a well-formed code that is not found
   spends it, so codes cannot be tried in bulk even under the larger IPv4 budget. A citizen's
-  typo is nearly always refused by the code's check character first (any one character wrong
+  typo is nearly always refused by the code's check digit first (any one digit wrong
   or two neighbours swapped: server/hub/booking_code.py), which spends nothing of it.
 
 Each is "COUNT/SECONDS" in the hub's config (env QMS_HUB_<NAME>), a moving window of the

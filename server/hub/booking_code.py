@@ -19,8 +19,8 @@ group is longer than four digits. Dashes, not spaces, between the groups: the co
 word in a URL, a text message or a copy, and the codes issued before used them too (every
 reader already drops them).
 
-How guessable: 10^10 codes. A look-up, cancel or move by code counts against the client
-address's budget (QMS_HUB_BOOKING_RATE, default 30 an hour). With A active bookings in the
+How guessable: 10^10 codes. A look-up of a code that is not found spends the client
+address's budget of misses (BOOKING_MISS_RATE, default 30 an hour; server/hub/booking_budget.py). With A active bookings in the
 province, one guess finds one with odds A / 10^10: for A = 100 000 (some 30 sites, 500 a day,
 a week ahead) that is 1 in 100 000 a guess, so an address spending its whole budget all day
 (720 guesses) hits one with odds about 0.7 % a day, and what it finds is one booking's site

@@ -705,9 +705,10 @@
       clearTimeout(offlineTimer);
       offlineTimer = null;
       if (!online) { online = true; updateOffline(); }
-    } else if (online || offlineTimer === null) {
-      // A short blip (a server restart) is not worth alarming anyone: wait a moment.
-      clearTimeout(offlineTimer);
+    } else if (online && offlineTimer === null) {
+      // A short blip (a server restart) is not worth alarming anyone: wait a moment. Later
+      // failures while waiting (each reconnection attempt says so) do not start it again, or
+      // attempts coming faster than the wait would keep a dead link looking alive.
       offlineTimer = setTimeout(() => { online = false; offlineTimer = null; updateOffline(); }, 1500);
     }
   }

@@ -79,7 +79,7 @@
       booking_entry: "Tôi đã đặt lịch hẹn",
       booking_entry_sub: "Nhập mã hoặc quét mã QR",
       title_booking: "Lấy số theo lịch hẹn",
-      lead_booking: "Nhập mã đặt lịch (11 chữ số), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
+      lead_booking: "Nhập mã đặt lịch (12 chữ số), hoặc quét mã QR lịch hẹn hay thẻ Căn cước",
       booking_submit: "Lấy số",
       booked_mark: "Lịch hẹn lúc {t}",
       before_slot: "Được gọi từ giờ hẹn",
@@ -132,7 +132,7 @@
       booking_entry: "I have a booking",
       booking_entry_sub: "Type the code or scan its QR",
       title_booking: "Number for a booking",
-      lead_booking: "Type the booking code (11 digits), or scan the booking's QR or the ID card",
+      lead_booking: "Type the booking code (12 digits), or scan the booking's QR or the ID card",
       booking_submit: "Get my number",
       booked_mark: "Booked for {t}",
       before_slot: "Called from the booked time",
@@ -851,13 +851,12 @@
   }));
   $("booking-back").addEventListener("click", guarded(home));
   // -- the booking code's keypad -----------------------------------------------------------
-  // A code is 11 digits (server/hub/booking_code.py), read out 4-3-4 like a mobile number.
+  // A code is 12 digits (server/hub/booking_code.py), read out in groups of four.
   // Codes issued before were 9 characters from 2-9 and A-Z: one still arrives from a
   // booking's QR (the scanner types it here) or from "Nhập lại", so letters are kept.
-  const CODE_LENGTH = 11;
-  function shownCode(raw) {  // "0123-456-7890", as the booking page shows it
-    if (/[A-Z]/.test(raw)) return [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8)].filter(Boolean).join("-");
-    return [raw.slice(0, 4), raw.slice(4, 7), raw.slice(7)].filter(Boolean).join("-");
+  const CODE_LENGTH = 12;
+  function shownCode(raw) {  // "0123-4567-8901" (an old code "ABCD-EFGH-J"), as the booking page shows it
+    return [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8)].filter(Boolean).join("-");
   }
   function pressCodeKey(key) {
     if (screen !== "booking") return;

@@ -1,7 +1,7 @@
 """Check-in at the kiosk: a booking code (typed or scanned from its QR) or a CCCD card's QR
 becomes a ticket (engine command CheckIn: the booked series, called at the slot time).
 
-    POST /api/checkin {"code": "0123-456-7890" | "cccd_qr": "<the card's QR text>",
+    POST /api/checkin {"code": "0123-4567-8901" | "cccd_qr": "<the card's QR text>",
                        "request_id", "kiosk"?}
     -> 201 {"ticket": {... "booked": true, "slot_start": ...}} | 200 the same ticket again
 

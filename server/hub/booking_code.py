@@ -5,7 +5,7 @@ M/N "em-mờ/en-nờ", S/X "ét-sì/ích-xì"), on the phone to a relative or ac
 Digits ("một, hai, ba…") are the one alphabet every citizen reads and hears the same way,
 and the kiosk's keypad becomes the 10-key pad of the phone number.
 
-A code is 10 digits drawn at random (`secrets`) and one check digit by the Damm algorithm
+A code is 11 digits drawn at random (`secrets`) and one check digit by the Damm algorithm
 (H. M. Damm, 2004): the digits are run through a 10x10 weakly totally anti-symmetric
 quasigroup of order 10 (the table below: each row and column a permutation of 0-9, zeros on
 the diagonal, and x*c*y == y*c*x only when x == y). Because of those properties every single
@@ -13,20 +13,20 @@ wrong digit and every swap of two adjacent digits is caught before the store is 
 (a typo is told apart from an unknown code); tests/hub/test_booking_code.py proves it
 exhaustively on the table.
 
-Grouped 4-3-4, "0123-456-7890": the way Vietnamese read out 11-digit mobile numbers
-("0168 123 4567"), so a citizen reads it in three breaths without learning a new rhythm; no
-group is longer than four digits. Dashes, not spaces, between the groups: the code stays one
+Grouped 4-4-4, "0123-4567-8901": three groups of four, each read in one breath ("không một
+hai ba"), none longer than a PIN; twelve digits rather than eleven for the guessing odds
+below. Dashes, not spaces, between the groups: the code stays one
 word in a URL, a text message or a copy, and the codes issued before used them too (every
 reader already drops them).
 
-How guessable: 10^10 codes. A look-up of a code that is not found spends the client
+How guessable: 10^11 codes. A look-up of a code that is not found spends the client
 address's budget of misses (BOOKING_MISS_RATE, default 30 an hour; server/hub/booking_budget.py). With A active bookings in the
-province, one guess finds one with odds A / 10^10: for A = 100 000 (some 30 sites, 500 a day,
-a week ahead) that is 1 in 100 000 a guess, so an address spending its whole budget all day
-(720 guesses) hits one with odds about 0.7 % a day, and what it finds is one booking's site
-and time (no name, no number), which it could cancel. The old 31^8 ≈ 8.5·10^11 codes gave
-about 85 times less (0.008 % a day); the budget, not the length, is what keeps guessing
-slow. (docs/appointments.md "Booking codes".)
+province, one guess finds one with odds A / 10^11: for A = 100 000 (some 30 sites, 500 a day,
+a week ahead) that is 1 in 1 000 000 a guess, so an address spending its whole budget all day
+(720 guesses) hits one with odds about 0.07 % a day, and what it finds is one booking's site
+and time (no name, no number), which it could cancel. Eleven digits (10^10) gave 0.7 % a day
+per address, too much for a province where an IPv6 client can change its /64; the old 31^8 ≈
+8.5·10^11 codes gave 0.008 %. (docs/appointments.md "Booking codes".)
 
 Codes issued before (8 of 31 characters, 2-9 and A-Z without I, L, O, plus a weighted
 mod-31 check character, shown "ABCD-EFGH-J") keep working: normalise() accepts them with
@@ -34,7 +34,7 @@ their own check, so a booking made before the change still checks in.
 """
 import secrets
 
-RANDOM_LENGTH = 10
+RANDOM_LENGTH = 11
 LENGTH = RANDOM_LENGTH + 1
 
 # The Damm quasigroup: DAMM[interim][digit] is the next interim; a number is valid when it
@@ -89,7 +89,5 @@ def normalise(text):
 
 
 def shown(code):
-    """How the code is printed and read out: "0123-456-7890" (an old code: "ABCD-EFGH-J")."""
-    if len(code) == OLD_LENGTH:
-        return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-    return f"{code[:4]}-{code[4:7]}-{code[7:]}"
+    """How the code is printed and read out: "0123-4567-8901" (an old code: "ABCD-EFGH-J")."""
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"

@@ -51,9 +51,9 @@ def digits(body):
 
 # The third is a code issued before codes became digits (8 of 31 characters and a check
 # character): it still checks in, typed from its QR by the kiosk's scanner.
-CODES = [digits("2345678901"), digits("3456789012"), "456789CD" + _old_check("456789CD")]
-KEYED = digits("6789012345")  # typed on the kiosk's own keypad (portrait)
-KEYED_L = digits("7890123456")  # … and in landscape
+CODES = [digits("23456789012"), digits("34567890123"), "456789CD" + _old_check("456789CD")]
+KEYED = digits("67890123456")  # typed on the kiosk's own keypad (portrait)
+KEYED_L = digits("78901234567")  # … and in landscape
 EARLY = (KEYED, KEYED_L)  # early for their slots, asked at booking to be texted
 CCCD_QR = "079123456789|025123456|LÊ VĂN CƯỜNG|05051985|Nam|Quận 1, TP. Hồ Chí Minh|01012021"
 
@@ -78,7 +78,7 @@ def booked_site(tmp_path_factory):
                                     # asked at booking to be texted
                                     "notify_phone": "0912345678" if code in EARLY else None,
                                     "rev": n}
-                                   for n, code in enumerate(CODES + [digits("5678901234"),
+                                   for n, code in enumerate(CODES + [digits("56789012345"),
                                                                      KEYED, KEYED_L], 1)],
                   6, "k", now)
         store.close()
@@ -176,7 +176,7 @@ def test_a_touch_kiosk_types_the_code_on_its_own_keypad(booked_site, new_page, s
     page.click("#code-keypad [data-key='delete']")  # the last touch was a slip
     for ch in code[5:] + "4":  # a twelfth digit is not taken
         page.click(f"#code-keypad [data-key='{ch}']")
-    assert page.input_value("#booking-code") == shown(code) == f"{code[:4]}-{code[4:7]}-{code[7:]}"
+    assert page.input_value("#booking-code") == shown(code) == f"{code[:4]}-{code[4:8]}-{code[8:]}"
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=f"{SHOTS}/kiosk-booking-keypad-{size['width']}.png")
     if size["width"] == 1080:

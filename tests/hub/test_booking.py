@@ -63,8 +63,8 @@ def test_a_booking_gets_a_checked_code_and_a_qr_and_fills_its_slot(hub):
     first = book(client, slot, phone="0912000001")
     assert first.status_code == 201, first.json
     code = first.json["code"]
-    # 11 digits read out 4-3-4, as a mobile number (issue 13: letters are misheard aloud)
-    assert re.fullmatch(r"\d{4}-\d{3}-\d{4}", code), code
+    # 12 digits read out in three groups of four (issue 13: letters are misheard aloud)
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", code), code
     canonical = code.replace("-", "")
     assert booking_code.normalise(code) == booking_code.normalise(f" {canonical[:4]} {canonical[4:]}") \
         == canonical

@@ -89,7 +89,7 @@ def book_on_the_page(page, hub_url):
     page.click("#submit")
     page.wait_for_selector("#done:not([hidden])")
     code = page.inner_text("#code")
-    assert re.fullmatch(r"\d{4}-\d{3}-\d{4}", code), code  # digits, read out 4-3-4
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", code), code  # digits, three groups of four
     return code
 
 

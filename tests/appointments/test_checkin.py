@@ -14,9 +14,8 @@ from server.engine.hours import business_day
 from server.hub.booking_code import _old_check, damm_digit, shown
 from support.inprocess import InProcessSite, post
 from support.server_process import Officer, kiosk_headers, take_ticket
+from support.site_files import ALL_DAY as DAYS
 
-DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
-                                                     "sun"))
 CODE = "01234567890" + damm_digit("01234567890")
 EARLY = "98765432109" + damm_digit("98765432109")
 # A code issued before codes became digits (8 of 31 characters and a mod-31 check character)

@@ -12,15 +12,6 @@ from support.server_process import Officer, take_ticket
 from support.waiting import wait_until
 
 
-@pytest.fixture
-def texting_site(tmp_path):
-    with FakeProvider() as sms:
-        site = InProcessSite(tmp_path / "instance", config={
-            "NOTIFY_SMS_URL": sms.url, "NOTIFY_BACKOFF": 0.01, "NOTIFY_AHEAD": 3})
-        yield site, sms
-        site.stop()
-
-
 def test_an_opted_in_walk_in_is_texted_once_when_three_are_ahead(texting_site):
     site, sms = texting_site
     officer = Officer(site.url)

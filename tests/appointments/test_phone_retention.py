@@ -3,14 +3,12 @@ an opt-in's row and a booking's `notify_phone`, at the store's opening (a day be
 and when the day is closed; the message still goes out while the day runs."""
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from server.appointments import kept
 from server.engine.hours import business_day
 from server.store.sql import site_bookings, site_notify_optins
-from support.fake_provider import FakeProvider
-from support.inprocess import InProcessSite, post
+from support.inprocess import post
 from support.server_process import Officer, take_ticket
 from support.waiting import wait_until
 
@@ -31,15 +29,6 @@ def phones(site):
         booked = dict(conn.execute(sa.select(site_bookings.c.id, site_bookings.c.notify_phone)
                                    .where(site_bookings.c.site_id == site_id)).all())
     return asked, booked
-
-
-@pytest.fixture
-def texting_site(tmp_path):
-    with FakeProvider() as sms:
-        site = InProcessSite(tmp_path / "instance", config={
-            "NOTIFY_SMS_URL": sms.url, "NOTIFY_BACKOFF": 0.01, "NOTIFY_AHEAD": 3})
-        yield site, sms
-        site.stop()
 
 
 def test_yesterdays_booking_phone_is_erased_when_the_store_opens_todays_kept(texting_site):

@@ -17,11 +17,10 @@ from server.site_file import load_site
 from server.store import open_store
 from support.fake_provider import FakeProvider
 from support.server_process import ServerProcess, issue_device_token, kiosk_page, take_ticket
+from support.site_files import ALL_DAY as DAYS
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("QMS_SHOTS", "/tmp/shots/appoint")
-DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
-                                                     "sun"))
 SITE = f'''
 [site]
 id = "hen-marks"

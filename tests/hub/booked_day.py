@@ -20,12 +20,11 @@ from server.hub.booking_slots import Slot
 from server.hub.scrub import scrub
 from support.inprocess import InProcessSite, post
 from support.server_process import kiosk_headers
+from support.site_files import ALL_DAY
 
 from booking_kit import register_site
 
 SITE_ID = "hen-gio"
-ALL_DAY = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
-                                                       "sun"))
 SITE_FILE = f'''
 [site]
 id = "{SITE_ID}"

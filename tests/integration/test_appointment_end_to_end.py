@@ -30,6 +30,7 @@ from support.hub_process import HubProcess
 from support.network_listener import Listener
 from support.server_process import Officer, ServerProcess, issue_device_token, take_ticket
 from support.waiting import wait_until
+from support.site_files import ALL_DAY as DAYS
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "hub"))
 from hubkit import SyncProcess, add_site, hub_log  # noqa: E402
@@ -39,8 +40,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SITE_ID = "hen-gio"
 CCCD = "079123456789"
 CARD_QR = f"{CCCD}|025123456|NGUYỄN VĂN AN|01011990|Nam|12 Lê Lợi, Bến Nghé, Quận 1|01012021"
-DAYS = "\n".join(f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat",
-                                                     "sun"))
 
 
 def site_text(hub_url, key):

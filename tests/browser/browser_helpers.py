@@ -1,5 +1,6 @@
 """Page helpers shared by the browser tests."""
 
+from support.browser import KIOSK_GUARD_MS, past_the_guard, with_clock  # noqa: F401
 from support.server_process import Officer
 from support.waiting import wait_until  # noqa: F401
 
@@ -100,24 +101,6 @@ def play_fast(page, rate=8):
       player.defaultPlaybackRate = rate;
       player.playbackRate = rate;
     }""", rate)
-
-
-# The kiosk ignores touches for GUARD_MS (700 ms) after a screen appears (kiosk/static/kiosk.js:
-# the second half of a double tap must not act on the next screen).
-KIOSK_GUARD_MS = 800
-
-
-def with_clock(page):
-    """Give `page` Playwright's clock (before it loads anything): time runs as usual, and a
-    test may jump it forward (`past_the_guard`) instead of sleeping through a page's timer."""
-    page.clock.install()
-    return page
-
-
-def past_the_guard(page):
-    """As if the citizen waited past the kiosk's touch guard before tapping (the page's clock
-    jumps forward; `with_clock` must have been called before the page loaded)."""
-    page.clock.fast_forward(KIOSK_GUARD_MS)
 
 
 # display/static/display.js: a new call flashes the hero for FLASH_MS.

@@ -5,6 +5,7 @@ import itertools
 
 import requests
 
+from support.browser import past_the_guard as past_guard  # noqa: F401 (the kiosk tests' name)
 from support.server_process import Officer, take_ticket
 from support.server_process import issue_device_token as issue_token  # noqa: F401
 from support.waiting import wait_until
@@ -41,12 +42,6 @@ def printer_status(base_url, kiosk):
 def problems(base_url, kiosk):
     """The open print problems of `kiosk`, by ticket id."""
     return {p["id"]: p for p in counter_view(base_url)["print_problems"] if p["kiosk"] == kiosk}
-
-
-def past_guard(page):
-    """Past the kiosk page's double-tap guard (700 ms) of the screen just shown, run forward
-    on the page's clock (the page was given one: page.clock.install() before it loaded)."""
-    page.clock.run_for(800)
 
 
 def printed_last(server, kiosk, printer, expected, before=0):

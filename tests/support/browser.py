@@ -43,3 +43,21 @@ def predicates_as_functions(page_class):
         return original(self, expression, *args, **kwargs)
     wait_for_function._as_function = True
     page_class.wait_for_function = wait_for_function
+
+
+# The kiosk ignores touches for GUARD_MS (700 ms) after a screen appears (kiosk/static/kiosk.js:
+# the second half of a double tap must not act on the next screen).
+KIOSK_GUARD_MS = 800
+
+
+def with_clock(page):
+    """Give `page` Playwright's clock (before it loads anything): time runs as usual, and a
+    test may jump it forward (`past_the_guard`) instead of sleeping through a page's timer."""
+    page.clock.install()
+    return page
+
+
+def past_the_guard(page):
+    """As if the citizen waited past the kiosk's touch guard before tapping (the page's clock
+    jumps forward; `with_clock` must have been called before the page loaded)."""
+    page.clock.fast_forward(KIOSK_GUARD_MS)

@@ -6,7 +6,12 @@ from support.server_process import Officer, ServerProcess, issue_device_token
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory):
-    with ServerProcess(tmp_path_factory.mktemp("fuzz-instance")) as proc:
+    # The anonymous fuzz signs in with random passwords for the demo names from this one
+    # address; with the site's throttle the officer's own sign-in after it waits (429) for
+    # as long as the examples happened to fail. The throttle has its own tests
+    # (tests/security); here failures cost no delay and lock no one.
+    with ServerProcess(tmp_path_factory.mktemp("fuzz-instance"), env={
+            "QMS_SIGN_IN_BASE_DELAY": "0", "QMS_SIGN_IN_LOCK_FAILURES": "1000000"}) as proc:
         yield proc
 
 

@@ -53,7 +53,8 @@ def printed_last(server, kiosk, printer, expected, before=0):
     assert answer.status_code == 201, answer.text
     last = answer.json()["ticket"]["number"]
     wait_until(lambda: last in printer.tickets(before), message="the last ticket printed")
-    assert printer.tickets(before) == expected + [last]
+    got = printer.tickets(before)
+    assert got == expected + [last], (got, expected, last)
 
 
 def waiting(base_url, service="CCCD"):

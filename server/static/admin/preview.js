@@ -8,7 +8,10 @@
   var form = $("choice"), img = $("ticket"), box = $("paper-box"), error = $("preview-error");
   var shown = null;
 
+  var asked = 0;  // the latest request: an earlier answer arriving late must not replace it
+
   function show() {
+    var mine = ++asked;
     var params = new URLSearchParams(new FormData(form));
     if (!params.get("ticket")) params.delete("ticket");
     var paper = params.get("paper");
@@ -19,6 +22,7 @@
                              function () { return { error: { message: "Lỗi " + r.status } }; });
       })
       .then(function (answer) {
+        if (mine !== asked) return;  // the officer chose again meanwhile
         if (answer.error) {
           error.textContent = (answer.error.message || "") +
             (answer.error.message_en ? " · " + answer.error.message_en : "");
@@ -38,6 +42,7 @@
         $("paper-caption").textContent = "Khổ giấy " + paper + ", vùng in " + mm[1] + " mm · " +
           paper + " paper, " + mm[1] + " mm printed";
       }, function () {
+        if (mine !== asked) return;
         error.textContent = "Không kết nối được máy chủ. · Cannot reach the server.";
         error.hidden = false;
       });

@@ -153,6 +153,6 @@ class SiteVapid:
 
 def payload(message):
     """What the service worker shows: {title, body, url} (Vietnamese, English under it)."""
-    title = f"Số {message.number} sắp đến lượt" if message.number else "Sắp đến lượt bạn"
+    title = f"Số {message.number} sắp đến lượt" if message.number else "Sắp đến lượt"
     body = message.text + (f"\n{message.text_en}" if message.text_en else "")
     return json.dumps({"title": title, "body": body, "url": message.url}, ensure_ascii=False)

@@ -182,7 +182,7 @@ def test_notifications_not_allowed_are_said_plainly(reminding_site, new_page):
     page.evaluate("Notification.permission")  # headless: no prompt, the ask is answered "denied"
     page.click("#push-on")
     page.wait_for_selector("#push-msg.err", timeout=30_000)
-    assert "chưa cho phép thông báo" in page.inner_text("#push-msg")
+    assert "Thông báo chưa được cho phép" in page.inner_text("#push-msg")
     assert page.is_visible("#sms-form")
 
 

@@ -60,7 +60,7 @@
         msg.hidden = true;
         Notification.requestPermission().then(function (permission) {
           if (permission !== "granted") {
-            throw { vi: "Bạn chưa cho phép thông báo. Hãy nhận SMS bên dưới, hoặc cho phép trong cài đặt trình duyệt.",
+            throw { vi: "Thông báo chưa được cho phép. Hãy nhận SMS bên dưới, hoặc cho phép trong cài đặt trình duyệt.",
                     en: "Notifications are not allowed. Use a text message below, or allow them in the browser's settings." };
           }
           return fetch("/api/push/key").then(function (r) {
@@ -120,7 +120,7 @@
         $("sms-to-en").textContent = to;
         $("sms-done").hidden = false;
         input.value = "";
-        say(smsMsg, "Đã lưu. Chúng tôi sẽ nhắn tin khi sắp đến lượt bạn.",
+        say(smsMsg, "Đã lưu. Sẽ nhắn tin khi sắp đến lượt công dân.",
             "Saved. We will text you when your turn nears.", true);
       }, function (err) {
         say(smsMsg, err.vi || "Không gửi được, vui lòng thử lại.",

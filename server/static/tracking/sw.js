@@ -21,7 +21,7 @@ self.addEventListener("push", function (event) {
   }
   var url = trackingUrl(data.url);
   event.waitUntil(self.registration.showNotification(
-    data.title || "Sắp đến lượt bạn · Your turn nears", {
+    data.title || "Sắp đến lượt · Your turn nears", {
       body: data.body || "",
       tag: "qms-turn " + url,
       renotify: true,

@@ -38,7 +38,7 @@ QMS_EXTRAS=test source tools/venv.sh
 # How many: QMS_TEST_WORKERS if set (0: everything in this process, one test after another,
 # for debugging or on a box busy with other work; `-n 0` does the same). Otherwise one more
 # than the cores, as most tests wait on a server, a browser or a clock rather than use the CPU
-# (a whole run on 2 cores: about 7.5 min with 3 workers). Not read off the load average: the
+# (a whole run on 2 cores: about 3.5 min with 3 workers). Not read off the load average: the
 # package installs just before would make a fresh CI machine look busy.
 workers="${QMS_TEST_WORKERS:-$(($(nproc) + 1))}"
 echo "tests/run.sh: $workers xdist workers ($(nproc) cores; QMS_TEST_WORKERS=N to choose)" >&2

@@ -101,9 +101,5 @@ def of_day(store, site_id, day):
 
 def of_days(store, site_id, first, last):
     """The bookings of days first..last (YYYY-MM-DD), for the site's report."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(site_bookings.c.id, site_bookings.c.service,
-                                      site_bookings.c.day, site_bookings.c.status).where(
-            site_bookings.c.site_id == site_id, site_bookings.c.day >= first,
-            site_bookings.c.day <= last))
-        return [dict(r._mapping) for r in rows]
+    from ..reports.bookings import rows_of_days
+    return rows_of_days(store.engine, site_bookings, site_id, first, last)

@@ -362,12 +362,8 @@ class BookingStore:
 def of_days(reader, site_id, first, last):
     """A site's bookings of days first..last (id, service, day, status), for the province's
     report (server/reports/bookings.py); `reader` is the HubStore (its thread's engine)."""
-    with reader.engine.connect() as conn:
-        rows = conn.execute(sa.select(hub_bookings.c.id, hub_bookings.c.service,
-                                      hub_bookings.c.day, hub_bookings.c.status).where(
-            hub_bookings.c.site_id == site_id, hub_bookings.c.day >= first,
-            hub_bookings.c.day <= last))
-        return [dict(r._mapping) for r in rows]
+    from ..reports.bookings import rows_of_days
+    return rows_of_days(reader.engine, hub_bookings, site_id, first, last)
 
 
 def for_site(row):

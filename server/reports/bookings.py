@@ -18,6 +18,8 @@ checked in minus never checked in is what may still come.
 """
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 CANCELLED = "cancelled"
 
 
@@ -55,3 +57,13 @@ def count_bookings(report, bookings, over):
             if not checked_in and over(booking["day"]):
                 row.add("booked_missed")
     return report
+
+
+def rows_of_days(engine, table, site_id, first, last):
+    """A site's bookings of days first..last (YYYY-MM-DD) as the reports read them (id, service,
+    day, status), from the site's `site_bookings` or the hub's `hub_bookings` (same columns)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table.c.id, table.c.service, table.c.day, table.c.status)
+                            .where(table.c.site_id == site_id, table.c.day >= first,
+                                   table.c.day <= last))
+        return [dict(r._mapping) for r in rows]

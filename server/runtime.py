@@ -148,6 +148,17 @@ class SiteRuntime:
         already has (a retried touch); the first ticket of a new business day opens the day
         (auto_open_day) unless the day was closed, lies too far ahead, or the site is outside
         its opening hours (refused with the time it opens)."""
+        return self._issue(request_id, lambda at, token: IssueTicket(
+            service, priority, request_id, at, kiosk, token=token, public=public))
+
+    def check_in(self, booking, request_id, kiosk):
+        """A booked citizen's ticket (the booked series): (ticket, created), with the same
+        request_id and day-opening rules as a walk-in's ticket."""
+        return self._issue(request_id, lambda at, token: CheckIn(
+            booking["id"], booking["service"], booking["slot_start"], booking["slot_end"],
+            request_id, at, kiosk=kiosk, token=token))
+
+    def _issue(self, request_id, command_at):
         existing = self.ticket_for_request(request_id)
         if existing is not None:
             return existing, False
@@ -161,8 +172,7 @@ class SiteRuntime:
                     raise
         try:
             # The public links' key: random, so ticket pages cannot be walked by number.
-            events = self.execute(IssueTicket(service, priority, request_id, at, kiosk,
-                                              token=secrets.token_urlsafe(16), public=public))
+            events = self.execute(command_at(at, secrets.token_urlsafe(16)))
         except Refused as refusal:
             if refusal.code != "duplicate_request":  # another process took it a moment ago
                 raise

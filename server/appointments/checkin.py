@@ -13,13 +13,11 @@ key (as the hub hashed it at booking) and never stored or logged.
 import hashlib
 import hmac
 import re
-import secrets
 
 from flask import Blueprint, current_app, jsonify
 
 from ..api import base_url, body
-from ..engine import Refused, ticket_gate
-from ..engine.commands import CheckIn, OpenDay  # noqa: F401 (OpenDay: see ticket_gate)
+from ..engine import Refused
 from ..hub import booking_code
 from ..kiosk_access import presented_kiosk
 from ..payload import bad_input
@@ -66,30 +64,6 @@ def find_booking(store, site_id, day, code=None, cccd_qr=None):
     return found
 
 
-def check_in(rt, booking, request_id, kiosk):
-    """The booking's ticket: (ticket, created), opening the day first as a walk-in's would."""
-    existing = rt.ticket_for_request(request_id)
-    if existing is not None:
-        return existing, False
-    at = rt.now()
-    opening = ticket_gate(rt.state, at)
-    if opening is not None:
-        try:
-            rt.execute(opening)
-        except Refused as refusal:
-            if refusal.code != "day_already_open":
-                raise
-    try:
-        events = rt.execute(CheckIn(booking["id"], booking["service"], booking["slot_start"],
-                                    booking["slot_end"], request_id, at, kiosk=kiosk,
-                                    token=secrets.token_urlsafe(16)))
-    except Refused as refusal:
-        if refusal.code != "duplicate_request":
-            raise
-        return rt.ticket_for_request(request_id), False
-    return rt.state.tickets[events[-1]["ticket_id"]], True
-
-
 @bp.post("/api/checkin")
 def checkin():
     rt = current_app.extensions["qms.runtime"]
@@ -112,7 +86,7 @@ def checkin():
     existing = rt.ticket_for_request(request_id)
     if existing is None:
         booking = find_booking(rt.store, rt.site.id, rt.today(), code=code, cccd_qr=cccd_qr)
-        ticket, created = check_in(rt, booking, request_id, kiosk)
+        ticket, created = rt.check_in(booking, request_id, kiosk)
     else:
         ticket, created = existing, False
     # A citizen who asked at booking to be texted is told so (masked), not offered it again.

@@ -14,7 +14,7 @@ from server.engine.hours import business_day
 from server.hub.booking_code import _old_check, damm_digit, shown
 from support.inprocess import InProcessSite, post
 from support.server_process import Officer, kiosk_headers, take_ticket
-from support.site_files import ALL_DAY as DAYS
+from support.site_files import one_counter_booking_site
 
 CODE = "01234567890" + damm_digit("01234567890")
 EARLY = "98765432109" + damm_digit("98765432109")
@@ -28,27 +28,7 @@ CCCD = "001099012345"
 def booked(tmp_path_factory):
     folder = tmp_path_factory.mktemp("checkin")
     path = folder / "site.toml"
-    path.write_text(f'''
-[site]
-id = "checkin-test"
-name = "Điểm hẹn"
-
-[[services]]
-code = "CCCD"
-letter = "A"
-name_vi = "Cấp CCCD"
-name_en = "ID card"
-
-[[counters]]
-number = 1
-services = ["CCCD"]
-
-[opening_hours]
-{DAYS}
-
-[booking]
-enabled = true
-''', encoding="utf-8")
+    path.write_text(one_counter_booking_site("checkin-test", "Điểm hẹn"), encoding="utf-8")
     site = InProcessSite(folder / "instance", site=path)
     rt = site.runtime
     now = time.time()

@@ -17,31 +17,11 @@ from server.site_file import load_site
 from server.store import open_store
 from support.fake_provider import FakeProvider
 from support.server_process import ServerProcess, issue_device_token, kiosk_page, take_ticket
-from support.site_files import ALL_DAY as DAYS
+from support.site_files import one_counter_booking_site
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("QMS_SHOTS", "/tmp/shots/appoint")
-SITE = f'''
-[site]
-id = "hen-marks"
-name = "Công an phường Bến Nghé"
-
-[[services]]
-code = "CCCD"
-letter = "A"
-name_vi = "Cấp CCCD"
-name_en = "ID card"
-
-[[counters]]
-number = 1
-services = ["CCCD"]
-
-[opening_hours]
-{DAYS}
-
-[booking]
-enabled = true
-'''
+SITE = one_counter_booking_site("hen-marks", "Công an phường Bến Nghé")
 
 
 def digits(body):

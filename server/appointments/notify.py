@@ -98,15 +98,21 @@ def _international(phone):
     return "84" + phone[1:] if phone.startswith("0") else phone
 
 
+def _failed(status, detail):
+    """A provider's HTTP failure: Retry when it is busy or failing (429, 5xx, no status),
+    GiveUp when it refused the message (another 4xx)."""
+    if status is None or status == 429 or status >= 500:
+        return Retry(f"HTTP {status}")
+    return GiveUp(f"HTTP {status}: {detail[:200]}")
+
+
 def _post(url, timeout, **kw):
     try:
         answer = requests.post(url, timeout=timeout, **kw)
     except requests.RequestException as exc:
         raise Retry(f"unreachable: {exc}") from None
-    if answer.status_code >= 500 or answer.status_code == 429:
-        raise Retry(f"HTTP {answer.status_code}")
     if answer.status_code >= 400:
-        raise GiveUp(f"HTTP {answer.status_code}: {answer.text[:200]}")
+        raise _failed(answer.status_code, answer.text)
     try:
         return answer.json()
     except ValueError:
@@ -185,9 +191,7 @@ class WebPush:
             status = exc.status_code
             if status in (404, 410):
                 raise GiveUp(f"subscription gone (HTTP {status})") from None
-            if status is None or status == 429 or status >= 500:
-                raise Retry(f"HTTP {status}") from None
-            raise GiveUp(f"HTTP {status}: {exc.message[:200]}") from None
+            raise _failed(status, exc.message) from None
         except requests.TooManyRedirects:
             raise GiveUp("the push service redirected") from None
         except requests.RequestException as exc:

@@ -271,11 +271,11 @@ class Outbox:
         message.outcome = "sent" if message.sent_by else "gave_up"
 
 
-def _soonest_counter(state, ticket, at):
+def _soonest_counter(state, ticket, lines):
     """(place, counter number) where this waiting ticket comes soonest, among the counters
     open (or on a break); None while none is: before the counters open in the morning every
-    citizen is "near", and a text naming a closed counter would be the only one they get."""
-    lines = counter_lines(state, at)
+    citizen is "near", and a text naming a closed counter would be the only one they get.
+    `lines`: counter_lines(state, at), built once for all the tickets looked at."""
     best = None
     for number in _counters_for(state, ticket.service, ticket.reserved_counter):
         if state.counters[number].state == CLOSED:
@@ -368,15 +368,18 @@ class TurnWatcher:
             self.opted.clear()
             self.phones.clear()
         at = state.last_at
+        lines = None  # the counters' lines, built only when a ticket is to be looked at
         for ticket in list(state.tickets.values()):
             if ticket.status != WAITING or ticket.id in self.sent or \
                     not (ticket.booking or ticket.id in self.opted):
                 continue
-            found = _soonest_counter(state, ticket, at)
-            if found is None or found[0] > self.ahead:
-                continue
-            contact = self.contact(ticket)
+            contact = self.contact(ticket)  # memory, after a booking's first look-up
             if not (contact.phone or contact.push):
+                continue
+            if lines is None:
+                lines = counter_lines(state, at)
+            found = _soonest_counter(state, ticket, lines)
+            if found is None or found[0] > self.ahead:
                 continue
             self.sent.add(ticket.id)
             if not self._claim(ticket.id, at):

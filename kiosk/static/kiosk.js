@@ -670,12 +670,17 @@
         (n === 1 ? " person is" : " people are") + " ahead of you"));
     }
     show("notified");
+    countDownHome("notified-countdown");
+  }
+
+  // The seconds left on a screen that goes back to the services by itself, shown in `id`.
+  function countDownHome(id) {
     let left = DONE_SECONDS;
-    $("notified-countdown").textContent = t("countdown", { s: left });
+    $(id).textContent = t("countdown", { s: left });
     clearInterval(doneTimer);
     doneTimer = setInterval(() => {
       left -= 1;
-      $("notified-countdown").textContent = t("countdown", { s: Math.max(left, 0) });
+      $(id).textContent = t("countdown", { s: Math.max(left, 0) });
       if (left <= 0) home();
     }, 1000);
   }
@@ -689,14 +694,7 @@
     }
     renderTicket();
     show("done");
-    let left = DONE_SECONDS;
-    $("countdown").textContent = t("countdown", { s: left });
-    clearInterval(doneTimer);
-    doneTimer = setInterval(() => {
-      left -= 1;
-      $("countdown").textContent = t("countdown", { s: Math.max(left, 0) });
-      if (left <= 0) home();
-    }, 1000);
+    countDownHome("countdown");
   }
 
   // -- connection --------------------------------------------------------------------------

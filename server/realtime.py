@@ -51,6 +51,7 @@ class Broadcaster:
         self.display_filters = {"display": (None, None)}
         self.last_views = {}  # patch room -> the view its members hold (the next patch's base)
         self.pushed = False
+        self.calls = (None, None)  # (seq, the calls part per filter) pushed by on_calls
         self.kiosks = set()  # kiosk ids whose pages joined: each gets its printer's health
         self.base_url = app.config.get("PUBLIC_BASE_URL") or ""
         # Under eventlet/gevent an emit only queues the packet; each socket's writer sends it
@@ -113,10 +114,17 @@ class Broadcaster:
         screen equal to everyone else's."""
         return self.last_views.get(room)
 
-    def on_change(self, events, state):
-        calls = self.push_calls(state)
+    def on_calls(self, events, state):
+        """A runtime listener before the commit's sync to disk: the calls go out during it."""
+        self.calls = (state.seq, self.push_calls(state))
         self.let_pushes_leave()
-        self.push_change(events, state, calls)
+
+    def on_change(self, events, state):
+        """A runtime listener once the change is on disk: everything else."""
+        seq, calls = self.calls
+        # Another change may have been pushed in between (a worker thread syncs the disk
+        # while the loop goes on): its calls are not this state's.
+        self.push_change(events, state, calls if seq == state.seq else None)
         self.let_pushes_leave()
 
     def let_pushes_leave(self):
@@ -253,6 +261,7 @@ def init_realtime(app, runtime):
                         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
                         json=json_limits)
     broadcaster = Broadcaster(app, socketio)
+    runtime.subscribe(broadcaster.on_calls, before_sync=True)
     runtime.subscribe(broadcaster.on_change)
     from .ratings.live import RatingLive
     rating_live = RatingLive(runtime, socketio)

@@ -3,12 +3,20 @@
 Every command goes: catch up with the store (another process may have written), decide,
 append the events in one transaction, apply them, tell the listeners (the realtime layer).
 A conflict means another writer got there first: catch up and decide again.
+
+The commit is synced to disk while the displays' call goes out, not before (issue 15): the
+append commits without its fdatasync, the listeners subscribed `before_sync` (the displays'
+calls) run, then the store makes the commit durable, then every other listener runs and the
+caller answers. A crash of the process loses nothing written; a power cut in that
+millisecond can only take back a call the officer was never told had happened (no answer, no
+printed ticket, no counter view yet), which calling again shows anew.
 """
 import dataclasses
 import secrets
 import threading
 
 from . import clock
+from .blocking import run_blocking
 from .engine import Refused, SiteState, decide, ticket_gate
 from .engine import hours
 from .engine.commands import CheckIn, IssueTicket, OpenDay, VoidDays
@@ -26,6 +34,7 @@ class SiteRuntime:
         # Under eventlet this lock is green (monkey-patched), so a waiting greenlet yields.
         self._lock = threading.Lock()
         self._listeners = []
+        self._before_sync = []
         file_base = self.file_settings()
         for event in store.load_current_day(site.id):
             if event["type"] == "site_changed" and event.get("base") != file_base:
@@ -52,9 +61,11 @@ class SiteRuntime:
         from .engine.site import site_to_dict
         return site_to_dict(self.file_site)
 
-    def subscribe(self, listener):
-        """listener(events, state) runs after each change, outside the lock."""
-        self._listeners.append(listener)
+    def subscribe(self, listener, before_sync=False):
+        """listener(events, state) runs after each change, outside the lock. `before_sync`:
+        it runs once the change is committed, before the commit is synced to disk; only for
+        what a power cut could simply have to tell again (the displays' calls)."""
+        (self._before_sync if before_sync else self._listeners).append(listener)
 
     def execute(self, command):
         """Decide and durably record a command; returns its events or raises Refused.
@@ -77,7 +88,12 @@ class SiteRuntime:
                 events = self._decide_and_append(command, request_id, caught)
         finally:
             # What we caught up on is news for the screens, also when the command is refused.
-            self._notify(caught + events)
+            self._tell(self._before_sync, caught + events)
+            try:
+                if events:
+                    run_blocking(self.store.make_durable)
+            finally:
+                self._tell(self._listeners, caught + events)
         return events
 
     def _decide_and_append(self, command, request_id, caught):
@@ -93,7 +109,7 @@ class SiteRuntime:
             if not events:
                 return events
             try:
-                self.store.append(self.site.id, events, request_id=request_id)
+                self.store.append(self.site.id, events, request_id=request_id, durable=False)
             except Conflict:
                 caught += self._catch_up()
                 if request_id and request_id not in self.state.requests and \
@@ -119,8 +135,13 @@ class SiteRuntime:
         return caught
 
     def _notify(self, events):
+        """Changes already durable (another process wrote them): every listener."""
+        self._tell(self._before_sync, events)
+        self._tell(self._listeners, events)
+
+    def _tell(self, listeners, events):
         if events:
-            for listener in self._listeners:
+            for listener in listeners:
                 listener(events, self.state)
 
     # -- the clock and the day: read here, once, for every door (HTTP, Socket.IO, CLI) ---

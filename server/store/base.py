@@ -32,9 +32,13 @@ class Store:
         """The business days after `day` that a `day_opened` event names, oldest first."""
         raise NotImplementedError
 
-    def append(self, site_id, events, request_id=None):
-        """Append events atomically; `request_id` is claimed in the same transaction."""
+    def append(self, site_id, events, request_id=None, durable=True):
+        """Append events atomically; `request_id` is claimed in the same transaction.
+        durable=False: the store may leave the commit's sync to disk to make_durable()."""
         raise NotImplementedError
+
+    def make_durable(self):
+        """Everything appended so far is on disk when this returns."""
 
     def request_known(self, site_id, request_id):
         raise NotImplementedError

@@ -4,6 +4,7 @@ Kept to SQLAlchemy Core: the log is a table of JSON bodies with a few indexed co
 state lives in memory, so there is nothing for an ORM to map.
 """
 import json
+import os
 import sqlite3
 import threading
 
@@ -277,6 +278,9 @@ class SqlStore(EventLogReads, Store):
         self.url = url
         self.is_postgres = url.startswith("postgresql")
         self.sqlite_synchronous = None if self.is_postgres else sqlite_synchronous.upper()
+        # Whether each SQLite commit is synced to disk (FULL, EXTRA): then append(durable=False)
+        # leaves that sync to make_durable().
+        self.syncs_commits = self.sqlite_synchronous in ("FULL", "EXTRA", "2", "3")
         self.appended = 0  # commits of events by this store object (server/checkpoints.py)
         if url.startswith("sqlite"):
             self.engine = sa.create_engine(url, connect_args={"timeout": 10})
@@ -301,9 +305,8 @@ class SqlStore(EventLogReads, Store):
         and the next commits overwrite the spilled frames. Returns the WAL's size, or None
         where there is nothing to do (PostgreSQL, no fsync per commit) or the disk is nearly
         full (under 256 MB free)."""
-        if self.sqlite_synchronous not in ("FULL", "EXTRA", "2", "3"):
+        if not self.syncs_commits:
             return None
-        import os
         path = self.engine.url.database + "-wal"
         with self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
@@ -331,25 +334,61 @@ class SqlStore(EventLogReads, Store):
         return os.path.getsize(path)
 
     # -- the log (writes) -----------------------------------------------------------------
-    def append(self, site_id, new_events, request_id=None):
+    def append(self, site_id, new_events, request_id=None, durable=True):
+        """durable=False (SQLite at synchronous=FULL): commit without the commit's fdatasync
+        (this one transaction at synchronous=NORMAL) and leave it to make_durable(). Committed
+        bytes are in the WAL file, so a crash of the process loses nothing; only a power cut
+        before make_durable could. The server uses it to push a call to the displays during
+        that sync rather than after it (SiteRuntime.execute, issue 15)."""
         rows = [{"site_id": site_id, "seq": e["seq"], "type": e["type"], "at": e["at"],
                  "body": json.dumps(e, ensure_ascii=False, separators=(",", ":")),
                  "day": e.get("day") if e["type"] == "day_opened" else None}
                 for e in new_events]
+        deferred = not durable and self.syncs_commits
         try:
-            with self.engine.begin() as conn:
-                conn.execute(events.insert(), rows)
-                if request_id is not None:
-                    conn.execute(requests.insert(), {"site_id": site_id, "request_id": request_id,
-                                                     "seq": new_events[0]["seq"]})
-                if self.is_postgres:
-                    # Delivered at commit to every process LISTENing (server/store_watch.py).
-                    conn.execute(sa.select(sa.func.pg_notify(CHANGES_CHANNEL, site_id)))
+            with self.engine.connect() as conn:
+                # Outside the transaction: SQLite refuses to change this inside one.
+                raw = conn.connection.dbapi_connection
+                if deferred:
+                    raw.execute("PRAGMA synchronous=NORMAL")
+                try:
+                    with conn.begin():
+                        conn.execute(events.insert(), rows)
+                        if request_id is not None:
+                            conn.execute(requests.insert(), {
+                                "site_id": site_id, "request_id": request_id,
+                                "seq": new_events[0]["seq"]})
+                        if self.is_postgres:
+                            # Delivered at commit to every process LISTENing
+                            # (server/store_watch.py).
+                            conn.execute(sa.select(sa.func.pg_notify(CHANGES_CHANNEL, site_id)))
+                finally:
+                    if deferred:
+                        raw.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(str(exc.orig)) from None
         self.appended += 1
+
+    def make_durable(self):
+        """Sync what append(durable=False) committed: fdatasync of the WAL file, the sync
+        synchronous=FULL makes inside each commit (it covers every commit before it, of any
+        connection). No WAL file: the last connection closed, and SQLite checkpointed and
+        synced the database file as it did. Blocking: the server calls it from a worker thread
+        (server/blocking.py)."""
+        if not self.syncs_commits:
+            return
+        try:
+            fd = os.open(self.engine.url.database + "-wal", os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            os.fdatasync(fd)
+        except OSError as exc:
+            raise StoreUnavailable(f"could not sync the write-ahead log: {exc}") from None
+        finally:
+            os.close(fd)
 
     def checkpoint(self):
         """Copy an SQLite store's committed WAL frames into the database file now (PASSIVE:

@@ -48,7 +48,10 @@ def perform(runtime, name, payload, officer, base_url=""):
 
 
 def describe(state, events, base_url="", at=None):
-    answer = {"ok": True, "seq": state.seq, "events": [e["type"] for e in events]}
+    # The change's own seq: other changes may have been made while its commit was synced
+    # (SiteRuntime.execute), and every view from this seq on includes it.
+    answer = {"ok": True, "seq": events[-1]["seq"] if events else state.seq,
+              "events": [e["type"] for e in events]}
     for event in reversed(events):
         ticket_id = event.get("new_ticket_id") or event.get("ticket_id")
         if ticket_id and ticket_id in state.tickets:

@@ -13,6 +13,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError, OperationalError, DBAPIError
 
 from .base import Conflict, Store, StoreUnavailable
+from .sqlite_held import HeldSqlite
 from .migrations import upgrade
 
 metadata = sa.MetaData()
@@ -287,7 +288,11 @@ class SqlStore(EventLogReads, Store):
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
-        self._held = _HeldReads(self.engine)
+        if self.is_postgres:
+            self._held = _HeldReads(self.engine)
+        else:  # appends too; its commits are synced by make_durable (server/store/sqlite_held.py)
+            self._held = HeldSqlite(self.engine.url.database,
+                                    "NORMAL" if self.syncs_commits else self.sqlite_synchronous)
         # The schema is Alembic's (server/store/migrations): a new table or column there too.
         # `site_id`: the site opening the store, owner of older officers and devices when the
         # store itself does not say (revision 0005).
@@ -335,36 +340,31 @@ class SqlStore(EventLogReads, Store):
 
     # -- the log (writes) -----------------------------------------------------------------
     def append(self, site_id, new_events, request_id=None, durable=True):
-        """durable=False (SQLite at synchronous=FULL): commit without the commit's fdatasync
-        (this one transaction at synchronous=NORMAL) and leave it to make_durable(). Committed
-        bytes are in the WAL file, so a crash of the process loses nothing; only a power cut
-        before make_durable could. The server uses it to push a call to the displays during
-        that sync rather than after it (SiteRuntime.execute, issue 15)."""
+        """durable=False (SQLite at synchronous=FULL): return once the commit is written and
+        leave its sync to disk to make_durable(). A crash of the process then loses nothing
+        (the bytes are the kernel's); only a power cut before make_durable could. The server
+        pushes a call to the displays during that sync rather than after it
+        (SiteRuntime.execute, issue 15)."""
         rows = [{"site_id": site_id, "seq": e["seq"], "type": e["type"], "at": e["at"],
                  "body": json.dumps(e, ensure_ascii=False, separators=(",", ":")),
                  "day": e.get("day") if e["type"] == "day_opened" else None}
                 for e in new_events]
-        deferred = not durable and self.syncs_commits
+        claim = [{"site_id": site_id, "request_id": request_id, "seq": new_events[0]["seq"]}] \
+            if request_id is not None else []
+        if not self.is_postgres:
+            self._held.write([(events.insert(), rows)] + ([(requests.insert(), claim)]
+                                                          if claim else []))
+            self.appended += 1
+            if durable:
+                self.make_durable()
+            return
         try:
-            with self.engine.connect() as conn:
-                # Outside the transaction: SQLite refuses to change this inside one.
-                raw = conn.connection.dbapi_connection
-                if deferred:
-                    raw.execute("PRAGMA synchronous=NORMAL")
-                try:
-                    with conn.begin():
-                        conn.execute(events.insert(), rows)
-                        if request_id is not None:
-                            conn.execute(requests.insert(), {
-                                "site_id": site_id, "request_id": request_id,
-                                "seq": new_events[0]["seq"]})
-                        if self.is_postgres:
-                            # Delivered at commit to every process LISTENing
-                            # (server/store_watch.py).
-                            conn.execute(sa.select(sa.func.pg_notify(CHANGES_CHANNEL, site_id)))
-                finally:
-                    if deferred:
-                        raw.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
+            with self.engine.begin() as conn:
+                conn.execute(events.insert(), rows)
+                if claim:
+                    conn.execute(requests.insert(), claim)
+                # Delivered at commit to every process LISTENing (server/store_watch.py).
+                conn.execute(sa.select(sa.func.pg_notify(CHANGES_CHANNEL, site_id)))
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from None
         except (OperationalError, DBAPIError) as exc:
@@ -538,8 +538,7 @@ class SqlStore(EventLogReads, Store):
         ended by any process, the `qms` command included, is refused at its next request).
         On the held connection: a pooled read's checkout, reset and statement building
         cost ~10x the read (docs/performance.md, issue 15)."""
-        row = self._held.first(SESSION_BY_ID, {"id_hash": id_hash, "site_id": site_id})
-        return dict(row._mapping) if row else None
+        return self._held.first(SESSION_BY_ID, {"id_hash": id_hash, "site_id": site_id})
 
     def revoke_sessions(self, site_id, at, username=None, id_hash=None):
         """End one session (id_hash) or every session of an officer; returns the ended ids."""
@@ -638,11 +637,15 @@ class _PostgresNotifications:
             raise StoreUnavailable(str(exc)) from None
 
 
+def _as_dict(row):
+    return dict(row._mapping) if row is not None else None
+
+
 class _HeldReads:
-    """One connection kept for the small reads every officer request makes, in autocommit:
-    each read is its own statement and sees every commit made before it, by this process or
-    any other (no transaction stays open between reads, so SQLite's checkpoints and
-    PostgreSQL's vacuum are never held back). One reader at a time (a green lock under
+    """On PostgreSQL (SQLite's is HeldSqlite), one connection kept for the small reads every
+    officer request makes, in autocommit: each read is its own statement and sees every
+    commit made before it, by this process or any other (no transaction stays open between
+    reads, so vacuum is never held back). One reader at a time (a green lock under
     eventlet: a PostgreSQL read may yield while it waits on the socket). A held connection
     that fails (a restarted database server) is dropped and the read tried once more on a
     new one, as the pool's pre-ping would; a second failure is StoreUnavailable."""
@@ -653,16 +656,17 @@ class _HeldReads:
         self.lock = threading.Lock()
 
     def first(self, statement, params):
+        """The first row as a dict, or None."""
         with self.lock:
             fresh = self.conn is None
             try:
-                return self._connection().execute(statement, params).first()
+                return _as_dict(self._connection().execute(statement, params).first())
             except (OperationalError, DBAPIError) as exc:
                 self._drop()
                 if fresh:
                     raise StoreUnavailable(str(exc.orig)) from None
             try:
-                return self._connection().execute(statement, params).first()
+                return _as_dict(self._connection().execute(statement, params).first())
             except (OperationalError, DBAPIError) as exc:
                 self._drop()
                 raise StoreUnavailable(str(exc.orig)) from None

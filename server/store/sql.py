@@ -88,6 +88,9 @@ officer_sessions = sa.Table(
 )
 sa.Index("officer_sessions_by_user", officer_sessions.c.site_id, officer_sessions.c.username)
 # Read on every officer request and Socket.IO action: built once, not per read.
+# Built once: HeldSqlite compiles a statement once per statement object.
+EVENTS_INSERT = events.insert()
+REQUESTS_INSERT = requests.insert()
 SESSION_BY_ID = sa.select(officer_sessions).where(
     officer_sessions.c.id_hash == sa.bindparam("id_hash"),
     officer_sessions.c.site_id == sa.bindparam("site_id"))
@@ -352,8 +355,8 @@ class SqlStore(EventLogReads, Store):
         claim = [{"site_id": site_id, "request_id": request_id, "seq": new_events[0]["seq"]}] \
             if request_id is not None else []
         if not self.is_postgres:
-            self._held.write([(events.insert(), rows)] + ([(requests.insert(), claim)]
-                                                          if claim else []))
+            self._held.write([(EVENTS_INSERT, rows)] + ([(REQUESTS_INSERT, claim)]
+                                                        if claim else []))
             self.appended += 1
             if durable:
                 self.make_durable()

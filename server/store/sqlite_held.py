@@ -74,6 +74,8 @@ class HeldSqlite:
                     fresh = True
 
     def _text(self, statement):
+        # Keyed by the statement object: callers pass module-level statements (a new one
+        # each call would compile each time, and fill this dict).
         text = self._sql.get(statement)
         if text is None:
             text = self._sql[statement] = str(statement.compile(dialect=_NAMED))

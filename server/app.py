@@ -40,6 +40,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # The cookie is written when the session changes, not re-signed on every request: the
+    # shift's end is the store's expires_at, set at sign-in like the cookie's (issue 15).
+    "SESSION_REFRESH_EACH_REQUEST": False,
 }
 
 

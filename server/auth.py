@@ -133,7 +133,8 @@ def session_is_live(store, site_id):
     live = bool(row and row["revoked_at"] is None and row["expires_at"] > clock.now()
                 and row["username"] == session.get("officer"))
     if live:
-        session["role"] = row["role"]
+        if session.get("role") != row["role"]:  # changed since; not written every request:
+            session["role"] = row["role"]       # a changed session re-sends the cookie
     else:
         for key in ("sid", "officer", "officer_name", "role", "csrf"):
             session.pop(key, None)

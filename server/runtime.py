@@ -15,7 +15,7 @@ import dataclasses
 import secrets
 import threading
 
-from . import clock
+from . import clock, collector
 from .blocking import run_blocking
 from .engine import Refused, SiteState, decide, ticket_gate
 from .engine import hours
@@ -84,11 +84,14 @@ class SiteRuntime:
         request_id = command.request_id if isinstance(command, (IssueTicket, CheckIn)) else None
         caught, events = [], []
         try:
-            with self._lock:
-                events = self._decide_and_append(command, request_id, caught)
+            with collector.none_inside():
+                try:
+                    with self._lock:
+                        events = self._decide_and_append(command, request_id, caught)
+                finally:
+                    # What we caught up on is news for the screens, also when refused.
+                    self._tell(self._before_sync, caught + events)
         finally:
-            # What we caught up on is news for the screens, also when the command is refused.
-            self._tell(self._before_sync, caught + events)
             try:
                 if events:
                     run_blocking(self.store.make_durable)

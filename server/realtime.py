@@ -180,8 +180,10 @@ class Broadcaster:
                     filtered[key] = combine(calls[key], public_waits(state, services)) \
                         if key in calls else public_view(state, services, counters)
                 view = filtered[key]
-            self.push("state", self.patch_for(room, view) if room.startswith(PATCH_ROOM)
-                      else view, room)
+            push = self.patch_for(room, view) if room.startswith(PATCH_ROOM) else view
+            if push.get("base") == push["seq"] and not push["patch"]:
+                continue  # the rest of a change whose call went first, and nothing in it
+            self.push("state", push, room)
         if self.occupied("kiosk"):
             self.push("state", public, "kiosk")
         for kiosk in list(self.kiosks):

@@ -14,6 +14,13 @@ The baseline runs in the same invocation with the same client harness and the sa
 bare python-socketio server (bench/baseline_server.py) whose POST /emit broadcasts a payload
 of the same size as our last display push; two broadcasts per iteration, like call+complete.
 CLOCK_MONOTONIC (time.monotonic) is one clock for every process on the machine.
+
+Both servers get the same request: the officer's, with its session cookie and CSRF header
+sent as plain headers (a tablet's browser sends them natively; the harness's Python cookie
+jar is not server time), and the bare server gets those same headers, which it ignores.
+`--rounds K` runs ours and the baseline K times per N, alternating which goes first, and
+reports the median of the K runs' figures and ratios: on a box whose speed drifts (a shared
+VM) one run each swings 2-3x.
 """
 import argparse
 import json
@@ -216,8 +223,8 @@ def gc_summary(path, measured, values, n_clients):
 
 
 def run_ours(n, args, workdir, http):
-    inst = os.path.join(workdir, f"ours-{n}")
-    gc_log = os.path.join(workdir, f"gc-ours-{n}.log")
+    inst = tempfile.mkdtemp(prefix=f"ours-{n}-", dir=workdir)  # a fresh site each run
+    gc_log = os.path.join(inst, "gc.log")
     # Every bench client comes from 127.0.0.1: lift the per-address cap (docs/security.md).
     env = dict(probe_env(args, gc_log), **dict(kv.split("=", 1) for kv in args.server_env))
     srv = common.server(inst, server_root=args.server_root, env=env,
@@ -227,6 +234,8 @@ def run_ours(n, args, workdir, http):
     try:
         officer = common.Officer(srv.url)
         assert officer.post("/api/counters/1/open").status_code == 200
+        args.officer_headers = {"Cookie": officer.cookie_header(), "X-CSRF-Token": officer.csrf}
+        trigger = requests.Session()  # no cookie jar: the headers above, as they are
         kiosk = common.kiosk_headers(srv.url)  # the demo site gives numbers at its kiosks only
         for i in range(args.calls + WARMUP + 10):
             r = http.post(srv.url + "/api/tickets", timeout=10, headers=kiosk,
@@ -240,13 +249,16 @@ def run_ours(n, args, workdir, http):
         current = {}
 
         def call():
-            r = officer.post("/api/counters/1/call-next")
+            r = trigger.post(srv.url + "/api/counters/1/call-next", headers=args.officer_headers,
+                             timeout=10)
             body = r.json()
             current["ticket"] = body["ticket"]["id"]
             return body["seq"]
 
         def complete():
-            r = officer.post(f"/api/tickets/{current['ticket']}/complete", {"outcome": "accepted"})
+            r = trigger.post(f"{srv.url}/api/tickets/{current['ticket']}/complete",
+                             json={"outcome": "accepted"}, headers=args.officer_headers,
+                             timeout=10)
             return r.json()["seq"]
 
         answers = []
@@ -269,8 +281,9 @@ def run_ours(n, args, workdir, http):
 
 def run_baseline(n, args, workdir, payload_bytes, http):
     port = common.free_port()
-    log = open(os.path.join(workdir, f"baseline-{n}.log"), "w")
-    gc_log = os.path.join(workdir, f"gc-baseline-{n}.log")
+    folder = tempfile.mkdtemp(prefix=f"baseline-{n}-", dir=workdir)  # each run its own
+    log = open(os.path.join(folder, "server.log"), "w")
+    gc_log = os.path.join(folder, "gc.log")
     proc = subprocess.Popen([sys.executable, os.path.join(common.BENCH, "baseline_server.py"),
                              "--port", str(port), "--payload-bytes", str(payload_bytes),
                              "--max-size", str(args.baseline_max_size)],
@@ -293,7 +306,8 @@ def run_baseline(n, args, workdir, payload_bytes, http):
         emitter = requests.Session()
 
         def emit():
-            return emitter.post(url + "/emit", timeout=10).json()["seq"]
+            return emitter.post(url + "/emit", headers=args.officer_headers,
+                                timeout=10).json()["seq"]
 
         measured, stalls = series(procs, emit, emit, args.calls, args.wait_timeout,
                                   args.max_seconds)
@@ -307,6 +321,33 @@ def run_baseline(n, args, workdir, payload_bytes, http):
         for c in procs:
             c.close()
         common.stop(proc, log)
+
+
+def run_pair(n, args, workdir, http, ours_first=True):
+    """One run of our server and one of the baseline at N displays (the baseline pushes our
+    last push's size: a first baseline run takes the size a run of ours had before)."""
+    if ours_first or not getattr(args, "push_size", None):
+        ours = run_ours(n, args, workdir, http)
+        args.push_size = ours["push_bytes_last"] or ours["push_bytes_first"]
+        return ours, run_baseline(n, args, workdir, args.push_size, http)
+    base = run_baseline(n, args, workdir, args.push_size, http)
+    return run_ours(n, args, workdir, http), base
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def median_run(results):
+    """The figures of several runs of one server: the median of each number."""
+    merged = {}
+    for key, value in results[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            merged[key] = median([r.get(key) for r in results])
+        else:
+            merged[key] = value
+    return merged
 
 
 def default_procs(n):
@@ -341,6 +382,9 @@ def main(argv=None):
                     help="record every collection of both servers (bench/gc_probe) and report "
                          "the pauses and the calls that met a full collection")
     ap.add_argument("--quick", action="store_true", help="N=50,200,1000, 100 calls")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="runs of each server per N, alternating which goes first; the medians "
+                         "are reported")
     args = ap.parse_args(argv)
     if args.quick:
         args.clients, args.calls = "50,200,1000", min(args.calls, 100)
@@ -351,12 +395,17 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="qms-bench-") as workdir:
         for n in ns:
             print(f"N={n}", flush=True)
-            ours = run_ours(n, args, workdir, http)
+            runs = [run_pair(n, args, workdir, http, ours_first=k % 2 == 0)
+                    for k in range(args.rounds)]
+            ours, base = runs[0]
+            if args.rounds > 1:
+                ours, base = median_run([o for o, _ in runs]), median_run([b for _, b in runs])
+            ratios = {f"{p}_ratio": median([ratio(o[f"{p}_ms"], b[f"{p}_ms"]) for o, b in runs])
+                      for p in ("p50", "p99")}
+            out.append({"clients": n, "ours": ours, "baseline": base, **ratios,
+                        "rounds": [{"ours": o, "baseline": b} for o, b in runs]
+                        if args.rounds > 1 else None})
             size = ours["push_bytes_last"] or ours["push_bytes_first"]
-            base = run_baseline(n, args, workdir, size, http)
-            out.append({"clients": n, "ours": ours, "baseline": base,
-                        "p50_ratio": ratio(ours["p50_ms"], base["p50_ms"]),
-                        "p99_ratio": ratio(ours["p99_ms"], base["p99_ms"])})
             rows.append([n, ours["connected"], ours["p50_ms"], ours["p99_ms"], ours["missed"],
                          base["connected"], base["p50_ms"], base["p99_ms"], base["missed"],
                          out[-1]["p50_ratio"], out[-1]["p99_ratio"], size])

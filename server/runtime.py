@@ -44,6 +44,8 @@ class SiteRuntime:
         if self.state.seq == 0:
             # No day opened yet, or an empty store: sequence numbers must still continue.
             self.state.seq = store.last_seq(site.id)
+        store.make_durable()  # what another process left unsynced (it may have died)
+        self._durable_seq = self.state.seq
 
     @property
     def site(self):
@@ -92,12 +94,20 @@ class SiteRuntime:
                     # What we caught up on is news for the screens, also when refused.
                     self._tell(self._before_sync, caught + events)
         finally:
-            try:
-                if events:
-                    run_blocking(self.store.make_durable)
-            finally:
-                self._tell(self._listeners, caught + events)
+            # Nothing goes further (counter views, print jobs, the answer) before it is on
+            # disk: a sync that fails raises StoreUnavailable before anyone else is told.
+            self._make_durable()
+            self._tell(self._listeners, caught + events)
         return events
+
+    def _make_durable(self):
+        """Sync the store until every change in memory now is on disk. The loop goes on
+        while a worker thread syncs, so a change made meanwhile (not covered by a sync that
+        had already begun) gets another one."""
+        while self._durable_seq < self.state.seq:
+            seq = self.state.seq
+            run_blocking(self.store.make_durable)
+            self._durable_seq = max(self._durable_seq, seq)
 
     def _decide_and_append(self, command, request_id, caught):
         for _ in range(MAX_ATTEMPTS):
@@ -138,8 +148,11 @@ class SiteRuntime:
         return caught
 
     def _notify(self, events):
-        """Changes already durable (another process wrote them): every listener."""
+        """Changes another process made: every listener, the later ones once the changes are
+        on disk (that process may still be syncing them; any process's sync of the file
+        does)."""
         self._tell(self._before_sync, events)
+        self._make_durable()
         self._tell(self._listeners, events)
 
     def _tell(self, listeners, events):
@@ -185,6 +198,7 @@ class SiteRuntime:
     def _issue(self, request_id, command_at):
         existing = self.ticket_for_request(request_id)
         if existing is not None:
+            self._make_durable()  # a retried touch may come while the first one is syncing
             return existing, False
         at = self.now()
         opening = ticket_gate(self.state, at)
@@ -200,6 +214,7 @@ class SiteRuntime:
         except Refused as refusal:
             if refusal.code != "duplicate_request":  # another process took it a moment ago
                 raise
+            self._make_durable()  # the first answer may still be waiting on its sync
             return self.ticket_for_request(request_id), False
         return self.state.tickets[events[-1]["ticket_id"]], True
 

@@ -98,6 +98,9 @@ class SyncAgent:
             self.bookings.step()
         events = self.store.events_after(self.site.id, self.acked, limit=self.batch_size)
         if events:
+            # The server may still be syncing the newest (server/runtime.py): the hub is never
+            # sent what a power cut could take back from the site.
+            self.store.make_durable()
             try:
                 self.acked = self.link.send([scrub(e) for e in events])
             except TooLarge:

@@ -291,6 +291,9 @@ class SqlStore(EventLogReads, Store):
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
+        # SQLite keeps the WAL beside the file, the one a symbolic link points to.
+        self.wal_path = None if self.is_postgres else \
+            os.path.realpath(self.engine.url.database) + "-wal"
         if self.is_postgres:
             self._held = _HeldReads(self.engine)
         else:  # appends too; its commits are synced by make_durable (server/store/sqlite_held.py)
@@ -315,7 +318,7 @@ class SqlStore(EventLogReads, Store):
         full (under 256 MB free)."""
         if not self.syncs_commits:
             return None
-        path = self.engine.url.database + "-wal"
+        path = self.wal_path
         with self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             page = raw.execute("PRAGMA page_size").fetchone()[0]
@@ -383,7 +386,7 @@ class SqlStore(EventLogReads, Store):
         if not self.syncs_commits:
             return
         try:
-            fd = os.open(self.engine.url.database + "-wal", os.O_RDONLY)
+            fd = os.open(self.wal_path, os.O_RDONLY)
         except FileNotFoundError:
             return
         try:

@@ -21,14 +21,16 @@ from sqlalchemy.dialects import sqlite
 
 from .base import Conflict, StoreUnavailable
 
+BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
 # Named parameters (:site_id) so rows go in as the dicts the pool path uses.
 _NAMED = sqlite.dialect(paramstyle="named")
 
 
 class HeldSqlite:
-    def __init__(self, path, synchronous):
+    def __init__(self, path, synchronous, timeout=10.0):
         self.path = path
         self.synchronous = synchronous
+        self.timeout = timeout  # how long a write waits for another process's write lock
         self.conn = None
         self.lock = threading.Lock()  # green under eventlet
         self._sql = {}
@@ -59,7 +61,8 @@ class HeldSqlite:
         SQLite opens a file it may not write (a store made read-only, then mended) read-only
         for good, so a connection from before the fault could never write again. Safe for a
         write: SQLite commits all of a transaction or none, and a failed one was rolled back.
-        A second failure is StoreUnavailable; a taken key is Conflict."""
+        A second failure is StoreUnavailable, and so is a busy database at once (its
+        timeout already waited); a taken key is Conflict."""
         with self.lock:
             fresh = self.conn is None
             while True:
@@ -68,8 +71,12 @@ class HeldSqlite:
                 except sqlite3.IntegrityError as exc:
                     raise Conflict(str(exc)) from None
                 except sqlite3.Error as exc:
-                    self._drop()
-                    if fresh:
+                    # Another process holding the write lock past the timeout is no fault of
+                    # this connection: trying again would only make the wait twice as long.
+                    busy = ((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF) in BUSY
+                    if not busy:
+                        self._drop()
+                    if fresh or busy:
                         raise StoreUnavailable(str(exc)) from None
                     fresh = True
 
@@ -84,7 +91,7 @@ class HeldSqlite:
     def _connection(self):
         if self.conn is None:
             # check_same_thread off: the lock, not the thread, keeps one user at a time.
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                    check_same_thread=False)
             # WAL whoever opens the file first: make_durable syncs the WAL file, and a store
             # left in rollback-journal mode would have none to sync.

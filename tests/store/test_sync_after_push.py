@@ -113,3 +113,104 @@ def test_the_displays_hear_of_a_call_before_the_sync_and_everyone_else_after(
     with pytest.raises(Refused):  # nothing appended, nothing to sync, no one told
         runtime.execute(c.CallNext(1, T + 30))
     assert seen == []
+
+
+def test_a_store_behind_a_symbolic_link_syncs_the_wal_sqlite_writes(tmp_path, monkeypatch):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "qms.sqlite3").symlink_to(tmp_path / "real" / "qms.sqlite3")
+    store = open_store(f"sqlite:///{tmp_path}/qms.sqlite3")
+    try:
+        synced = synced_files(monkeypatch)
+        store.append("s1", [event(1)])
+        assert synced == [str(tmp_path / "real" / "qms.sqlite3-wal")]
+    finally:
+        store.close()
+
+
+def test_a_change_made_during_a_sync_is_synced_before_anyone_else_hears_of_it(
+        runtime, monkeypatch):
+    """While a worker thread syncs, the loop goes on: another officer's change can be
+    committed then. The first change's other listeners see the state with it, so it must
+    be on disk before they run."""
+    syncs, heard = [], []
+    real_sync = runtime.store.make_durable
+
+    def sync():
+        syncs.append(runtime.state.seq)
+        if len(syncs) == 1:  # another greenlet commits while this sync runs
+            runtime._decide_and_append(c.IssueTicket("CCCD", None, "r-2", T + 21), "r-2", [])
+        real_sync()
+    monkeypatch.setattr(runtime.store, "make_durable", sync)
+    runtime.subscribe(lambda events, state: heard.append(state.seq))
+    runtime.execute(c.CallNext(1, T + 20))
+    assert heard == [syncs[-1]] and len(syncs) == 2  # synced again, up to what they saw
+
+
+def test_a_failed_sync_tells_no_one_but_the_displays(runtime, monkeypatch):
+    from server.store import StoreUnavailable
+    heard = []
+
+    def broken():
+        raise StoreUnavailable("could not sync the write-ahead log: EIO")
+    monkeypatch.setattr(runtime.store, "make_durable", broken)
+    runtime.subscribe(lambda events, state: heard.append("displays"), before_sync=True)
+    runtime.subscribe(lambda events, state: heard.append("others"))
+    with pytest.raises(StoreUnavailable):
+        runtime.execute(c.CallNext(1, T + 20))
+    assert heard == ["displays"]  # no counter view, no print job, no answer
+
+
+def test_a_retried_ticket_is_answered_once_it_is_on_disk(runtime, monkeypatch):
+    ticket, created = runtime.take_ticket("CCCD", None, "r-9", None)
+    assert created
+    syncs = []
+    monkeypatch.setattr(runtime.store, "make_durable", lambda: syncs.append(runtime.state.seq))
+    runtime._durable_seq -= 1  # its first answer still waiting on the sync
+    again, created = runtime.take_ticket("CCCD", None, "r-9", None)
+    assert (again.id, created, syncs) == (ticket.id, False, [runtime.state.seq])
+
+
+def test_another_processs_change_is_synced_before_its_news_goes_further(runtime, monkeypatch):
+    """A second server process (or `qms`) may be syncing what it just committed: whoever reads
+    it syncs the file too before acting on it (any process's fdatasync does)."""
+    other = open_store(runtime.store.url)
+    try:
+        seq = runtime.state.seq + 1
+        other.append(runtime.site.id, [{"site_id": runtime.site.id, "seq": seq,
+                                        "type": "counter_paused", "counter": 1, "at": T + 30}],
+                     durable=False)
+    finally:
+        other.close()
+    order = []
+    real_sync = runtime.store.make_durable
+    monkeypatch.setattr(runtime.store, "make_durable",
+                        lambda: order.append("sync") or real_sync())
+    runtime.subscribe(lambda events, state: order.append(("others", state.seq)))
+    runtime.refresh()
+    assert order == ["sync", ("others", seq)]
+
+
+def test_a_busy_database_is_not_tried_twice(tmp_path):
+    """Another process holding the write lock past the timeout: StoreUnavailable at once, and
+    the held connection is kept (a second try would only wait as long again)."""
+    import sqlite3
+
+    from server.store import StoreUnavailable
+    from server.store.sql import EVENTS_INSERT
+    from server.store.sqlite_held import HeldSqlite
+    store = open_store(f"sqlite:///{tmp_path}/store.sqlite3")
+    held = HeldSqlite(str(tmp_path / "store.sqlite3"), "NORMAL", timeout=0.1)
+    blocker = sqlite3.connect(str(tmp_path / "store.sqlite3"), isolation_level=None)
+    try:
+        held.write([(EVENTS_INSERT, [{"site_id": "s1", "seq": 1, "type": "x", "at": 1.0,
+                                      "body": "{}", "day": None}])])
+        conn = held.conn
+        blocker.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreUnavailable, match="locked"):
+            held.write([(EVENTS_INSERT, [{"site_id": "s1", "seq": 2, "type": "x", "at": 2.0,
+                                          "body": "{}", "day": None}])])
+        assert held.conn is conn
+    finally:
+        blocker.close()
+        held.close()
+        store.close()

@@ -63,3 +63,16 @@ def test_the_queue_list_reads_each_service_in_full(site, new_page, artifacts):
     for name in names:
         assert name["overflow"] <= 0 and name["inside"], name
     page.screenshot(path=f"{artifacts}/counter-1280x800-queue.png")
+
+
+def test_a_tablet_whose_session_ends_elsewhere_goes_to_sign_in_by_itself(site, new_page,
+                                                                         artifacts):
+    """An admin signs the officer out (or another tab does): the server cuts the tablet's
+    socket, and the tablet says so at once instead of "reconnecting" with its buttons live."""
+    free_counter(site.url, 4)
+    page = sign_in_counter(new_page, site.url, 4, "truongdiem", "truongdiem123")
+    admin = Officer(site.url, "admin", "admin123")
+    assert admin.post("/api/officers/truongdiem/sign-out").status_code == 200
+    page.wait_for_selector("#screen-signin:not([hidden])", timeout=8000)
+    assert "Phiên làm việc đã hết" in page.inner_text("#signin-error")
+    page.screenshot(path=f"{artifacts}/counter-1280x800-signed-out-elsewhere.png")

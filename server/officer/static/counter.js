@@ -216,7 +216,8 @@
       onStatus: function (connected, ack) {
         if (ack && ack.ok === false) {
           var err = ack.error || {};
-          if (err.code === "not_signed_in") sessionExpired(err.message);
+          // Signed in before: the session ended (elsewhere, or its shift ran out).
+          if (err.code === "not_signed_in") sessionExpired();
           else showMessage(err.message, err.message_en);
         } else {
           $("c-conn").hidden = connected;

@@ -101,6 +101,7 @@
     var current = null;     // the last view handed on: what the next patch applies to
     var resyncing = false;  // a snapshot was asked for and has not come yet
     var resyncs = 0;
+    var closed = false;
     var socket = global.io({ forceNew: !!opts.forceNew, reconnectionDelayMax: 5000 });
     function status(connected, ack) { if (opts.onStatus) opts.onStatus(connected, ack); }
     function take(view, viaPush) {
@@ -148,14 +149,24 @@
       }
       if (take(view, true)) status(true);
     });
-    socket.on("disconnect", function () { fresh = true; resyncing = false; status(false); });
+    socket.on("disconnect", function (reason) {
+      fresh = true;
+      resyncing = false;
+      status(false);
+      // The server cut this socket (an officer's session ended elsewhere, a socket it had
+      // to drop): socket.io does not come back by itself then, and the page sat on
+      // "reconnecting" for good. Come back once; a join refused says why (signed out).
+      if (reason === "io server disconnect") {
+        setTimeout(function () { if (!closed) socket.connect(); }, 1000);
+      }
+    });
     socket.on("connect_error", function () { status(false); });
     return {
       socket: socket,
       seq: function () { return lastSeq; },
       resyncs: function () { return resyncs; },
       offer: function (view) { return take(view, false); },
-      close: function () { socket.off(); socket.disconnect(); }
+      close: function () { closed = true; socket.off(); socket.disconnect(); }
     };
   }
 

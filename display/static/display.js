@@ -183,7 +183,9 @@
     flashTimer = setTimeout(function () { hero.classList.remove("flash"); }, FLASH_MS);
   }
 
-  function renderHero(latest) {
+  // `counters`: the tiles' state. A call whose counter no longer serves its number (done,
+  // absent, transferred) is shown as the last call, not as an invitation to come.
+  function renderHero(latest, counters) {
     var hero = $("hero");
     if (!latest) {
       hero.setAttribute("data-empty", "1");
@@ -192,11 +194,14 @@
       $("hero-recall").hidden = true;
       return;
     }
+    var at = (counters || []).filter(function (c) { return c.number === latest.counter; })[0];
+    var over = !!at && at.serving !== latest.number;
     hero.setAttribute("data-empty", "0");
+    hero.setAttribute("data-over", over ? "1" : "0");
     hero.setAttribute("data-seq", latest.seq);
     $("hero-number").textContent = latest.number;
     $("hero-counter").textContent = latest.counter;
-    $("hero-recall").hidden = !latest.recall;
+    $("hero-recall").hidden = !latest.recall || over;
   }
 
   // Keeps the node of every item that did not change (a patched state shares such items with
@@ -351,8 +356,8 @@
     // Within a list, only the items that changed get new nodes, and only new nodes are fitted.
     var callsChanged = !before || state.recent_calls !== before.recent_calls;
     var drawn = [];
+    if (callsChanged || state.counters !== before.counters) renderHero(latest, state.counters);
     if (callsChanged) {
-      renderHero(latest);
       renderRecent(calls);
       drawn = drawn.concat(Array.prototype.slice.call(document.querySelectorAll("#recent li.chip")));
     }

@@ -4,6 +4,7 @@ import pytest
 
 from browser_helpers import console_with_a_call, ensure_open, free_counter, sign_in_counter
 from support.server_process import Officer, take_ticket
+from support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +77,19 @@ def test_a_tablet_whose_session_ends_elsewhere_goes_to_sign_in_by_itself(site, n
     page.wait_for_selector("#screen-signin:not([hidden])", timeout=8000)
     assert "Phiên làm việc đã hết" in page.inner_text("#signin-error")
     page.screenshot(path=f"{artifacts}/counter-1280x800-signed-out-elsewhere.png")
+
+
+def test_signing_out_closes_an_idle_counter(site, new_page, artifacts):
+    """Found walking the tablet: an officer signed out and the display went on saying the
+    counter was ready, the kiosk telling the next citizen their turn was coming."""
+    free_counter(site.url, 5)
+    page = sign_in_counter(new_page, site.url, 5)
+    ensure_open(page)
+    page.click("#screen-console .signout")
+    page.wait_for_selector("#screen-signin:not([hidden])")
+    officer = Officer(site.url)
+
+    def state():
+        return officer.http.get(site.url + "/api/counters/5/view", timeout=10).json()[
+            "counter"]["state"]
+    wait_until(lambda: state() == "closed", timeout=10, message="counter 5 to close")

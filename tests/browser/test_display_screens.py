@@ -174,3 +174,26 @@ def test_english_service_names_are_read_in_full(site, new_page, size):
     rows = page.evaluate(GEOMETRY, ["#services li", ".waiting-panel"])
     for row in rows:
         assert row["inside"], row
+
+
+def test_a_finished_call_reads_as_the_last_call_not_as_come_now(site, new_page, artifacts):
+    """Found walking the site: after the officer finished with A001 (or marked them absent)
+    the display still said "Mời công dân có số thứ tự A001 → Quầy 1", recall badge and all."""
+    from browser_helpers import open_display
+    take_ticket(site.url, "CORRECT")
+    officer = Officer(site.url)
+    free_counter(site.url, 1)
+    display = open_display(new_page, site.url)
+    called = officer.post("/api/counters/1/call-next").json()["ticket"]
+    assert officer.post(f"/api/tickets/{called['id']}/recall").status_code == 200
+    display.wait_for_function(
+        f"document.getElementById('hero-number').textContent === '{called['number']}'")
+    assert display.get_attribute("#hero", "data-over") == "0"
+    assert display.is_visible(".hero-now") and display.is_visible("#hero-recall")
+    done = officer.post(f"/api/tickets/{called['id']}/complete", {"outcome": "accepted"})
+    assert done.status_code == 200, done.text
+    display.wait_for_selector("#hero[data-over='1']")
+    assert display.is_visible(".hero-over") and not display.is_visible(".hero-now")
+    assert not display.is_visible("#hero-recall")
+    assert "Số vừa gọi" in display.inner_text("#hero")
+    display.screenshot(path=f"{artifacts}/display-1920x1080-last-call-done.png")

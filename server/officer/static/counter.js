@@ -65,10 +65,11 @@
   }
 
   // -- HTTP ----------------------------------------------------------------------------
-  function api(method, path, body) {
+  function api(method, path, body, csrf) {
     var headers = { "Accept": "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET" && S.csrf) headers["X-CSRF-Token"] = S.csrf;
+    csrf = csrf || S.csrf;
+    if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
     return fetch(path, {
       method: method, headers: headers, credentials: "same-origin",
       body: body !== undefined ? JSON.stringify(body) : undefined
@@ -116,10 +117,23 @@
       .then(function () { S.busy = false; $("signin-submit").disabled = false; });
   });
 
+  // An officer who signs out has left the counter: an open (or paused) counter with nobody
+  // at it is closed first, or the wall display would go on saying it is ready and the kiosk
+  // would tell the next citizen their turn is coming. With a citizen at it, it stays as it is.
+  function counterToClose() {
+    var c = S.view && S.view.counter;
+    return c && c.number === S.counter && c.state !== "closed" && !c.current ? S.counter : null;
+  }
   Array.prototype.forEach.call(document.querySelectorAll(".signout"), function (b) {
     b.addEventListener("click", function () {
+      var csrf = S.csrf;
+      var counter = $("screen-console").hidden ? null : counterToClose();
+      var closing = counter ? api("POST", "/api/counters/" + counter + "/close", {}, csrf)
+        : Promise.resolve();
       disconnect();
-      api("POST", "/api/logout", {}).then(function () {}, function () {});
+      closing.then(null, function () {}).then(function () {
+        return api("POST", "/api/logout", {}, csrf);
+      }).then(function () {}, function () {});
       S.csrf = null;
       setOfficer(null);
       show("signin");

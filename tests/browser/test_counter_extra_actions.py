@@ -167,3 +167,19 @@ def test_cancel_the_current_ticket_with_a_reason(site, new_page, artifacts):
     expect(page.locator("#msg-vi")).to_contain_text("xử lý ở nơi khác")
     assert ticket_status(site.url, second["id"])["status"] == "done"
     assert not page.console_errors
+
+
+def test_a_no_show_says_whether_the_citizen_went_back_in_line(site, new_page):
+    """Found walking the tablet: the banner read the same whether the citizen went back to
+    the end of the line (the demo site's first no-show) or the ticket ended (the second)."""
+    from browser_helpers import console_with_a_call
+    page, called = console_with_a_call(new_page, site.url, 5, "VEHICLE")
+    page.click("button[data-action='no_show']")
+    wait_idle(page)
+    assert "đã đưa về cuối hàng chờ" in page.inner_text("#msg-vi")
+    page.click("button[data-action='call_next']")
+    page.wait_for_function(f"(window.__counter.view.counter.current || {{}}).id === {called['id']}")
+    wait_idle(page)
+    page.click("button[data-action='no_show']")
+    wait_idle(page)
+    assert page.inner_text("#msg-vi") == f"Số {called['number']} vắng mặt: phiếu đã kết thúc."

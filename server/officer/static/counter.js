@@ -286,7 +286,13 @@
   var DONE_VI = {
     call_next: function (a) { return a.ticket ? "Đã gọi số " + a.ticket.number + "." : "Đã gọi."; },
     recall: function (a) { return "Đã gọi lại số " + (a.ticket ? a.ticket.number : "") + "."; },
-    no_show: function (a) { return "Đã báo vắng mặt số " + (a.ticket ? a.ticket.number : "") + "."; },
+    // The site's rule may send a first no-show back to the end of the line: say which it was.
+    no_show: function (a) {
+      var n = a.ticket ? a.ticket.number : "";
+      return a.ticket && a.ticket.status === "waiting"
+        ? "Số " + n + " vắng mặt: đã đưa về cuối hàng chờ, vắng lần nữa thì kết thúc."
+        : "Số " + n + " vắng mặt: phiếu đã kết thúc.";
+    },
     transfer: function (a) { return "Đã chuyển số " + (a.ticket ? a.ticket.number : "") + "."; },
     call_ticket: function (a) { return a.ticket ? "Đã gọi số " + a.ticket.number + "." : "Đã gọi."; },
     complete: function () { return "Đã hoàn tất."; },

@@ -93,3 +93,17 @@ def test_signing_out_closes_an_idle_counter(site, new_page, artifacts):
         return officer.http.get(site.url + "/api/counters/5/view", timeout=10).json()[
             "counter"]["state"]
     wait_until(lambda: state() == "closed", timeout=10, message="counter 5 to close")
+
+
+def test_transfer_marks_services_no_open_counter_serves(site, new_page, artifacts):
+    """Found walking the tablet: the transfer dialog offered every service alike, also one no
+    open counter serves (the citizen would wait until one opens, without being told)."""
+    officer = free_counter(site.url, 5)
+    assert officer.post("/api/counters/5/close").status_code == 200  # E: counter 5 only
+    page, _ = console_with_a_call(new_page, site.url, 2, "CCCD")
+    page.click("button[data-action='transfer']")
+    page.wait_for_selector("#dlg-transfer:not([hidden])")
+    vehicle = page.inner_text("#transfer-services .choice[data-service='VEHICLE']")
+    vneid = page.inner_text("#transfer-services .choice[data-service='VNEID']")
+    assert "Chưa có quầy mở" in vehicle and "Chưa có quầy mở" not in vneid
+    page.screenshot(path=f"{artifacts}/counter-1280x800-transfer-services.png")

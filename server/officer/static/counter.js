@@ -454,19 +454,29 @@
     var ctr = $("transfer-counters");
     svc.textContent = "";
     ctr.textContent = "";
+    var live = {};
+    ((S.view && S.view.counters) || []).forEach(function (c) { live[c.number] = c; });
+    // Services some counter not closed serves: the others are still offered (the citizen
+    // waits until one opens), marked so the officer can say so.
+    var served = {};
+    CONFIG.counters.forEach(function (c) {
+      if (((live[c.number] && live[c.number].state) || "closed") === "closed") return;
+      c.services.forEach(function (code) { served[code] = true; });
+    });
     CONFIG.services.forEach(function (s) {
       if (s.code === cur.service) return;
       var b = el("button", "choice", s.letter + " – " + s.name_vi);
       b.type = "button";
       b.setAttribute("data-service", s.code);
       b.appendChild(el("span", "en", s.name_en));
+      if (!served[s.code]) {
+        b.appendChild(el("span", "no-counter", "Chưa có quầy mở · no counter open"));
+      }
       b.addEventListener("click", function () {
         confirmTransfer({ to_service: s.code }, s.letter + " – " + s.name_vi, s.name_en);
       });
       svc.appendChild(b);
     });
-    var live = {};
-    ((S.view && S.view.counters) || []).forEach(function (c) { live[c.number] = c; });
     CONFIG.counters.forEach(function (c) {
       if (c.number === S.counter) return;
       var st = (live[c.number] && live[c.number].state) || "closed";

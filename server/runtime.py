@@ -214,7 +214,7 @@ class SiteRuntime:
         except Refused as refusal:
             if refusal.code != "duplicate_request":  # another process took it a moment ago
                 raise
-            self._make_durable()  # the first answer may still be waiting on its sync
+            # (on disk already: execute synced what it caught up on before refusing)
             return self.ticket_for_request(request_id), False
         return self.state.tickets[events[-1]["ticket_id"]], True
 

@@ -87,8 +87,8 @@ officer_sessions = sa.Table(
     sa.Column("revoked_at", sa.Float, nullable=True),
 )
 sa.Index("officer_sessions_by_user", officer_sessions.c.site_id, officer_sessions.c.username)
-# Read on every officer request and Socket.IO action: built once, not per read.
-# Built once: HeldSqlite compiles a statement once per statement object.
+# On every call's or officer request's path, built once: HeldSqlite compiles a statement
+# once per statement object.
 EVENTS_INSERT = events.insert()
 REQUESTS_INSERT = requests.insert()
 SESSION_BY_ID = sa.select(officer_sessions).where(
@@ -291,12 +291,13 @@ class SqlStore(EventLogReads, Store):
             sa_event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
-        # SQLite keeps the WAL beside the file, the one a symbolic link points to.
-        self.wal_path = None if self.is_postgres else \
-            os.path.realpath(self.engine.url.database) + "-wal"
         if self.is_postgres:
+            self.wal_path = None
             self._held = _HeldReads(self.engine)
-        else:  # appends too; its commits are synced by make_durable (server/store/sqlite_held.py)
+        else:
+            # SQLite keeps the WAL beside the file, the one a symbolic link points to.
+            self.wal_path = os.path.realpath(self.engine.url.database) + "-wal"
+            # Appends too; its commits are synced by make_durable (server/store/sqlite_held.py).
             self._held = HeldSqlite(self.engine.url.database,
                                     "NORMAL" if self.syncs_commits else self.sqlite_synchronous)
         # The schema is Alembic's (server/store/migrations): a new table or column there too.
